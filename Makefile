@@ -1,0 +1,70 @@
+# mldc - build, test and benchmark.
+#
+#   make            build build/mldc
+#   make demo       check and dump a shipped example
+#   make check      every test: unit (Check), golden, examples, docs, fuzz seeds
+#   make asan       the whole suite under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make ubsan      the whole suite under UndefinedBehaviorSanitizer alone
+#   make fuzz       run the libFuzzer harness for FUZZ_SECONDS (needs clang)
+#   make bench      front-end speed on a generated 10,000-line design
+#   make install    install mldc and the stdlib under PREFIX
+#
+# Missing build tools (flex, bison, check, pkg-config, clang) are installed by
+# scripts/install-deps.sh when run as root with apt; otherwise it prints the
+# command to run.
+
+VERSION := 0.1.0
+PREFIX  ?= /usr/local
+BUILD   ?= build
+CC      ?= cc
+OPT     ?= -O2 -g
+SAN     ?=
+WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+           -Wpointer-arith -Wcast-qual -Wwrite-strings -Wvla -Wformat=2 -Wundef \
+           -Wold-style-definition -Wnull-dereference -Wdouble-promotion
+SANFLAGS := $(if $(SAN),-fsanitize=$(SAN) -fno-omit-frame-pointer -fno-sanitize-recover=all)
+CPPFLAGS_ALL := -Isrc -I$(BUILD) -D_POSIX_C_SOURCE=200809L \
+                -DMLDC_STDLIB_DIR='"$(abspath stdlib)"' -DMLDC_VERSION='"$(VERSION)"'
+CFLAGS_ALL := -std=c11 $(OPT) $(SANFLAGS) $(CPPFLAGS_ALL)
+GENWARN := -Wall -Wextra -Werror -Wno-unused-function -Wno-sign-compare -Wno-unused-parameter -Wno-missing-field-initializers
+
+SRC     := arena diag units util lex ast lower check ir cli
+LIBOBJ  := $(patsubst %,$(BUILD)/obj/%.o,$(filter-out cli,$(SRC))) \
+           $(BUILD)/obj/parser.o $(BUILD)/obj/lexer.o
+DEPS_OK := $(BUILD)/.deps-ok
+
+.PHONY: all demo check asan ubsan fuzz bench install clean deps unit golden examples docs seeds
+
+all: $(BUILD)/mldc
+
+$(DEPS_OK): scripts/install-deps.sh
+	@sh scripts/install-deps.sh build
+	@mkdir -p $(BUILD) && touch $@
+
+$(BUILD)/parser.c $(BUILD)/parser.h: grammar/parser.y | $(DEPS_OK)
+	@mkdir -p $(BUILD)
+	bison -Wall -Werror -o $(BUILD)/parser.c --header=$(BUILD)/parser.h $<
+
+$(BUILD)/lexer.c: grammar/lexer.l $(BUILD)/parser.h | $(DEPS_OK)
+	flex -o $@ $<
+
+$(BUILD)/obj/parser.o: $(BUILD)/parser.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(GENWARN) -c $< -o $@
+
+$(BUILD)/obj/lexer.o: $(BUILD)/lexer.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(GENWARN) -c $< -o $@
+
+$(BUILD)/obj/%.o: src/%.c $(wildcard src/*.h) $(BUILD)/parser.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(WARN) -c $< -o $@
+
+$(BUILD)/libmldc.a: $(LIBOBJ)
+	ar rcs $@ $^
+
+$(BUILD)/mldc: $(BUILD)/obj/cli.o $(BUILD)/libmldc.a
+	$(CC) $(CFLAGS_ALL) -o $@ $^ -lm
+
+clean:
+	rm -rf build

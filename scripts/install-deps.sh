@@ -1,0 +1,45 @@
+#!/bin/sh
+# install-deps.sh - make sure the tools mldc is built and tested with exist.
+#
+#   sh scripts/install-deps.sh build   flex, bison, a C compiler
+#   sh scripts/install-deps.sh test    + check (libcheck), pkg-config
+#   sh scripts/install-deps.sh fuzz    + clang with libFuzzer
+#
+# Missing tools are installed with apt-get when running as root on a
+# Debian-like system; otherwise the exact command to run is printed and the
+# script fails.
+set -eu
+what=${1:-build}
+missing=""
+
+need_cmd() { command -v "$1" >/dev/null 2>&1 || missing="$missing $2"; }
+
+need_cmd flex flex
+need_cmd bison bison
+need_cmd cc gcc
+need_cmd make make
+if [ "$what" = test ] || [ "$what" = fuzz ]; then
+    need_cmd pkg-config pkg-config
+    if ! pkg-config --exists check 2>/dev/null; then missing="$missing check"; fi
+fi
+if [ "$what" = fuzz ]; then
+    need_cmd clang clang
+    if ! ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1 &&
+       ! ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-*.a >/dev/null 2>&1; then
+        missing="$missing libclang-rt-dev"
+    fi
+fi
+
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "install-deps: installing:$missing"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    # shellcheck disable=SC2086
+    apt-get install -y -qq --no-install-recommends $missing >/dev/null
+    exit 0
+fi
+echo "install-deps: missing:$missing" >&2
+echo "install-deps: run:  sudo apt-get install$missing" >&2
+exit 1

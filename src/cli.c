@@ -1,0 +1,191 @@
+/* cli.c - the mldc command line.
+ *
+ * The driver is a list of passes: read options, load (parse, lower, check)
+ * each file, then do what the command asks with the result.  Only this file
+ * prints.  Diagnostics arrive through a callback and are rendered as GNU
+ * text on stderr or, with --diagnostics=json, as one JSON object per line.
+ *
+ * Exit status: 0 success, 1 errors in the input, 2 usage or I/O errors.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ast.h"
+#include "mldc.h"
+#include "parse.h"
+
+#ifndef MLDC_VERSION
+#define MLDC_VERSION "0.0.0"
+#endif
+
+static const char usage[] =
+    "usage: mldc [options] check FILE...\n"
+    "       mldc [options] dump tokens|ast|ir FILE\n"
+    "\n"
+    "commands:\n"
+    "  check FILE...       parse, lower and check designs; report every error\n"
+    "  dump tokens FILE    print the token stream\n"
+    "  dump ast FILE       print the syntax tree\n"
+    "  dump ir FILE        print the lowered, checked design\n"
+    "\n"
+    "options:\n"
+    "  --set NAME=VALUE    override a parameter (repeatable), e.g. --set hbm_bw=3.2TB/s\n"
+    "  --diagnostics=FMT   'text' (default, GNU style with source excerpts) or 'json'\n"
+    "                      (one JSON object per line on stderr, nothing else there)\n"
+    "  --stdlib DIR        where import \"std/...\" looks (default: $MLDC_STDLIB, then\n"
+    "                      the installed stdlib)\n"
+    "  --max-errors N      stop after N errors (default 50)\n"
+    "  -h, --help          show this help\n"
+    "  --version           show the version\n"
+    "\n"
+    "exit status: 0 ok, 1 errors in the input, 2 usage or I/O errors\n";
+
+typedef struct cli {
+    int json;
+    int io_error;
+} cli;
+
+static void on_diag(void *ud, const mld_diag *d) {
+    cli *c = ud;
+    if (c->json) diag_render_json(stderr, d);
+    else diag_render_text(stderr, d);
+}
+
+static int usage_error(const char *msg, const char *arg) {
+    fprintf(stderr, "mldc: %s%s%s%s\nTry 'mldc --help'.\n", msg, arg[0] ? " '" : "", arg, arg[0] ? "'" : "");
+    return 2;
+}
+
+int main(int argc, char **argv) {
+    cli c = {0};
+    mldc_options opts = {0};
+    const char **sets = calloc((size_t)argc + 1, sizeof *sets);
+    if (!sets) abort();
+    const char **args = calloc((size_t)argc + 1, sizeof *args);
+    if (!args) abort();
+    int nargs = 0, max_errors = 0;
+
+    /* pass 1: options */
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            fputs(usage, stdout);
+            free(sets);
+            free(args);
+            return 0;
+        } else if (strcmp(a, "--version") == 0) {
+            printf("mldc %s\n", MLDC_VERSION);
+            free(sets);
+            free(args);
+            return 0;
+        } else if (strcmp(a, "--set") == 0 || strncmp(a, "--set=", 6) == 0) {
+            const char *v = a[5] == '=' ? a + 6 : (i + 1 < argc ? argv[++i] : NULL);
+            if (!v || !strchr(v, '=')) {
+                free(sets);
+                free(args);
+                return usage_error("--set needs NAME=VALUE", "");
+            }
+            sets[opts.nsets++] = v;
+        } else if (strcmp(a, "--diagnostics=json") == 0) {
+            c.json = 1;
+        } else if (strcmp(a, "--diagnostics=text") == 0) {
+            c.json = 0;
+        } else if (strcmp(a, "--stdlib") == 0 && i + 1 < argc) {
+            opts.stdlib_dir = argv[++i];
+        } else if (strcmp(a, "--max-errors") == 0 && i + 1 < argc) {
+            max_errors = atoi(argv[++i]);
+            if (max_errors < 1) {
+                free(sets);
+                free(args);
+                return usage_error("--max-errors needs a positive number", "");
+            }
+        } else if (a[0] == '-' && a[1]) {
+            int rc = usage_error("unknown option", a);
+            free(sets);
+            free(args);
+            return rc;
+        } else {
+            args[nargs++] = a;
+        }
+    }
+    opts.sets = sets;
+    if (nargs == 0) {
+        fputs(usage, stderr);
+        free(sets);
+        free(args);
+        return 2;
+    }
+
+    /* pass 2: the command */
+    const char *cmd = args[0];
+    int rc = 0;
+    diag_ctx dc;
+    diag_ctx_init(&dc, on_diag, &c);
+    dc.max_errors = max_errors;
+    if (strcmp(cmd, "check") == 0) {
+        if (nargs < 2) rc = usage_error("check needs at least one FILE", "");
+        for (int i = 1; i < nargs && rc != 2; i++) {
+            ir_design *d = mldc_load_file(args[i], &opts, &dc);
+            if (d->failed_io) c.io_error = 1;
+            ir_design_free(d);
+        }
+    } else if (strcmp(cmd, "dump") == 0) {
+        if (nargs != 3) {
+            rc = usage_error("dump needs a stage (tokens, ast, ir) and one FILE", "");
+        } else if (strcmp(args[1], "ir") == 0) {
+            ir_design *d = mldc_load_file(args[2], &opts, &dc);
+            if (d->failed_io) c.io_error = 1;
+            else if (!dc.nerrors) ir_dump(stdout, d);
+            ir_design_free(d);
+        } else if (strcmp(args[1], "tokens") == 0 || strcmp(args[1], "ast") == 0) {
+            /* read through the library so limits and messages are the same */
+            FILE *f = fopen(args[2], "rb");
+            if (!f) {
+                fprintf(stderr, "mldc: error: cannot open '%s'\n", args[2]);
+                c.io_error = 1;
+            } else {
+                arena a;
+                arena_init(&a);
+                size_t cap = 1 << 16, len = 0;
+                char *buf = malloc(cap);
+                size_t got;
+                while (buf && (got = fread(buf + len, 1, cap - len - 1, f)) > 0) {
+                    len += got;
+                    if (len + 1 >= cap) {
+                        if (cap > MLDC_MAX_FILE) break;
+                        cap *= 2;
+                        buf = realloc(buf, cap);
+                    }
+                }
+                fclose(f);
+                if (!buf) abort();
+                buf[len] = 0;
+                if (len >= (size_t)MLDC_MAX_FILE) {
+                    fprintf(stderr, "mldc: error: '%s' is larger than the limit of %d MiB\n", args[2], MLDC_MAX_FILE >> 20);
+                    c.io_error = 1;
+                } else {
+                    mld_source src = {args[2], buf, len};
+                    if (args[1][0] == 't') {
+                        parse_dump_tokens(stdout, &src, &dc);
+                    } else {
+                        ast *root = parse_file(&src, &a, &dc);
+                        ast_dump(stdout, root);
+                    }
+                }
+                free(buf);
+                arena_free(&a);
+            }
+        } else {
+            rc = usage_error("unknown dump stage (expected tokens, ast or ir):", args[1]);
+        }
+    } else {
+        rc = usage_error("unknown command", cmd);
+    }
+    if (rc == 0 && c.io_error) rc = 2;
+    if (rc == 0 && dc.nerrors) rc = 1;
+    diag_ctx_free(&dc);
+    free(sets);
+    free(args);
+    return rc;
+}

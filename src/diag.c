@@ -1,0 +1,200 @@
+/* diag.c - building, capping and rendering diagnostics.
+ *
+ * Text form follows GCC and nftables, which editors already parse:
+ *
+ *   file:line:col: error: message
+ *    12 |     size = 4 ns
+ *       |            ^~~~
+ *   file:line:col: note: message
+ *
+ * A diagnostic's notes are emitted with it, so a consumer never sees a note
+ * whose error was dropped.  After max_errors errors one final error says the
+ * rest were suppressed, and diag_full() tells passes to stop.
+ */
+#include "diag.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+enum { DIAG_DEFAULT_MAX = 50 };
+
+void diag_ctx_init(diag_ctx *dc, diag_fn fn, void *ud) {
+    memset(dc, 0, sizeof *dc);
+    dc->fn = fn;
+    dc->ud = ud;
+    arena_init(&dc->mem);
+}
+
+void diag_ctx_free(diag_ctx *dc) { arena_free(&dc->mem); }
+
+static char *vfmt(arena *a, const char *fmt, va_list ap) {
+    va_list cp;
+    va_copy(cp, ap);
+    int n = vsnprintf(NULL, 0, fmt, cp);
+    va_end(cp);
+    if (n < 0) n = 0;
+    char *p = arena_alloc(a, (size_t)n + 1);
+    vsnprintf(p, (size_t)n + 1, fmt, ap);
+    return p;
+}
+
+static mld_diag *vnew(diag_ctx *dc, diag_sev sev, mld_loc loc, const char *fmt, va_list ap) {
+    mld_diag *d = arena_alloc(&dc->mem, sizeof *d);
+    d->sev = sev;
+    d->loc = loc;
+    d->msg = vfmt(&dc->mem, fmt, ap);
+    return d;
+}
+
+mld_diag *diag_new(diag_ctx *dc, diag_sev sev, mld_loc loc, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    mld_diag *d = vnew(dc, sev, loc, fmt, ap);
+    va_end(ap);
+    return d;
+}
+
+void diag_note(diag_ctx *dc, mld_diag *d, mld_loc loc, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    mld_diag *n = vnew(dc, DIAG_NOTE, loc, fmt, ap);
+    va_end(ap);
+    mld_diag **tail = &d->notes;
+    while (*tail) tail = &(*tail)->next;
+    *tail = n;
+}
+
+int diag_full(const diag_ctx *dc) {
+    int max = dc->max_errors ? dc->max_errors : DIAG_DEFAULT_MAX;
+    return dc->nerrors >= max;
+}
+
+void diag_emit(diag_ctx *dc, mld_diag *d) {
+    if (dc->capped) return;
+    if (d->sev == DIAG_ERROR && diag_full(dc)) {
+        mld_loc none = {0};
+        mld_diag *cap = diag_new(dc, DIAG_ERROR, none,
+                                 "too many errors (%d); stopping here", dc->nerrors);
+        dc->capped = 1;
+        dc->nerrors++;
+        if (dc->fn) dc->fn(dc->ud, cap);
+        return;
+    }
+    if (d->sev == DIAG_ERROR) dc->nerrors++;
+    if (d->sev == DIAG_WARNING) dc->nwarnings++;
+    if (dc->fn) dc->fn(dc->ud, d);
+}
+
+void diag_error(diag_ctx *dc, mld_loc loc, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    mld_diag *d = vnew(dc, DIAG_ERROR, loc, fmt, ap);
+    va_end(ap);
+    diag_emit(dc, d);
+}
+
+void diag_warning(diag_ctx *dc, mld_loc loc, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    mld_diag *d = vnew(dc, DIAG_WARNING, loc, fmt, ap);
+    va_end(ap);
+    diag_emit(dc, d);
+}
+
+static const char *sev_name(diag_sev s) {
+    switch (s) {
+    case DIAG_ERROR: return "error";
+    case DIAG_WARNING: return "warning";
+    case DIAG_NOTE: return "note";
+    }
+    return "error";
+}
+
+/* Find the start of 1-based line `line` in src, or NULL. */
+static const char *line_start(const mld_source *src, int line, size_t *len) {
+    const char *p = src->text, *end = src->text + src->len;
+    for (int l = 1; l < line && p < end; p++)
+        if (*p == '\n') l++;
+    if (p > end) return NULL;
+    const char *q = p;
+    while (q < end && *q != '\n') q++;
+    *len = (size_t)(q - p);
+    return p;
+}
+
+static void render_one(FILE *out, const mld_diag *d) {
+    const mld_loc *l = &d->loc;
+    if (l->src && l->line > 0)
+        fprintf(out, "%s:%d:%d: %s: %s\n", l->src->path, l->line, l->col, sev_name(d->sev), d->msg);
+    else if (l->src)
+        fprintf(out, "%s: %s: %s\n", l->src->path, sev_name(d->sev), d->msg);
+    else
+        fprintf(out, "mldc: %s: %s\n", sev_name(d->sev), d->msg);
+    if (!l->src || l->line <= 0) return;
+    size_t len;
+    const char *s = line_start(l->src, l->line, &len);
+    if (!s) return;
+    if (len > 200) len = 200; /* do not echo megabyte-long lines */
+    fprintf(out, "%5d | %.*s\n", l->line, (int)len, s);
+    fprintf(out, "      | ");
+    int col = l->col < 1 ? 1 : l->col;
+    for (int i = 1; i < col && (size_t)(i - 1) < len; i++)
+        fputc(s[i - 1] == '\t' ? '\t' : ' ', out);
+    int width = 1;
+    if (l->end_line == l->line && l->end_col > col) width = l->end_col - col;
+    else if (l->end_line > l->line && (size_t)col <= len) width = (int)len - col + 1;
+    if (width > 200) width = 200;
+    fputc('^', out);
+    for (int i = 1; i < width; i++) fputc('~', out);
+    fputc('\n', out);
+}
+
+void diag_render_text(FILE *out, const mld_diag *d) {
+    render_one(out, d);
+    for (const mld_diag *n = d->notes; n; n = n->next) render_one(out, n);
+}
+
+static void json_str(FILE *out, const char *s) {
+    fputc('"', out);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        switch (*p) {
+        case '"': fputs("\\\"", out); break;
+        case '\\': fputs("\\\\", out); break;
+        case '\n': fputs("\\n", out); break;
+        case '\t': fputs("\\t", out); break;
+        case '\r': fputs("\\r", out); break;
+        default:
+            if (*p < 0x20) fprintf(out, "\\u%04x", *p);
+            else fputc(*p, out);
+        }
+    }
+    fputc('"', out);
+}
+
+static void json_one(FILE *out, const mld_diag *d) {
+    fputs("{\"severity\":", out);
+    json_str(out, sev_name(d->sev));
+    if (d->loc.src) {
+        fputs(",\"file\":", out);
+        json_str(out, d->loc.src->path);
+        if (d->loc.line > 0)
+            fprintf(out, ",\"line\":%d,\"column\":%d,\"end_line\":%d,\"end_column\":%d",
+                    d->loc.line, d->loc.col, d->loc.end_line, d->loc.end_col);
+    }
+    fputs(",\"message\":", out);
+    json_str(out, d->msg);
+    if (d->notes) {
+        fputs(",\"notes\":[", out);
+        for (const mld_diag *n = d->notes; n; n = n->next) {
+            json_one(out, n);
+            if (n->next) fputc(',', out);
+        }
+        fputc(']', out);
+    }
+    fputc('}', out);
+}
+
+void diag_render_json(FILE *out, const mld_diag *d) {
+    json_one(out, d);
+    fputc('\n', out);
+}

@@ -1,0 +1,224 @@
+/* ir.c - names, sizes and the `mldc dump ir` printer.
+ *
+ * The dump lists every part of the IR in declaration order with quantities
+ * in readable units ("512 GB/s"), so a user can see exactly what a design
+ * evaluated to and a golden test can pin it.  Mapping actions are listed with
+ * their unit sets compressed to a count and the first unit.
+ */
+#include "ir.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "parser.h"
+
+const char *ir_topo_name(ir_topo t) {
+    static const char *const n[TOPO_COUNT] = {"mesh", "torus", "ring", "bus", "crossbar",
+                                              "switch", "fully_connected", "tree", "custom"};
+    return t < TOPO_COUNT ? n[t] : "?";
+}
+
+const char *ir_dtype_name(ir_dtype d) {
+    static const char *const n[DT_COUNT] = {"fp32", "bf16", "fp16", "fp8", "int8", "int4", "int32"};
+    return d < DT_COUNT ? n[d] : "?";
+}
+
+double ir_dtype_bytes(ir_dtype d) {
+    static const double b[DT_COUNT] = {4, 2, 2, 1, 1, 0.5, 4};
+    return d < DT_COUNT ? b[d] : 0;
+}
+
+const char *ir_opkind_name(ir_opkind k) {
+    static const char *const n[OPK_COUNT] = {"matmul", "bmm", "elementwise", "add", "mul", "gelu",
+                                             "silu", "softmax", "layernorm", "rmsnorm", "attention",
+                                             "embedding"};
+    return k < OPK_COUNT ? n[k] : "?";
+}
+
+const char *ir_metric_name(ir_metric m) {
+    static const char *const n[METRIC_COUNT] = {"latency", "throughput", "energy", "area", "power", "edp"};
+    return m < METRIC_COUNT ? n[m] : "?";
+}
+
+const char *ir_split_name(ir_split s) {
+    static const char *const n[] = {"none", "rows", "cols", "heads", "batch"};
+    return s <= SPLIT_BATCH ? n[s] : "?";
+}
+
+void ir_design_free(ir_design *d) {
+    if (!d) return;
+    arena_free(&d->mem);
+    arena_free(&d->tmp);
+    free(d);
+}
+
+static const char *q(char *buf, size_t n, double v, units_dim d) {
+    units_format_value(v, d, buf, n);
+    return buf;
+}
+
+static units_dim dim(int b, int s, int flop, int j, int m, int cyc) {
+    units_dim d;
+    d.e[UNIT_B] = (int8_t)b;
+    d.e[UNIT_S] = (int8_t)s;
+    d.e[UNIT_FLOP] = (int8_t)flop;
+    d.e[UNIT_J] = (int8_t)j;
+    d.e[UNIT_M] = (int8_t)m;
+    d.e[UNIT_CYCLE] = (int8_t)cyc;
+    return d;
+}
+
+static void dump_dims(FILE *out, int nd, const int64_t *dims) {
+    for (int i = 0; i < nd; i++) fprintf(out, "[%lld]", (long long)dims[i]);
+}
+
+static void dump_level(FILE *out, const ir_level *lv) {
+    char a[64], b[64], c[64], e[64];
+    fprintf(out, "level %s  (instances %llu, depth %d, area %s)\n", lv->name,
+            (unsigned long long)lv->ninst, lv->depth, q(a, sizeof a, lv->area, dim(0, 0, 0, 0, 2, 0)));
+    for (int i = 0; i < lv->nelems; i++) {
+        const ir_elem *el = &lv->elems[i];
+        if (el->kind == ELEM_COMPUTE)
+            fprintf(out, "  compute %s: rate %s, ops %s, energy %s, area %s\n", el->name,
+                    q(a, sizeof a, el->rate, dim(0, -1, 1, 0, 0, 0)),
+                    el->accepts == OPCLASS_MATRIX ? "matrix" : el->accepts == OPCLASS_VECTOR ? "vector" : "any",
+                    q(b, sizeof b, el->energy, dim(0, 0, -1, 1, 0, 0)), q(c, sizeof c, el->area, dim(0, 0, 0, 0, 2, 0)));
+        else
+            fprintf(out, "  memory %s: size %s, bandwidth %s, latency %s, ports %d, energy %s, area %s\n", el->name,
+                    q(a, sizeof a, el->size, dim(1, 0, 0, 0, 0, 0)), q(b, sizeof b, el->bandwidth, dim(1, -1, 0, 0, 0, 0)),
+                    q(c, sizeof c, el->latency, dim(0, 1, 0, 0, 0, 0)), el->ports,
+                    q(e, sizeof e, el->energy, dim(-1, 0, 0, 1, 0, 0)), q(e + 32, 32, el->area, dim(0, 0, 0, 0, 2, 0)));
+    }
+    for (int i = 0; i < lv->nchildren; i++) {
+        const ir_child *ch = &lv->children[i];
+        fprintf(out, "  child %s: %s", ch->name, ch->type->name);
+        dump_dims(out, ch->ndims, ch->dims);
+        fprintf(out, "  (%lld)\n", (long long)ch->count);
+    }
+    for (int i = 0; i < lv->nnets; i++) {
+        const ir_net *n = &lv->nets[i];
+        fprintf(out, "  network %s: %s", n->name, ir_topo_name(n->topo));
+        if (n->topo == TOPO_MESH || n->topo == TOPO_TORUS) dump_dims(out, n->ndims, n->dims);
+        fprintf(out, ", %lld nodes, bandwidth %s, hop %s, energy %s", (long long)n->nnodes,
+                q(a, sizeof a, n->bandwidth, dim(1, -1, 0, 0, 0, 0)), q(b, sizeof b, n->hop, dim(0, 1, 0, 0, 0, 0)),
+                q(c, sizeof c, n->energy, dim(-1, 0, 0, 1, 0, 0)));
+        if (n->topo == TOPO_TREE) fprintf(out, ", fanout %d", n->fanout);
+        if (n->nlinks) fprintf(out, ", %lld links", (long long)n->nlinks);
+        fputc('\n', out);
+        for (int64_t k = 0; k < n->nlinks && k < 64; k++)
+            fprintf(out, "    link %lld <-> %lld%s%s\n", (long long)n->links[k].a, (long long)n->links[k].b,
+                    n->links[k].bandwidth > 0 ? " " : "",
+                    n->links[k].bandwidth > 0 ? q(a, sizeof a, n->links[k].bandwidth, dim(1, -1, 0, 0, 0, 0)) : "");
+    }
+    for (int i = 0; i < lv->nattaches; i++) {
+        const ir_attach *at = &lv->attaches[i];
+        const ir_net *n = &lv->nets[at->net];
+        fprintf(out, "  attach %s to %s at", at->elem < 0 ? "parent" : lv->elems[at->elem].name, n->name);
+        for (int64_t k = 0; k < at->nat && k < 16; k++) fprintf(out, " %lld", (long long)at->at[k]);
+        if (at->nat > 16) fprintf(out, " ... (%lld nodes)", (long long)at->nat);
+        fputc('\n', out);
+    }
+    if (lv->gateway_net >= 0)
+        fprintf(out, "  gateway %s node %lld\n", lv->nets[lv->gateway_net].name, (long long)lv->gateway_node);
+}
+
+static void dump_units(FILE *out, const ir_system *s, const char *what, const ir_unit *u, int64_t n) {
+    char buf[512];
+    if (n == 0) return;
+    ir_unit_path(s, u[0], buf, sizeof buf);
+    fprintf(out, "%s%s %s", what[0] ? " " : "", what, buf);
+    if (n > 1) {
+        ir_unit_path(s, u[n - 1], buf, sizeof buf);
+        fprintf(out, " .. %s (%lld)", buf, (long long)n);
+    }
+}
+
+void ir_dump(FILE *out, const ir_design *d) {
+    char a[64], b[64];
+    for (int i = 0; i < d->nparams; i++) {
+        const ir_param *p = &d->params[i];
+        fprintf(out, "param %s = %s%s\n", p->name, q(a, sizeof a, p->value, p->dim), p->overridden ? "  (--set)" : "");
+    }
+    for (int i = 0; i < d->nlevels; i++) dump_level(out, d->levels[i]);
+    for (int i = 0; i < d->nsystems; i++)
+        fprintf(out, "system %s = %s\n", d->systems[i]->name, d->systems[i]->root->name);
+    for (int i = 0; i < d->nworkloads; i++) {
+        const ir_workload *w = d->workloads[i];
+        fprintf(out, "workload %s = %s(", w->name, w->tmpl);
+        for (int k = 0; k < w->nparams; k++)
+            fprintf(out, "%s%s=%s", k ? ", " : "", w->pnames[k], q(a, sizeof a, w->pvals[k], w->pdims[k]));
+        fprintf(out, ")  (%d ops, %d tensors, %s, weights %s)\n", w->nops, w->ntensors,
+                q(a, sizeof a, w->flops, dim(0, 0, 1, 0, 0, 0)), q(b, sizeof b, w->weight_bytes, dim(1, 0, 0, 0, 0, 0)));
+        for (int k = 0; k < w->ntensors; k++) {
+            const ir_tensor *t = &w->tensors[k];
+            if (t->kind == TENSOR_ACT) continue;
+            static const char *const kn[] = {"input", "weight", "cache", "act"};
+            fprintf(out, "  %s %s: %s", kn[t->kind], t->name, ir_dtype_name(t->dtype));
+            dump_dims(out, t->ndims, t->dims);
+            fprintf(out, "  %s\n", q(a, sizeof a, t->bytes, dim(1, 0, 0, 0, 0, 0)));
+        }
+        for (int k = 0; k < w->nops; k++) {
+            const ir_op *op = &w->ops[k];
+            const ir_tensor *t = &w->tensors[op->output];
+            fprintf(out, "  op %s = %s(", op->name, ir_opkind_name(op->kind));
+            for (int j = 0; j < op->ninputs; j++) fprintf(out, "%s%s", j ? ", " : "", w->tensors[op->inputs[j]].name);
+            fprintf(out, ") -> %s", ir_dtype_name(t->dtype));
+            dump_dims(out, t->ndims, t->dims);
+            fprintf(out, "  %s\n", q(a, sizeof a, op->flops, dim(0, 0, 1, 0, 0, 0)));
+        }
+    }
+    for (int i = 0; i < d->nmappings; i++) {
+        const ir_mapping *m = d->mappings[i];
+        fprintf(out, "mapping %s on %s for %s  (%lld actions)\n", m->name, m->sys->name, m->wl->name, (long long)m->nactions);
+        for (int64_t k = 0; k < m->nactions; k++) {
+            const ir_action *ac = &m->actions[k];
+            switch (ac->kind) {
+            case ACT_PLACE:
+                fprintf(out, "  place %s", m->wl->ops[ac->op].name);
+                dump_units(out, m->sys, "on", ac->units, ac->nunits);
+                if (ac->split) fprintf(out, " split %s", ir_split_name(ac->split));
+                break;
+            case ACT_TRANSFER:
+                fprintf(out, "  %s %s", ac->inferred ? "transfer (inferred)" : "transfer", m->wl->tensors[ac->tensor].name);
+                dump_units(out, m->sys, "from", ac->src, ac->nsrc);
+                dump_units(out, m->sys, "to", ac->dst, ac->ndst);
+                if (ac->split) fprintf(out, " split %s", ir_split_name(ac->split));
+                break;
+            case ACT_STORE:
+                fprintf(out, "  store %s", m->wl->tensors[ac->tensor].name);
+                dump_units(out, m->sys, "in", ac->dst, ac->ndst);
+                break;
+            case ACT_SYNC:
+                fprintf(out, "  sync");
+                dump_units(out, m->sys, "", ac->units, ac->nunits);
+                if (ac->nafter) fprintf(out, " after %s%s", m->wl->ops[ac->after[0]].name, ac->nafter > 1 ? " ..." : "");
+                if (ac->nafter > 1) fprintf(out, " (%d ops)", ac->nafter);
+                break;
+            }
+            fputc('\n', out);
+        }
+    }
+    if (d->explore) {
+        const ir_explore *ex = d->explore;
+        fprintf(out, "explore\n");
+        for (int i = 0; i < ex->nvary; i++) {
+            const ir_vary *v = &ex->vary[i];
+            fprintf(out, "  vary %s in [", v->name);
+            for (int k = 0; k < v->nvals; k++)
+                fprintf(out, "%s%s", k ? ", " : "", v->kind == VARY_PARAM ? q(a, sizeof a, v->vals[k], v->dim) : v->names[k]);
+            fprintf(out, "]\n");
+        }
+        for (int i = 0; i < ex->nreq; i++) {
+            const ir_require *r = &ex->req[i];
+            units_dim md = r->metric == METRIC_LATENCY ? dim(0, 1, 0, 0, 0, 0)
+                         : r->metric == METRIC_THROUGHPUT ? dim(0, -1, 0, 0, 0, 0)
+                         : r->metric == METRIC_ENERGY ? dim(0, 0, 0, 1, 0, 0)
+                         : r->metric == METRIC_AREA ? dim(0, 0, 0, 0, 2, 0)
+                         : r->metric == METRIC_POWER ? dim(0, -1, 0, 1, 0, 0) : dim(0, 1, 0, 1, 0, 0);
+            const char *op = r->op == '<' ? "<" : r->op == '>' ? ">" : r->op == LE ? "<=" : ">=";
+            fprintf(out, "  require %s %s %s\n", ir_metric_name(r->metric), op, q(a, sizeof a, r->bound, md));
+        }
+        for (int i = 0; i < ex->nobj; i++)
+            fprintf(out, "  %s %s\n", ex->obj[i].maximize ? "maximize" : "minimize", ir_metric_name(ex->obj[i].metric));
+    }
+}

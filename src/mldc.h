@@ -1,0 +1,40 @@
+/* mldc.h - the library's entry points, as the CLI, tests, fuzzers and the
+ * benchmark use them.
+ *
+ * Loading a design runs every front-end pass: read (with size limits),
+ * parse, resolve imports, lower to IR, check.  Diagnostics go to the
+ * diag_ctx's callback; nothing is printed.  The design is returned even when
+ * errors were found (as far as lowering got), so dumps can show partial
+ * results; callers test dc->nerrors.
+ */
+#ifndef MLDC_MLDC_H
+#define MLDC_MLDC_H
+
+#include <stddef.h>
+
+#include "diag.h"
+#include "ir.h"
+
+enum {
+    MLDC_MAX_FILE = 32 << 20,   /* bytes in one source file */
+    MLDC_MAX_IMPORTS = 1000,    /* files in one design */
+    MLDC_MAX_INSTANCES_LOG2 = 40 /* level instances in one system: 2^40 */
+};
+
+typedef struct mldc_options {
+    const char *const *sets; /* "name=value" overrides of params */
+    int nsets;
+    const char *stdlib_dir;  /* where import "std/..." looks; NULL: built-in default */
+} mldc_options;
+
+/* Load, lower and check the design in `path`. Never NULL. */
+ir_design *mldc_load_file(const char *path, const mldc_options *o, diag_ctx *dc);
+/* Same, from a buffer; `name` is used in diagnostics and for relative
+ * imports (relative to the current directory). Never NULL. */
+ir_design *mldc_load_buffer(const char *name, const char *text, size_t len,
+                            const mldc_options *o, diag_ctx *dc);
+/* The stdlib directory in force: o->stdlib_dir, else $MLDC_STDLIB, else the
+ * installed default. */
+const char *mldc_stdlib_dir(const mldc_options *o);
+
+#endif

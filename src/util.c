@@ -1,0 +1,99 @@
+/* util.c - hash map and spelling suggestions.
+ *
+ * The map chains entries in buckets that double when the load passes 1; it
+ * never deletes (scopes and symbol tables only grow, then die with their
+ * arena).  Suggestions use Levenshtein distance with a cap that grows with
+ * the name's length, so "x" never suggests "y".
+ */
+#include "util.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static unsigned hash(const char *s) {
+    unsigned h = 2166136261u;
+    while (*s) h = (h ^ (unsigned char)*s++) * 16777619u;
+    return h;
+}
+
+void *strmap_get(const strmap *m, const char *key) {
+    if (!m->nb) return NULL;
+    for (strmap_entry *e = m->b[hash(key) & (unsigned)(m->nb - 1)]; e; e = e->next)
+        if (strcmp(e->key, key) == 0) return e->val;
+    return NULL;
+}
+
+static void grow(arena *a, strmap *m) {
+    int nb = m->nb ? m->nb * 2 : 16;
+    strmap_entry **b = arena_alloc(a, (size_t)nb * sizeof *b);
+    for (int i = 0; i < m->nb; i++) {
+        strmap_entry *e = m->b[i];
+        while (e) {
+            strmap_entry *next = e->next;
+            unsigned h = hash(e->key) & (unsigned)(nb - 1);
+            e->next = b[h];
+            b[h] = e;
+            e = next;
+        }
+    }
+    m->b = b;
+    m->nb = nb;
+}
+
+void *strmap_put(arena *a, strmap *m, const char *key, void *val) {
+    void *old = strmap_get(m, key);
+    if (old) return old;
+    if (m->n >= m->nb) grow(a, m);
+    strmap_entry *e = arena_alloc(a, sizeof *e);
+    e->key = key;
+    e->val = val;
+    unsigned h = hash(key) & (unsigned)(m->nb - 1);
+    e->next = m->b[h];
+    m->b[h] = e;
+    m->n++;
+    return NULL;
+}
+
+int util_edit_distance(const char *a, const char *b, int cap) {
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 64 || lb > 64) return cap + 1;
+    if ((la > lb ? la - lb : lb - la) > (size_t)cap) return cap + 1;
+    int row[65];
+    for (size_t j = 0; j <= lb; j++) row[j] = (int)j;
+    for (size_t i = 1; i <= la; i++) {
+        int prev = row[0];
+        row[0] = (int)i;
+        for (size_t j = 1; j <= lb; j++) {
+            int cur = row[j];
+            int sub = prev + (a[i - 1] != b[j - 1]);
+            int v = row[j] + 1 < row[j - 1] + 1 ? row[j] + 1 : row[j - 1] + 1;
+            row[j] = v < sub ? v : sub;
+            prev = cur;
+        }
+    }
+    return row[lb] > cap ? cap + 1 : row[lb];
+}
+
+void suggest_init(suggest *s, const char *want) {
+    s->want = want;
+    s->best = NULL;
+    s->dist = 1000;
+}
+
+void suggest_add(suggest *s, const char *cand) {
+    if (!cand || strcmp(cand, s->want) == 0) return;
+    int len = (int)strlen(s->want);
+    int cap = len <= 2 ? 0 : len <= 5 ? 1 : 2;
+    if (len >= 3 && cap < 1) cap = 1;
+    int d = util_edit_distance(s->want, cand, cap);
+    if (d <= cap && (d < s->dist || (d == s->dist && strcmp(cand, s->best) < 0))) {
+        s->best = cand;
+        s->dist = d;
+    }
+}
+
+const char *suggest_text(const suggest *s, char *buf, size_t n) {
+    if (!s->best) return "";
+    snprintf(buf, n, "; did you mean '%s'?", s->best);
+    return buf;
+}

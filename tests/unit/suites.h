@@ -1,0 +1,12 @@
+/* suites.h - the Check suites that tests/unit/main.c runs. */
+#ifndef MLDC_TEST_SUITES_H
+#define MLDC_TEST_SUITES_H
+
+#include <check.h>
+
+Suite *units_suite(void);  /* test_units.c: unit parsing, dimension algebra */
+Suite *lexer_suite(void);  /* test_lexer.c: tokens, statement ends, limits */
+Suite *eval_suite(void);   /* test_eval.c: params and arithmetic in the IR */
+Suite *check_suite(void);  /* test_check.c: checker diagnostics */
+
+#endif
