@@ -68,3 +68,31 @@ $(BUILD)/mldc: $(BUILD)/obj/cli.o $(BUILD)/libmldc.a
 
 clean:
 	rm -rf build
+
+# ---- running -------------------------------------------------------------
+
+demo: $(BUILD)/mldc
+	$(BUILD)/mldc check examples/chiplet.mld
+	$(BUILD)/mldc dump ir examples/chiplet.mld
+
+# ---- tests ---------------------------------------------------------------
+
+include mk/tests.mk
+
+check: unit golden seeds examples docs
+	@echo "make check: all test groups passed"
+
+# The whole suite again under sanitizers, in its own build tree.
+asan:
+	$(MAKE) BUILD=build/asan SAN=address,undefined OPT="-O1 -g" check
+
+ubsan:
+	$(MAKE) BUILD=build/ubsan SAN=undefined OPT="-O1 -g" check
+
+# ---- installing ----------------------------------------------------------
+
+install: $(BUILD)/mldc
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/mldc/stdlib/std
+	install -m 755 $(BUILD)/mldc $(DESTDIR)$(PREFIX)/bin/mldc
+	install -m 644 stdlib/std/*.mld $(DESTDIR)$(PREFIX)/share/mldc/stdlib/std/
+	@echo "installed; set MLDC_STDLIB=$(PREFIX)/share/mldc/stdlib if $(abspath stdlib) moves"

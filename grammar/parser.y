@@ -54,7 +54,13 @@ enum { EXPR_MAX_DEPTH = 1000 };
 
 static void mld_yyerror(MLD_YYLTYPE *loc, lex_extra *x, void *scanner, const char *msg) {
     (void)scanner;
-    if (!x->fatal) lex_error(x, loc, "%s", msg);
+    if (x->fatal) return;
+    if (strcmp(msg, "memory exhausted") == 0) {
+        lex_error(x, loc, "input nested too deeply for the parser (more than %d open symbols)", YYMAXDEPTH);
+        x->fatal = 1;
+        return;
+    }
+    lex_error(x, loc, "%s", msg);
 }
 
 static ast *mk(lex_extra *x, ast_kind k, MLD_YYLTYPE loc) {

@@ -246,10 +246,6 @@ static ast *run(const mld_source *src, arena *a, diag_ctx *dc, int start) {
     mld_yy_scan_bytes(src->text, (int)src->len, s);
     int rc = mld_yyparse(&x, s);
     mld_yylex_destroy(s);
-    if (rc == 2) {
-        mld_loc none = {0, 0, 0, 0, src};
-        diag_error(dc, none, "out of memory while parsing");
-    }
     if (rc != 0 || x.nerrors) return start == START_FILE ? (x.root ? x.root : NULL) : NULL;
     return x.root;
 }

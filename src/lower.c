@@ -1434,8 +1434,9 @@ static void level_child(lower *L, scope *s, const ast *st) {
         ERR(L, t->loc, "'%s' must be a level, found %s", st->name, vkind_name(tv.k));
         return;
     }
+    int before = L->dc->nerrors;
     ir_level *ct = instantiate_level(L, tv, t->loc);
-    if (!ct) return;
+    if (!ct || L->dc->nerrors > before) return;
     uint64_t limit = UINT64_C(1) << MLDC_MAX_INSTANCES_LOG2;
     if ((uint64_t)count > limit / ct->ninst) {
         ERR(L, st->a->loc, "space matrix '%s' makes more than 2^%d level instances", st->name, MLDC_MAX_INSTANCES_LOG2);
@@ -2771,7 +2772,11 @@ static void top_mapping(lower *L, const ast *st) {
     m->wl = wb->w;
     ir_mapping *saved = L->map;
     L->map = m;
-    body(L, scope_new(L, L->globals), st->c, map_stmt);
+    scope *ms = scope_new(L, L->globals);
+    /* `for gpt2` with a template: the name means the instance here */
+    const ast *wn = st->list.v[0];
+    if (wv.k == V_WLT && wn->kind == AST_IDENT) define(L, ms, wn->name, vwl(L, wb, WS_WORKLOAD, "", -1), wn->loc, "workload");
+    body(L, ms, st->c, map_stmt);
     L->map = saved;
     GROW(L, L->d->mappings, L->d->nmappings, L->cap_mappings);
     L->d->mappings[L->d->nmappings++] = m;
@@ -2836,7 +2841,21 @@ static void lower_all(lower *L) {
             break;
         }
     }
-    /* workload templates that take no arguments are workloads too */
+    /* level templates of the root file that nothing instantiated are still
+     * checked, with their defaults */
+    for (int i = 0; i < L->items.n && !diag_full(L->dc); i++) {
+        const ast *st = L->items.v[i];
+        if (st->kind != AST_LEVEL || st->loc.src != L->files.v[0]) continue;
+        int used = 0, defaults = 1;
+        for (int k = 0; k < L->d->nlevels && !used; k++) used = strcmp(L->d->levels[k]->tmpl, st->name) == 0;
+        for (int k = 0; st->a && k < st->a->list.n; k++) defaults &= ((const ast *)st->a->list.v[k])->a != NULL;
+        if (used || !defaults) continue;
+        value t;
+        memset(&t, 0, sizeof t);
+        t.k = V_LEVELT;
+        t.decl = st;
+        instantiate_level(L, t, st->loc);
+    }
     for (int i = 0; i < L->items.n && !diag_full(L->dc); i++) {
         const ast *st = L->items.v[i];
         if (st->kind == AST_MAPPING) top_mapping(L, st);

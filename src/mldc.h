@@ -18,7 +18,7 @@
 enum {
     MLDC_MAX_FILE = 32 << 20,   /* bytes in one source file */
     MLDC_MAX_IMPORTS = 1000,    /* files in one design */
-    MLDC_MAX_INSTANCES_LOG2 = 40 /* level instances in one system: 2^40 */
+    MLDC_MAX_INSTANCES_LOG2 = 30 /* level instances in one system: 2^30 */
 };
 
 typedef struct mldc_options {
