@@ -245,6 +245,12 @@ stmt
     | KW_SYNC expr KW_AFTER expr
                                 { $$ = mk(x, AST_SYNC, @$); $$->a = $2; $$->b = $4; }
     | KW_VARY IDENT KW_IN expr  { $$ = named(x, AST_VARY, $2, @$); $$->a = $4; }
+    | KW_VARY KW_MAPPING KW_IN expr
+                                { $$ = mk(x, AST_VARY, @$); $$->name = "mapping"; $$->b = mk(x, AST_IDENT, @2);
+                                  $$->b->name = $$->name; $$->a = $4; }
+    | KW_VARY KW_SYSTEM KW_IN expr
+                                { $$ = mk(x, AST_VARY, @$); $$->name = "system"; $$->b = mk(x, AST_IDENT, @2);
+                                  $$->b->name = $$->name; $$->a = $4; }
     | KW_REQUIRE expr           { $$ = mk(x, AST_REQUIRE, @$); $$->a = $2; }
     | KW_MINIMIZE exprs         { $$ = $2; $$->kind = AST_OBJECTIVE; $$->op = KW_MINIMIZE; $$->loc = @$; }
     | KW_MAXIMIZE exprs         { $$ = $2; $$->kind = AST_OBJECTIVE; $$->op = KW_MAXIMIZE; $$->loc = @$; }

@@ -220,7 +220,7 @@ static void reside(mcheck *c, int t, ir_unit mem) {
 }
 
 /* A tensor (share) must fit the memory it goes to. */
-static int fits(mcheck *c, const ir_action *a, int t, ir_unit mem, double share, const char *how) {
+static int fits(mcheck *c, const ir_action *a, int t, ir_unit mem, double share, int per_unit, const char *how) {
     const ir_elem *el = mem_elem(c->m->sys, mem);
     if (share <= el->size) return 1;
     char pm[512], sz[64], cap[64];
@@ -229,7 +229,7 @@ static int fits(mcheck *c, const ir_action *a, int t, ir_unit mem, double share,
     units_format_value(share, B, sz, sizeof sz);
     units_format_value(el->size, B, cap, sizeof cap);
     mld_diag *dg = diag_new(c->dc, DIAG_ERROR, a->loc, "tensor '%s' (%s%s) does not fit %s '%s' (%s)",
-                            c->m->wl->tensors[t].name, sz, a->split ? " per unit" : "", how, pm, cap);
+                            c->m->wl->tensors[t].name, sz, per_unit ? " per unit" : "", how, pm, cap);
     diag_note(c->dc, dg, el->loc, "memory '%s' is declared here", el->name);
     diag_emit(c->dc, dg);
     return 0;
@@ -238,7 +238,7 @@ static int fits(mcheck *c, const ir_action *a, int t, ir_unit mem, double share,
 static void do_store(mcheck *c, const ir_action *a) {
     const ir_tensor *t = &c->m->wl->tensors[a->tensor];
     for (int64_t i = 0; i < a->ndst; i++) {
-        if (!fits(c, a, a->tensor, a->dst[i], t->bytes, "in")) return;
+        if (!fits(c, a, a->tensor, a->dst[i], t->bytes, 0, "in")) return;
         /* accumulate static usage */
         int k = -1;
         for (int j = 0; j < c->nusage; j++)
@@ -308,7 +308,7 @@ static void do_transfer(mcheck *c, const ir_action *a) {
             diag_emit(c->dc, dg);
             return;
         }
-        if (!fits(c, a, a->tensor, a->dst[i], share, "into")) return;
+        if (!fits(c, a, a->tensor, a->dst[i], share, a->split != SPLIT_NONE, "into")) return;
         reside(c, a->tensor, a->dst[i]);
     }
 }
@@ -371,7 +371,7 @@ static void do_place(mcheck *c, const ir_action *a, int64_t index) {
                 diag_emit(c->dc, dg);
                 return;
             }
-            if (!fits(c, a, t, mem, tt->bytes, "into")) return;
+            if (!fits(c, a, t, mem, tt->bytes, 0, "into")) return;
             dst[nd++] = mem;
         }
         if (!c->warned[a->op]) {
@@ -404,7 +404,7 @@ static void do_place(mcheck *c, const ir_action *a, int64_t index) {
     for (int64_t u = 0; u < a->nunits; u++) {
         ir_unit mem;
         if (!check_local_memory(s, a->units[u], &mem)) continue;
-        if (!fits(c, a, op->output, mem, share, "into")) break;
+        if (!fits(c, a, op->output, mem, share, a->split != SPLIT_NONE, "into")) break;
         reside(c, op->output, mem);
     }
     c->placed[a->op] = 1;

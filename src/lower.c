@@ -2283,156 +2283,200 @@ static ir_action *new_action(lower *L, ir_action_kind k, mld_loc loc) {
     return a;
 }
 
-/* Operators selected by a mapping reference. */
-static int *map_ops(lower *L, scope *s, const ast *e, int *n) {
-    value v = eval(L, s, e);
-    if (v.k == V_ERR) return NULL;
-    if (v.k == V_WL && v.wl->wb->w == L->map->wl) {
-        if (v.wl->kind == WS_OP) {
-            int *r = arena_alloc(&L->tmp, sizeof(int));
-            r[0] = v.wl->idx;
-            *n = 1;
-            return r;
-        }
-        if (v.wl->kind == WS_OPS) {
-            *n = v.wl->nset;
-            return v.wl->set;
-        }
-        if (v.wl->kind == WS_GROUP || v.wl->kind == WS_WORKLOAD) {
-            value all = wl_collect(L, v.wl->wb, v.wl->kind == WS_GROUP ? v.wl->idx : -1, 0, 0);
-            *n = all.wl->nset;
-            return all.wl->set;
-        }
+/* A mapping operand may be one reference or a list of them: flatten. */
+static void flatten(lower *L, value v, ptrvec *out) {
+    if (v.k == V_LIST) {
+        for (int i = 0; i < v.nitems; i++) flatten(L, v.items[i], out);
+        return;
     }
-    ERR(L, e->loc, "expected operators of workload '%s' (an operator, a group, or x.*), found %s",
-        L->map->wl->name, v.k == V_WL ? (v.wl->kind == WS_TENSOR || v.wl->kind == WS_TENSORS ? "tensors" : "something else") : vkind_name(v.k));
-    return NULL;
+    value *p = arena_alloc(&L->tmp, sizeof *p);
+    *p = v;
+    ptrvec_push(&L->tmp, out, p);
 }
 
-static int *map_tensors(lower *L, scope *s, const ast *e, int *n) {
-    value v = eval(L, s, e);
-    if (v.k == V_ERR) return NULL;
-    if (v.k == V_WL && v.wl->wb->w == L->map->wl) {
-        int *r = arena_alloc(&L->tmp, sizeof(int));
-        *n = 1;
-        if (v.wl->kind == WS_TENSOR) { r[0] = v.wl->idx; return r; }
-        if (v.wl->kind == WS_OP) { r[0] = L->map->wl->ops[v.wl->idx].output; return r; }
-        if (v.wl->kind == WS_TENSORS) { *n = v.wl->nset; return v.wl->set; }
-        if (v.wl->kind == WS_OPS) {
-            int *t = arena_alloc(&L->tmp, sizeof(int) * (size_t)(v.wl->nset + 1));
-            for (int i = 0; i < v.wl->nset; i++) t[i] = L->map->wl->ops[v.wl->set[i]].output;
-            *n = v.wl->nset;
-            return t;
-        }
+typedef struct intlist {
+    int *v;
+    int n, cap;
+} intlist;
+
+static void ints_push(lower *L, intlist *il, int x) {
+    if (il->n == il->cap) {
+        int cap = il->cap ? il->cap * 2 : 16;
+        int *v = arena_alloc(&L->tmp, sizeof(int) * (size_t)cap);
+        if (il->n) memcpy(v, il->v, sizeof(int) * (size_t)il->n);
+        il->v = v;
+        il->cap = cap;
     }
-    ERR(L, e->loc, "expected tensors of workload '%s', found %s", L->map->wl->name,
-        v.k == V_WL ? "a group (use .weights, .inputs, .caches or .* )" : vkind_name(v.k));
-    return NULL;
+    il->v[il->n++] = x;
 }
 
-/* Hardware selected by a mapping reference, rooted at the mapping's system. */
-static const hwsel *map_hw(lower *L, scope *s, const ast *e, const char *want) {
+/* Operators (want_tensors = 0) or tensors (1) selected by a mapping operand. */
+static int map_refs(lower *L, scope *s, const ast *e, int want_tensors, intlist *out) {
     value v = eval(L, s, e);
-    if (v.k == V_ERR) return NULL;
-    if (v.k != V_HW || v.hw->sys != L->map->sys) {
-        ERR(L, e->loc, "expected %s of system '%s', found %s", want, L->map->sys->name,
-            v.k == V_HW ? "hardware of another system or level" : vkind_name(v.k));
-        return NULL;
+    if (v.k == V_ERR) return 0;
+    ptrvec items = {0};
+    flatten(L, v, &items);
+    const ir_workload *w = L->map->wl;
+    for (int i = 0; i < items.n; i++) {
+        value *it = items.v[i];
+        if (it->k == V_ERR) return 0;
+        if (it->k == V_WL && it->wl->wb->w == w) {
+            wlsel *ws = it->wl;
+            if (ws->kind == WS_GROUP || ws->kind == WS_WORKLOAD) {
+                if (!want_tensors) {
+                    value all = wl_collect(L, ws->wb, ws->kind == WS_GROUP ? ws->idx : -1, 0, 0);
+                    for (int k = 0; k < all.wl->nset; k++) ints_push(L, out, all.wl->set[k]);
+                    continue;
+                }
+            } else if (ws->kind == WS_OP) {
+                ints_push(L, out, want_tensors ? w->ops[ws->idx].output : ws->idx);
+                continue;
+            } else if (ws->kind == WS_OPS) {
+                for (int k = 0; k < ws->nset; k++) ints_push(L, out, want_tensors ? w->ops[ws->set[k]].output : ws->set[k]);
+                continue;
+            } else if (want_tensors && ws->kind == WS_TENSOR) {
+                ints_push(L, out, ws->idx);
+                continue;
+            } else if (want_tensors && ws->kind == WS_TENSORS) {
+                for (int k = 0; k < ws->nset; k++) ints_push(L, out, ws->set[k]);
+                continue;
+            }
+        }
+        const char *found = it->k != V_WL ? vkind_name(it->k)
+                          : it->wl->kind == WS_TENSOR || it->wl->kind == WS_TENSORS ? "tensors"
+                          : it->wl->kind == WS_GROUP || it->wl->kind == WS_WORKLOAD ? "a group (use .weights, .inputs, .caches or .*)"
+                          : "a reference into another workload";
+        ERR(L, e->loc, "expected %s of workload '%s', found %s", want_tensors ? "tensors" : "operators", w->name, found);
+        return 0;
     }
-    if (hw_last_open(v.hw)) {
-        const ir_child *ch = hw_child(v.hw, v.hw->nsteps - 1);
-        ERR(L, e->loc, "'%s' is a %d-dimensional matrix; index every dimension (e.g. with [*])", ch->name, ch->ndims);
-        return NULL;
+    return 1;
+}
+
+/* Hardware selected by a mapping operand (one reference or a list), rooted
+ * at the mapping's system. */
+static int map_hw(lower *L, scope *s, const ast *e, const char *want, ptrvec *out) {
+    value v = eval(L, s, e);
+    if (v.k == V_ERR) return 0;
+    ptrvec items = {0};
+    flatten(L, v, &items);
+    for (int i = 0; i < items.n; i++) {
+        value *it = items.v[i];
+        if (it->k == V_ERR) return 0;
+        if (it->k != V_HW || it->hw->sys != L->map->sys) {
+            ERR(L, e->loc, "expected %s of system '%s', found %s", want, L->map->sys->name,
+                it->k == V_HW ? "hardware of another system or level" : vkind_name(it->k));
+            return 0;
+        }
+        if (hw_last_open(it->hw)) {
+            const ir_child *ch = hw_child(it->hw, it->hw->nsteps - 1);
+            ERR(L, e->loc, "'%s' is a %d-dimensional matrix; index every dimension (e.g. with [*])", ch->name, ch->ndims);
+            return 0;
+        }
+        if (it->hw->net >= 0) {
+            ERR(L, e->loc, "expected %s, found the network '%s'", want, it->hw->end->nets[it->hw->net].name);
+            return 0;
+        }
+        ptrvec_push(&L->tmp, out, it->hw);
     }
-    if (v.hw->net >= 0) {
-        ERR(L, e->loc, "expected %s, found the network '%s'", want, v.hw->end->nets[v.hw->net].name);
-        return NULL;
+    return 1;
+}
+
+static int split_of(lower *L, const ast *id, ir_split *out) {
+    *out = SPLIT_NONE;
+    if (!id) return 1;
+    static const char *const names[] = {"none", "rows", "cols", "heads", "batch"};
+    int k = find_name(names, 5, id->name);
+    if (k <= 0) {
+        ERR(L, id->loc, "unknown split '%s'; expected rows, cols, heads or batch", id->name);
+        return 0;
     }
-    return v.hw;
+    *out = (ir_split)k;
+    return 1;
+}
+
+/* The compute element of level instance set h that runs op, or -1. */
+static int pick_compute(lower *L, const hwsel *h, const ir_op *op, const ast *where) {
+    const ir_level *lv = h->end;
+    if (h->elem >= 0) {
+        const ir_elem *el = &lv->elems[h->elem];
+        if (el->kind != ELEM_COMPUTE) {
+            ERR(L, where->loc, "operators are placed on compute elements; '%s' is a memory", el->name);
+            return -1;
+        }
+        if (el->accepts != OPCLASS_ANY && el->accepts != op->cls) {
+            ERR(L, where->loc, "compute element '%s' runs %s operators only; '%s' is a %s operator", el->name,
+                el->accepts == OPCLASS_MATRIX ? "matrix" : "vector", op->name, op->cls == OPCLASS_MATRIX ? "matrix" : "vector");
+            return -1;
+        }
+        return h->elem;
+    }
+    for (int k = 0; k < lv->nelems; k++)
+        if (lv->elems[k].kind == ELEM_COMPUTE && lv->elems[k].accepts == op->cls) return k;
+    for (int k = 0; k < lv->nelems; k++)
+        if (lv->elems[k].kind == ELEM_COMPUTE && lv->elems[k].accepts == OPCLASS_ANY) return k;
+    ERR(L, where->loc, "level '%s' has no compute element that runs '%s' (a %s operator)", lv->name, op->name,
+        op->cls == OPCLASS_MATRIX ? "matrix" : "vector");
+    return -1;
 }
 
 static void map_place(lower *L, scope *s, const ast *st) {
-    int nops;
-    int *ops = map_ops(L, s, st->a, &nops);
-    const hwsel *h = map_hw(L, s, st->b, "compute units");
-    if (!ops || !h) return;
-    ir_split split = SPLIT_NONE;
-    if (st->c) {
-        static const char *const names[] = {"none", "rows", "cols", "heads", "batch"};
-        int k = find_name(names, 5, st->c->name);
-        if (k <= 0) {
-            ERR(L, st->c->loc, "unknown split '%s'; expected rows, cols, heads or batch", st->c->name);
-            return;
-        }
-        split = (ir_split)k;
-    }
-    if (h->elem >= 0 && h->end->elems[h->elem].kind != ELEM_COMPUTE) {
-        ERR(L, st->b->loc, "operators are placed on compute elements; '%s' is a memory", h->end->elems[h->elem].name);
-        return;
-    }
-    unitlist ul = hw_expand(L, h);
-    if (L->over_budget) return;
+    intlist ops = {0};
+    ptrvec hws = {0};
+    ir_split split;
+    int ok = map_refs(L, s, st->a, 0, &ops);
+    ok &= map_hw(L, s, st->b, "compute units", &hws);
+    if (!ok || !split_of(L, st->c, &split)) return;
     const ir_workload *w = L->map->wl;
-    for (int i = 0; i < nops; i++) {
-        const ir_op *op = &w->ops[ops[i]];
-        int elem = h->elem;
-        if (elem < 0) {
-            const ir_level *lv = h->end;
-            for (int k = 0; k < lv->nelems && elem < 0; k++)
-                if (lv->elems[k].kind == ELEM_COMPUTE && lv->elems[k].accepts == op->cls) elem = k;
-            for (int k = 0; k < lv->nelems && elem < 0; k++)
-                if (lv->elems[k].kind == ELEM_COMPUTE && lv->elems[k].accepts == OPCLASS_ANY) elem = k;
-            if (elem < 0) {
-                ERR(L, st->b->loc, "level '%s' has no compute element that runs %s (a %s operator)", lv->name, op->name,
-                    op->cls == OPCLASS_MATRIX ? "matrix" : "vector");
-                return;
-            }
-        } else if (h->end->elems[elem].accepts != OPCLASS_ANY && h->end->elems[elem].accepts != op->cls) {
-            ERR(L, st->b->loc, "compute element '%s' runs %s operators only; '%s' is a %s operator",
-                h->end->elems[elem].name, h->end->elems[elem].accepts == OPCLASS_MATRIX ? "matrix" : "vector", op->name,
-                op->cls == OPCLASS_MATRIX ? "matrix" : "vector");
-            return;
+    for (int i = 0; i < ops.n; i++) {
+        const ir_op *op = &w->ops[ops.v[i]];
+        unitlist ul = {0};
+        for (int k = 0; k < hws.n; k++) {
+            const hwsel *h = hws.v[k];
+            int elem = pick_compute(L, h, op, st->b);
+            if (elem < 0) return;
+            unitlist part = hw_expand(L, h);
+            if (L->over_budget) return;
+            for (int64_t j = 0; j < part.n; j++) units_push(L, &ul, (ir_unit){part.v[j].inst, elem});
         }
         ir_action *a = new_action(L, ACT_PLACE, st->loc);
-        a->op = ops[i];
+        a->op = ops.v[i];
         a->split = split;
+        a->units = ul.v;
         a->nunits = ul.n;
-        a->units = arena_alloc(L->mem, sizeof(ir_unit) * (size_t)ul.n);
-        for (int64_t j = 0; j < ul.n; j++) a->units[j] = (ir_unit){ul.v[j].inst, elem};
     }
 }
 
-static int mem_units(lower *L, const hwsel *h, const ast *e, unitlist *out) {
-    if (h->elem < 0 || h->end->elems[h->elem].kind != ELEM_MEMORY) {
-        ERR(L, e->loc, "expected memories here, found %s",
-            h->elem >= 0 ? arena_printf(&L->tmp, "the compute element '%s'", h->end->elems[h->elem].name) : "level instances (name their memory, e.g. .sram)");
-        return 0;
+/* Expand memory selections into one list. */
+static int mem_units(lower *L, const ptrvec *hws, const ast *e, unitlist *out) {
+    for (int k = 0; k < hws->n; k++) {
+        const hwsel *h = hws->v[k];
+        if (h->elem < 0 || h->end->elems[h->elem].kind != ELEM_MEMORY) {
+            ERR(L, e->loc, "expected memories here, found %s",
+                h->elem >= 0 ? arena_printf(&L->tmp, "the compute element '%s'", h->end->elems[h->elem].name)
+                             : "level instances (name their memory, e.g. .sram)");
+            return 0;
+        }
+        unitlist part = hw_expand(L, h);
+        if (L->over_budget) return 0;
+        for (int64_t j = 0; j < part.n; j++) units_push(L, out, part.v[j]);
     }
-    *out = hw_expand(L, h);
-    return !L->over_budget;
+    return 1;
 }
 
 static void map_transfer(lower *L, scope *s, const ast *st) {
-    int nt;
-    int *ts = map_tensors(L, s, st->a, &nt);
-    const hwsel *from = map_hw(L, s, st->b, "memories");
-    const hwsel *to = map_hw(L, s, st->list.v[0], "memories");
-    if (!ts || !from || !to) return;
-    unitlist fu, tu;
-    if (!mem_units(L, from, st->b, &fu) || !mem_units(L, to, st->list.v[0], &tu)) return;
-    ir_split split = SPLIT_NONE;
-    if (st->c) {
-        static const char *const names[] = {"none", "rows", "cols", "heads", "batch"};
-        int k = find_name(names, 5, st->c->name);
-        if (k <= 0) {
-            ERR(L, st->c->loc, "unknown split '%s'; expected rows, cols, heads or batch", st->c->name);
-            return;
-        }
-        split = (ir_split)k;
-    }
-    for (int i = 0; i < nt; i++) {
+    intlist ts = {0};
+    ptrvec from = {0}, to = {0};
+    const ast *to_e = st->list.v[0];
+    ir_split split;
+    int ok = map_refs(L, s, st->a, 1, &ts);
+    ok &= map_hw(L, s, st->b, "memories", &from);
+    ok &= map_hw(L, s, to_e, "memories", &to);
+    if (!ok || !split_of(L, st->c, &split)) return;
+    unitlist fu = {0}, tu = {0};
+    if (!mem_units(L, &from, st->b, &fu) || !mem_units(L, &to, to_e, &tu)) return;
+    for (int i = 0; i < ts.n; i++) {
         ir_action *a = new_action(L, ACT_TRANSFER, st->loc);
-        a->tensor = ts[i];
+        a->tensor = ts.v[i];
         a->split = split;
         a->src = fu.v;
         a->nsrc = fu.n;
@@ -2442,37 +2486,39 @@ static void map_transfer(lower *L, scope *s, const ast *st) {
 }
 
 static void map_store(lower *L, scope *s, const ast *st) {
-    int nt;
-    int *ts = map_tensors(L, s, st->a, &nt);
-    const hwsel *in = map_hw(L, s, st->b, "memories");
-    if (!ts || !in) return;
-    unitlist mu;
-    if (!mem_units(L, in, st->b, &mu)) return;
-    for (int i = 0; i < nt; i++) {
+    intlist ts = {0};
+    ptrvec in = {0};
+    int ok = map_refs(L, s, st->a, 1, &ts);
+    ok &= map_hw(L, s, st->b, "memories", &in);
+    if (!ok) return;
+    unitlist mu = {0};
+    if (!mem_units(L, &in, st->b, &mu)) return;
+    for (int i = 0; i < ts.n; i++) {
         ir_action *a = new_action(L, ACT_STORE, st->loc);
-        a->tensor = ts[i];
+        a->tensor = ts.v[i];
         a->dst = mu.v;
         a->ndst = mu.n;
     }
 }
 
 static void map_sync(lower *L, scope *s, const ast *st) {
-    const hwsel *h = map_hw(L, s, st->a, "units");
-    int nops = 0;
-    int *ops = NULL;
-    if (st->b) {
-        ops = map_ops(L, s, st->b, &nops);
-        if (!ops) return;
+    ptrvec hws = {0};
+    intlist ops = {0};
+    int ok = map_hw(L, s, st->a, "units", &hws);
+    if (st->b) ok &= map_refs(L, s, st->b, 0, &ops);
+    if (!ok) return;
+    unitlist ul = {0};
+    for (int k = 0; k < hws.n; k++) {
+        unitlist part = hw_expand(L, hws.v[k]);
+        if (L->over_budget) return;
+        for (int64_t j = 0; j < part.n; j++) units_push(L, &ul, part.v[j]);
     }
-    if (!h) return;
-    unitlist ul = hw_expand(L, h);
-    if (L->over_budget) return;
     ir_action *a = new_action(L, ACT_SYNC, st->loc);
     a->units = ul.v;
     a->nunits = ul.n;
-    a->after = arena_alloc(L->mem, sizeof(int) * (size_t)(nops + 1));
-    if (nops) memcpy(a->after, ops, sizeof(int) * (size_t)nops);
-    a->nafter = nops;
+    a->after = arena_alloc(L->mem, sizeof(int) * (size_t)(ops.n + 1));
+    if (ops.n) memcpy(a->after, ops.v, sizeof(int) * (size_t)ops.n);
+    a->nafter = ops.n;
 }
 
 static void map_stmt(lower *L, scope *s, const ast *st) {

@@ -95,7 +95,7 @@ START_TEST(test_input_nowhere) {
                 "    store w.a in top.dram\n"
                 "    transfer w.a from top.dram to top.core[*][*].sram\n"
                 "    place w.y on top.core[*][*] split rows\n");
-    expect(&l, 1, 0, "'x'", "nowhere", NULL);
+    expect(&l, 1, 0, "'x'", "'y'", NULL);
     unload(&l);
 }
 END_TEST

@@ -33,12 +33,6 @@ static void param_int(const loaded *l, const char *name, double want) {
     ck_assert_msg(find_param(l->ir, name)->is_int, "param %s should be an integer", name);
 }
 
-static const ir_level *find_level(const ir_design *d, const char *name) {
-    for (int i = 0; i < d->nlevels; i++)
-        if (strcmp(d->levels[i]->name, name) == 0) return d->levels[i];
-    return NULL;
-}
-
 static const ir_elem *find_elem(const ir_level *lv, const char *name) {
     for (int i = 0; lv && i < lv->nelems; i++)
         if (strcmp(lv->elems[i].name, name) == 0) return &lv->elems[i];
@@ -281,7 +275,7 @@ START_TEST(test_level_values) {
     loaded l;
     load_ok(&l, chip_src);
     ck_assert_int_eq(l.ir->nsystems, 1);
-    const ir_level *root = l.ir->systems[0].root;
+    const ir_level *root = l.ir->systems[0]->root;
     ck_assert_ptr_nonnull(root);
     ck_assert_str_eq(root->tmpl, "Chip");
     ck_assert_int_eq(root->nchildren, 1);
@@ -329,7 +323,7 @@ START_TEST(test_level_set_changes_hardware) {
     loaded l;
     load_sets(&l, chip_src, sets, 1);
     ck_assert_msg(l.dc.nerrors == 0, "%s", rec_dump(&l.rec));
-    const ir_level *root = l.ir->systems[0].root;
+    const ir_level *root = l.ir->systems[0]->root;
     ck_assert_int_eq(root->children[0].count, 16);
     ck_assert_uint_eq(root->ninst, 17);
     unload(&l);
@@ -348,7 +342,7 @@ START_TEST(test_identical_instances_shared) {
                 "    network n = bus(a, b, c) { bandwidth = 1 GB/s; hop = 1 ns }\n"
                 "}\n"
                 "system top = P\n");
-    const ir_level *root = l.ir->systems[0].root;
+    const ir_level *root = l.ir->systems[0]->root;
     ck_assert_int_eq(root->nchildren, 3);
     ck_assert_ptr_eq(root->children[0].type, root->children[1].type);
     ck_assert_ptr_ne(root->children[0].type, root->children[2].type);
