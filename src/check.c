@@ -379,7 +379,7 @@ static void do_place(mcheck *c, const ir_action *a, int64_t index) {
             char ps[512], pd[512];
             ir_unit_path(s, from, ps, sizeof ps);
             ir_unit_path(s, first, pd, sizeof pd);
-            diag_warning(c->dc, a->loc, "'%s' reads '%s' from '%s', which the mapping never moved there; inferring a transfer from '%s'%s",
+            diag_warning(c->dc, a->loc, "'%s' reads '%s', which the mapping never moved to '%s'; inferred transfer from '%s'%s",
                          op->name, tt->name, pd, ps,
                          nd > 1 ? arena_printf(&c->d->tmp, " (and to %lld more memories)", (long long)nd - 1) : "");
         }
@@ -494,8 +494,14 @@ static void check_mapping(ir_design *d, ir_mapping *m, diag_ctx *dc) {
     int nun = 0;
     for (int i = 0; i < no; i++) nun += c.last_place[i] < 0;
     if (nun && !diag_full(dc)) {
-        mld_diag *dg = diag_new(dc, DIAG_ERROR, m->loc, "mapping '%s' never places %d of the %d operators of '%s'", m->name, nun,
-                                no, m->wl->name);
+        char names[200];
+        int len = 0, listed = 0;
+        for (int i = 0; i < no && listed < 3 && len < 150; i++)
+            if (c.last_place[i] < 0)
+                len += snprintf(names + len, sizeof names - (size_t)len, "%s'%s'", listed++ ? ", " : "", m->wl->ops[i].name);
+        names[len] = 0;
+        mld_diag *dg = diag_new(dc, DIAG_ERROR, m->loc, "in mapping '%s', %d of the %d operators of '%s' are never placed: %s%s", m->name,
+                                nun, no, m->wl->name, names, nun > listed ? ", ..." : "");
         int shown = 0;
         for (int i = 0; i < no && shown < 5; i++)
             if (c.last_place[i] < 0) {

@@ -71,18 +71,16 @@ int diag_full(const diag_ctx *dc) {
 
 void diag_emit(diag_ctx *dc, mld_diag *d) {
     if (dc->capped) return;
-    if (d->sev == DIAG_ERROR && diag_full(dc)) {
-        mld_loc none = {0};
-        mld_diag *cap = diag_new(dc, DIAG_ERROR, none,
-                                 "too many errors (%d); stopping here", dc->nerrors);
-        dc->capped = 1;
-        dc->nerrors++;
-        if (dc->fn) dc->fn(dc->ud, cap);
-        return;
-    }
     if (d->sev == DIAG_ERROR) dc->nerrors++;
     if (d->sev == DIAG_WARNING) dc->nwarnings++;
     if (dc->fn) dc->fn(dc->ud, d);
+    if (d->sev == DIAG_ERROR && diag_full(dc)) {
+        /* The last one allowed: say so, and drop everything after it. */
+        mld_loc none = {0};
+        mld_diag *cap = diag_new(dc, DIAG_NOTE, none, "too many errors (%d); stopping here", dc->nerrors);
+        dc->capped = 1;
+        if (dc->fn) dc->fn(dc->ud, cap);
+    }
 }
 
 void diag_error(diag_ctx *dc, mld_loc loc, const char *fmt, ...) {

@@ -574,14 +574,14 @@ static value binop(lower *L, int op, value a, value b, const ast *e) {
             return verr();
         }
         if (both_int && units_is_none(a.dim) && units_is_none(b.dim))
-            return vnum(floor(a.num / b.num), a.dim, 1);
+            return vnum(trunc(a.num / b.num), a.dim, 1); /* as in C: toward zero */
         return vnum(a.num / b.num, units_div(a.dim, b.dim), 0);
     case '%':
         if (!units_eq(a.dim, b.dim) || b.num == 0) {
             ERR(L, e->loc, b.num == 0 ? "remainder by zero" : "'%%' needs operands of one dimension");
             return verr();
         }
-        return vnum(a.num - b.num * floor(a.num / b.num), a.dim, both_int);
+        return vnum(fmod(a.num, b.num), a.dim, both_int); /* sign of the dividend, as in C */
     case '<': return vint(a.num < b.num);
     case '>': return vint(a.num > b.num);
     case LE: return vint(a.num <= b.num);
