@@ -21,6 +21,7 @@
 # CK_RUN_SUITE=NAME / CK_RUN_CASE=NAME narrow the run to a suite or a case.
 
 FUZZ_SECONDS ?= 60
+FUZZ_FLAGS   ?=
 FUZZ_BUILD   := build/fuzz
 BENCH_LINES  ?= 10000
 
@@ -85,6 +86,8 @@ docs: $(BUILD)/mldc
 # libFuzzer main.  The corpus grows in build/fuzz/corpus; crashes land in
 # build/fuzz/ as crash-*, leak-*, timeout-*.  Replay one with
 #   build/fuzz/fuzz_check build/fuzz/crash-...
+# FUZZ_FLAGS passes more libFuzzer options, e.g. FUZZ_FLAGS="-jobs=4
+# -workers=4" to use more cores, or -detect_leaks=0 to look past a known leak.
 
 fuzz:
 	@sh scripts/install-deps.sh fuzz
@@ -101,7 +104,7 @@ fuzz:
 	$(FUZZ_BUILD)/fuzz_check -max_total_time=$(FUZZ_SECONDS) -max_len=16384 \
 	    -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
 	    -dict=tests/fuzz/mld.dict -artifact_prefix=$(FUZZ_BUILD)/ \
-	    $(FUZZ_BUILD)/corpus
+	    $(FUZZ_FLAGS) $(FUZZ_BUILD)/corpus
 
 # ---- bench ----------------------------------------------------------------
 

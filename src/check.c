@@ -193,6 +193,7 @@ typedef struct mcheck {
     int64_t nout, capout;
     struct usage { ir_unit mem; double bytes; int reported; } *usage;
     int nusage, capusage;
+    mld_loc last_unconnected; /* statement of the last unconnected transfer */
 } mcheck;
 
 static void emit(mcheck *c, const ir_action *a) {
@@ -303,7 +304,11 @@ static void do_transfer(mcheck *c, const ir_action *a) {
             char ps[512], pd[512];
             ir_unit_path(s, src, ps, sizeof ps);
             ir_unit_path(s, a->dst[i], pd, sizeof pd);
-            mld_diag *dg = diag_new(c->dc, DIAG_ERROR, a->loc, "no network connects '%s' to '%s'", ps, pd);
+            if (c->last_unconnected.line == a->loc.line && c->last_unconnected.col == a->loc.col &&
+                c->last_unconnected.src == a->loc.src)
+                return; /* one report per statement, not per tensor */
+            c->last_unconnected = a->loc;
+            mld_diag *dg = diag_new(c->dc, DIAG_ERROR, a->loc, "no network connects '%s' to '%s' (moving '%s')", ps, pd, t->name);
             diag_note(c->dc, dg, c->m->loc, "%s", why);
             diag_emit(c->dc, dg);
             return;
@@ -318,6 +323,7 @@ static void do_place(mcheck *c, const ir_action *a, int64_t index) {
     const ir_op *op = &w->ops[a->op];
     const ir_system *s = c->m->sys;
     char why[1200];
+    c->placed[a->op] = 1; /* even when an input fails below: no follow-on errors */
     for (int j = 0; j < op->ninputs; j++) {
         int t = op->inputs[j];
         const ir_tensor *tt = &w->tensors[t];
@@ -500,8 +506,8 @@ static void check_mapping(ir_design *d, ir_mapping *m, diag_ctx *dc) {
             if (c.last_place[i] < 0)
                 len += snprintf(names + len, sizeof names - (size_t)len, "%s'%s'", listed++ ? ", " : "", m->wl->ops[i].name);
         names[len] = 0;
-        mld_diag *dg = diag_new(dc, DIAG_ERROR, m->loc, "in mapping '%s', %d of the %d operators of '%s' are never placed: %s%s", m->name,
-                                nun, no, m->wl->name, names, nun > listed ? ", ..." : "");
+        mld_diag *dg = diag_new(dc, DIAG_ERROR, m->loc, "in mapping '%s', %d of the %d operators of '%s' %s never placed: %s%s", m->name,
+                                nun, no, m->wl->name, nun == 1 ? "is" : "are", names, nun > listed ? ", ..." : "");
         int shown = 0;
         for (int i = 0; i < no && shown < 5; i++)
             if (c.last_place[i] < 0) {

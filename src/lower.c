@@ -1436,9 +1436,9 @@ static void level_child(lower *L, scope *s, const ast *st) {
     }
     int before = L->dc->nerrors;
     ir_level *ct = instantiate_level(L, tv, t->loc);
-    if (!ct || L->dc->nerrors > before) return;
+    if (!ct) return;
     uint64_t limit = UINT64_C(1) << MLDC_MAX_INSTANCES_LOG2;
-    if ((uint64_t)count > limit / ct->ninst) {
+    if (L->dc->nerrors == before && (uint64_t)count > limit / ct->ninst) {
         ERR(L, st->a->loc, "space matrix '%s' makes more than 2^%d level instances", st->name, MLDC_MAX_INSTANCES_LOG2);
         return;
     }

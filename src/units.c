@@ -570,8 +570,8 @@ static int format_binary_bytes(const char *sign, double a, char *buf,
             j++;
         }
     }
-    if (m >= 1e6)
-        return 0; /* would need exponent notation */
+    if (m >= 1024.0)
+        return 0; /* "402056 KiB" reads worse than "411.705 MB" */
     snprintf(buf, n, "%s%.6g %sB", sign, m, bin_names[j]);
     return 1;
 }
@@ -623,12 +623,11 @@ void units_format_value(double v, units_dim d, char *buf, size_t n) {
     }
 
     if (power == 2) {
-        /* Area: m2, mm2 or um2, each step a factor 1e-6. */
+        /* Area: m2 from 1 m2 up, um2 below 0.001 mm2, else mm2 (the unit
+         * chip architects think in: "0.95 mm2", not "950000 um2"). */
         static const double steps[3] = {1.0, 1e-6, 1e-12};
         static const char *const names[3] = {"", "m", "u"};
-        int i = 0;
-        while (i < 2 && a < steps[i])
-            i++;
+        int i = a >= 1.0 ? 0 : a >= 1e-9 ? 1 : 2;
         snprintf(num, sizeof num, "%.6g", a / steps[i]);
         if (i > 0 && strcmp(num, "1e+06") == 0) { /* rounded up a step */
             i--;

@@ -30,10 +30,12 @@ case $mldc in /*) ;; *) mldc=$(pwd)/$mldc ;; esac
 [ -x "$mldc" ] || { echo "run.sh: $mldc is not an executable" >&2; exit 2; }
 cd "$root" || exit 2
 
-# Output must not depend on the caller's environment.
+# Output must not depend on the caller's environment or on where the
+# checkout lives: the stdlib is named by a relative path.
 LC_ALL=C
-export LC_ALL
-unset MLDC_STDLIB NO_COLOR CLICOLOR_FORCE 2>/dev/null || true
+MLDC_STDLIB=stdlib
+export LC_ALL MLDC_STDLIB
+unset NO_COLOR CLICOLOR_FORCE 2>/dev/null || true
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/mldc-golden.XXXXXX") || exit 2
 trap 'rm -rf "$tmp"' EXIT INT TERM
