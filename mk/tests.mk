@@ -57,6 +57,7 @@ unit: $(BUILD)/unit_tests
 # ---- golden ---------------------------------------------------------------
 
 golden: $(BUILD)/mldc
+	@echo "golden: tests/golden with $(BUILD)/mldc"
 	@sh tests/golden/run.sh $(BUILD)/mldc
 
 # ---- seeds ----------------------------------------------------------------

@@ -387,7 +387,7 @@ static void do_place(mcheck *c, const ir_action *a, int64_t index) {
             ir_unit_path(s, first, pd, sizeof pd);
             diag_warning(c->dc, a->loc, "'%s' reads '%s', which the mapping never moved to '%s'; inferred transfer from '%s'%s",
                          op->name, tt->name, pd, ps,
-                         nd > 1 ? arena_printf(&c->d->tmp, " (and to %lld more memories)", (long long)nd - 1) : "");
+                         nd > 1 ? arena_printf(&c->d->mem, " (and to %lld more memories)", (long long)nd - 1) : "");
         }
         ir_action inf;
         memset(&inf, 0, sizeof inf);

@@ -110,7 +110,7 @@ for f in tests/golden/diag/*.mld; do
 done
 
 for kind in dump cli; do
-    for f in tests/golden/$kind/*.args; do
+    for f in tests/golden/"$kind"/*.args; do
         [ -f "$f" ] || continue
         name=$kind/$(basename "$f" .args)
         wanted "$name" "$@" || continue
