@@ -240,7 +240,8 @@ stmt
     | KW_TRANSFER expr KW_FROM expr KW_TO expr split_opt
                                 { $$ = mk(x, AST_TRANSFER, @$); $$->a = $2; $$->b = $4;
                                   ptrvec_push(x->mem, &$$->list, $6); $$->c = $7; }
-    | KW_STORE expr KW_IN expr  { $$ = mk(x, AST_STORE, @$); $$->a = $2; $$->b = $4; }
+    | KW_STORE expr KW_IN expr split_opt
+                                { $$ = mk(x, AST_STORE, @$); $$->a = $2; $$->b = $4; $$->c = $5; }
     | KW_SYNC expr              { $$ = mk(x, AST_SYNC, @$); $$->a = $2; }
     | KW_SYNC expr KW_AFTER expr
                                 { $$ = mk(x, AST_SYNC, @$); $$->a = $2; $$->b = $4; }

@@ -56,7 +56,7 @@ typedef enum ast_kind {
     AST_BLOCK,     /* { list } */
     AST_PLACE,     /* place a on b [split c] */
     AST_TRANSFER,  /* transfer a from b to list[0] [split c] */
-    AST_STORE,     /* store a in b */
+    AST_STORE,     /* store a in b [split c] */
     AST_SYNC,      /* sync a [after b] */
     AST_VARY,      /* vary name in a */
     AST_REQUIRE,   /* require a */

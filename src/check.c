@@ -238,8 +238,9 @@ static int fits(mcheck *c, const ir_action *a, int t, ir_unit mem, double share,
 
 static void do_store(mcheck *c, const ir_action *a) {
     const ir_tensor *t = &c->m->wl->tensors[a->tensor];
+    double share = a->split ? t->bytes / (double)a->ndst : t->bytes; /* split: one share per memory */
     for (int64_t i = 0; i < a->ndst; i++) {
-        if (!fits(c, a, a->tensor, a->dst[i], t->bytes, 0, "in")) return;
+        if (!fits(c, a, a->tensor, a->dst[i], share, a->split != SPLIT_NONE, "in")) return;
         /* accumulate static usage */
         int k = -1;
         for (int j = 0; j < c->nusage; j++)
@@ -255,7 +256,7 @@ static void do_store(mcheck *c, const ir_action *a) {
             c->usage[k].bytes = 0;
             c->usage[k].reported = 0;
         }
-        c->usage[k].bytes += t->bytes;
+        c->usage[k].bytes += share;
         const ir_elem *el = mem_elem(c->m->sys, a->dst[i]);
         if (c->usage[k].bytes > el->size && !c->usage[k].reported) {
             c->usage[k].reported = 1;
@@ -296,10 +297,16 @@ static void do_transfer(mcheck *c, const ir_action *a) {
         diag_emit(c->dc, dg);
         return;
     }
+    /* Without split every destination receives the whole tensor from source
+     * i mod S.  With split the tensor is cut into max(S, D) shares and share
+     * k goes from source k mod S to destination k mod D, so a destination
+     * holds bytes / D. */
     double share = a->split ? t->bytes / (double)a->ndst : t->bytes;
     char why[1200];
-    for (int64_t i = 0; i < a->ndst; i++) {
-        ir_unit src = a->src[a->nsrc == a->ndst ? i : i % a->nsrc];
+    int64_t npairs = a->split && a->nsrc > a->ndst ? a->nsrc : a->ndst;
+    for (int64_t k = 0; k < npairs; k++) {
+        int64_t i = k % a->ndst;
+        ir_unit src = a->src[k % a->nsrc];
         if (!check_connected(s, src, a->dst[i], why, sizeof why)) {
             char ps[512], pd[512];
             ir_unit_path(s, src, ps, sizeof ps);

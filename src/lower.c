@@ -2007,6 +2007,7 @@ static void wl_op(lower *L, scope *s, const ast *st) {
     ir_opkind kind = (ir_opkind)fv.code;
     int ins[16], nin = 0;
     int heads = 1, has_dtype = 0;
+    int64_t batch = 1;
     double flops_per = 1;
     ir_dtype dt = DT_FP16;
     int ok = 1;
@@ -2023,11 +2024,13 @@ static void wl_op(lower *L, scope *s, const ast *st) {
                     has_dtype = 1;
                 }
             } else if ((strcmp(arg->name, "heads") == 0 && kind == OPK_ATTENTION) ||
+                       (strcmp(arg->name, "batch") == 0 && kind == OPK_ATTENTION) ||
                        (strcmp(arg->name, "flops") == 0 && kind == OPK_ELEMENTWISE)) {
                 int64_t n;
                 if (!eval_int(L, s, arg->a, &n)) { ok = 0; continue; }
                 if (n < 1) { ERR(L, arg->a->loc, "'%s' must be at least 1", arg->name); ok = 0; continue; }
                 if (arg->name[0] == 'h') heads = (int)(n > 1 << 20 ? 1 << 20 : n);
+                else if (arg->name[0] == 'b') batch = n;
                 else flops_per = (double)n;
             } else {
                 ERR(L, arg->b->loc, "%s() has no parameter '%s'", opkind_names[kind], arg->name);
@@ -2114,8 +2117,14 @@ static void wl_op(lower *L, scope *s, const ast *st) {
             ERR(L, call->loc, "attention(): %d heads do not divide the width %lld", heads, (long long)a->dims[1]);
             return;
         }
-        double T = (double)a->dims[0], S = (double)k->dims[0], Dm = (double)a->dims[1];
-        flops = 4 * T * S * Dm + 5 * T * S * heads;
+        if (a->dims[0] % batch || k->dims[0] % batch) {
+            ERR(L, call->loc, "attention(): batch %lld does not divide the rows of q (%lld) and k (%lld)", (long long)batch,
+                (long long)a->dims[0], (long long)k->dims[0]);
+            return;
+        }
+        /* rows are batch sequences stacked; each attends within its own */
+        double T = (double)(a->dims[0] / batch), S = (double)(k->dims[0] / batch), Dm = (double)a->dims[1];
+        flops = (double)batch * (4 * T * S * Dm + 5 * T * S * heads);
         break;
     }
     case OPK_EMBEDDING:
@@ -2488,14 +2497,16 @@ static void map_transfer(lower *L, scope *s, const ast *st) {
 static void map_store(lower *L, scope *s, const ast *st) {
     intlist ts = {0};
     ptrvec in = {0};
+    ir_split split;
     int ok = map_refs(L, s, st->a, 1, &ts);
     ok &= map_hw(L, s, st->b, "memories", &in);
-    if (!ok) return;
+    if (!ok || !split_of(L, st->c, &split)) return;
     unitlist mu = {0};
     if (!mem_units(L, &in, st->b, &mu)) return;
     for (int i = 0; i < ts.n; i++) {
         ir_action *a = new_action(L, ACT_STORE, st->loc);
         a->tensor = ts.v[i];
+        a->split = split;
         a->dst = mu.v;
         a->ndst = mu.n;
     }
