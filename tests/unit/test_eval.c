@@ -93,6 +93,22 @@ START_TEST(test_division_by_zero) {
 }
 END_TEST
 
+START_TEST(test_non_finite) {
+    /* Overflow to infinity, and NaN, are errors where they arise, not
+     * values that travel on (and then read as "negative" sizes). */
+    loaded l;
+    load(&l, "param x = 1e400\n");
+    ck_assert_msg(l.dc.nerrors == 1, "1e400:%s", rec_dump(&l.rec));
+    ck_assert_int_eq(l.rec.d[0].line, 1);
+    unload(&l);
+
+    load(&l, "param big = 1e308\nparam y = big * 10\n");
+    ck_assert_msg(l.dc.nerrors == 1, "1e308 * 10:%s", rec_dump(&l.rec));
+    ck_assert_int_eq(l.rec.d[0].line, 2);
+    unload(&l);
+}
+END_TEST
+
 START_TEST(test_comparisons_and_conditionals) {
     loaded l;
     load_ok(&l, "param chips = 4\n"
@@ -422,6 +438,7 @@ Suite *eval_suite(void) {
     tcase_add_test(tc, test_param_arithmetic);
     tcase_add_test(tc, test_integer_division);
     tcase_add_test(tc, test_division_by_zero);
+    tcase_add_test(tc, test_non_finite);
     tcase_add_test(tc, test_comparisons_and_conditionals);
     tcase_add_test(tc, test_builtins);
     suite_add_tcase(s, tc);
