@@ -16,6 +16,7 @@
 %define api.pure full
 %define api.prefix {mld_yy}
 %define parse.error custom
+%define parse.lac full
 %define parse.trace false
 %locations
 %expect 0
@@ -352,9 +353,8 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, lex_extra *x, void *sc
     if (x->fatal) return 0;
     yysymbol_kind_t found = yypcontext_token(ctx);
     const MLD_YYLTYPE *loc = yypcontext_location(ctx);
-    enum { NEXP = 8 };
-    yysymbol_kind_t exp[NEXP];
-    int n = yypcontext_expected_tokens(ctx, exp, NEXP);
+    yysymbol_kind_t exp[YYNTOKENS];
+    int n = yypcontext_expected_tokens(ctx, exp, YYNTOKENS);
     char what[64];
     if (found == YYSYMBOL_YYEOF)
         snprintf(what, sizeof what, "end of file");
@@ -364,27 +364,39 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, lex_extra *x, void *sc
         snprintf(what, sizeof what, "end of line");
     else
         snprintf(what, sizeof what, "%s", yysymbol_name(found));
+    /* Summarise the expected set: statement starts, expression starts and
+     * operators collapse into one phrase each; other tokens are named. */
+    static const char *const op_names[] = {"'+'", "'-'", "'*'", "'/'", "'%'", "'<'", "'>'", "'<='", "'>='",
+                                           "'=='", "'!='", "'&&'", "'||'", "'?'", "'..'", "'.'", "'['",
+                                           "'('", "'.*'", "'step'", NULL};
+    static const char *const expr_names[] = {"identifier", "number", "string", "'('", "'['", "'-'", "'!'", NULL};
+    int stmt = 0, expr = 0, ops = 0;
+    for (int i = 0; i < n; i++) {
+        if (exp[i] == YYSYMBOL_KW_LEVEL || exp[i] == YYSYMBOL_KW_PLACE) stmt = 1;
+        if (exp[i] == YYSYMBOL_NUMBER) expr = 1;
+        for (int k = 0; op_names[k]; k++) ops += strcmp(yysymbol_name(exp[i]), op_names[k]) == 0;
+    }
+    ops = ops > 3;
+    const char *items[8];
+    int ni = 0;
+    if (stmt) items[ni++] = "a statement";
+    else if (expr) items[ni++] = "an expression";
+    if (ops) items[ni++] = "an operator";
+    for (int i = 0; i < n && ni < 6; i++) {
+        yysymbol_kind_t t = exp[i];
+        const char *name = yysymbol_name(t);
+        int skip = t == YYSYMBOL_YYEOF || t == YYSYMBOL_YYerror;
+        for (int k = 0; ops && op_names[k]; k++) skip |= strcmp(name, op_names[k]) == 0;
+        for (int k = 0; expr && !stmt && expr_names[k]; k++) skip |= strcmp(name, expr_names[k]) == 0;
+        if (stmt && (t == YYSYMBOL_IDENT || (t >= YYSYMBOL_KW_IMPORT && t <= YYSYMBOL_KW_ELSE))) skip = 1;
+        if (skip) continue;
+        items[ni++] = name;
+    }
     char buf[512];
     int len = snprintf(buf, sizeof buf, "syntax error: unexpected %s", what);
-    int has_expr = 0, listed = 0;
-    for (int i = 0; i < n && i < NEXP; i++)
-        if (exp[i] == YYSYMBOL_IDENT || exp[i] == YYSYMBOL_NUMBER) has_expr = 1;
-    if (n > 0 && n < NEXP) {
-        len += snprintf(buf + len, sizeof buf - (size_t)len, ", expected ");
-        if (has_expr && n > 4) {
-            len += snprintf(buf + len, sizeof buf - (size_t)len, "an expression");
-            listed = 1;
-        } else {
-            for (int i = 0; i < n && len < (int)sizeof buf - 64; i++) {
-                const char *name = yysymbol_name(exp[i]);
-                if (exp[i] == YYSYMBOL_59_) name = "end of line or ';'";
-                len += snprintf(buf + len, sizeof buf - (size_t)len, "%s%s",
-                                i == 0 ? "" : (i == n - 1 ? " or " : ", "), name);
-                listed = 1;
-            }
-        }
-    }
-    (void)listed;
+    for (int i = 0; i < ni && len < (int)sizeof buf - 64; i++)
+        len += snprintf(buf + len, sizeof buf - (size_t)len, "%s%s", i == 0 ? ", expected " : i == ni - 1 ? " or " : ", ",
+                        items[i]);
     lex_error(x, loc, "%s", buf);
     return 0;
 }

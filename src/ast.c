@@ -68,7 +68,7 @@ static void dump(FILE *out, const ast *n, int indent, const char *role) {
     fprintf(out, "%s", ast_kind_name(n->kind));
     if (n->op && ast_op_text(n->op)[0]) fprintf(out, " %s", ast_op_text(n->op));
     if (n->kind == AST_NUM) {
-        fprintf(out, " %.17g", n->num);
+        fprintf(out, " %.15g", n->num);
         if (n->unit) fprintf(out, " %s", n->unit);
     } else if (n->kind == AST_STR) {
         fprintf(out, " \"%s\"", n->name);

@@ -67,7 +67,7 @@ static int reach_gateway(const ir_system *s, const ir_step *st, int n, int k, in
     return 0;
 }
 
-int check_connected(const ir_system *s, ir_unit a, ir_unit b, char *why, size_t wn) {
+int check_connected(const ir_system *s, ir_unit a, ir_unit b, char *why, size_t wn, mld_loc *where) {
     ir_step sa[256], sb[256];
     int na = ir_inst_steps(s, a.inst, sa, 256), nb = ir_inst_steps(s, b.inst, sb, 256);
     int k = 0;
@@ -75,9 +75,15 @@ int check_connected(const ir_system *s, ir_unit a, ir_unit b, char *why, size_t 
     /* k-1 is the lowest common level */
     const ir_level *lv = sa[k - 1].level;
     for (int j = k; j < na; j++)
-        if (!reach_gateway(s, sa, na, j, a.elem, why, wn)) return 0;
+        if (!reach_gateway(s, sa, na, j, a.elem, why, wn)) {
+            *where = sa[j].level->loc;
+            return 0;
+        }
     for (int j = k; j < nb; j++)
-        if (!reach_gateway(s, sb, nb, j, b.elem, why, wn)) return 0;
+        if (!reach_gateway(s, sb, nb, j, b.elem, why, wn)) {
+            *where = sb[j].level->loc;
+            return 0;
+        }
     int a_here = k == na, b_here = k == nb;
     if (a_here && b_here) return 1; /* same level instance: its local connection */
     for (int n = 0; n < lv->nnets; n++) {
@@ -87,6 +93,7 @@ int check_connected(const ir_system *s, ir_unit a, ir_unit b, char *why, size_t 
         if (ok_a && ok_b) return 1;
     }
     char pa[512], pb[512], pl[512];
+    *where = lv->loc;
     ir_unit_path(s, a, pa, sizeof pa);
     ir_unit_path(s, b, pb, sizeof pb);
     ir_inst_path(s, sa[k - 1].inst, pl, sizeof pl);
@@ -187,6 +194,7 @@ typedef struct mcheck {
     ir_unit *home;     /* per tensor: first memory that held it */
     int *has_home;
     int *placed;       /* per op: placed so far */
+    mld_loc *place_loc; /* per op: where it was placed */
     int64_t *last_place; /* per op: index of its last place action, or -1 */
     int *warned;       /* per op: inferred-transfer warning given */
     ir_action *out;    /* the mapping's actions, inferred transfers included */
@@ -194,6 +202,7 @@ typedef struct mcheck {
     struct usage { ir_unit mem; double bytes; int reported; } *usage;
     int nusage, capusage;
     mld_loc last_unconnected; /* statement of the last unconnected transfer */
+    mld_loc last_overflow;    /* statement of the last store overflow */
 } mcheck;
 
 static void emit(mcheck *c, const ir_action *a) {
@@ -258,8 +267,10 @@ static void do_store(mcheck *c, const ir_action *a) {
         }
         c->usage[k].bytes += share;
         const ir_elem *el = mem_elem(c->m->sys, a->dst[i]);
-        if (c->usage[k].bytes > el->size && !c->usage[k].reported) {
+        if (c->usage[k].bytes > el->size && !c->usage[k].reported &&
+            !(c->last_overflow.line == a->loc.line && c->last_overflow.col == a->loc.col && c->last_overflow.src == a->loc.src)) {
             c->usage[k].reported = 1;
+            c->last_overflow = a->loc; /* one report per statement, not per memory */
             char pm[512], sz[64], cap[64];
             ir_unit_path(c->m->sys, a->dst[i], pm, sizeof pm);
             units_format_value(c->usage[k].bytes, units_base(UNIT_B), sz, sizeof sz);
@@ -303,26 +314,32 @@ static void do_transfer(mcheck *c, const ir_action *a) {
      * holds bytes / D. */
     double share = a->split ? t->bytes / (double)a->ndst : t->bytes;
     char why[1200];
+    mld_loc where = {0};
     int64_t npairs = a->split && a->nsrc > a->ndst ? a->nsrc : a->ndst;
     for (int64_t k = 0; k < npairs; k++) {
         int64_t i = k % a->ndst;
         ir_unit src = a->src[k % a->nsrc];
-        if (!check_connected(s, src, a->dst[i], why, sizeof why)) {
+        if (!check_connected(s, src, a->dst[i], why, sizeof why, &where)) {
             char ps[512], pd[512];
             ir_unit_path(s, src, ps, sizeof ps);
             ir_unit_path(s, a->dst[i], pd, sizeof pd);
             if (c->last_unconnected.line == a->loc.line && c->last_unconnected.col == a->loc.col &&
                 c->last_unconnected.src == a->loc.src)
-                return; /* one report per statement, not per tensor */
+                goto failed; /* one report per statement, not per tensor */
             c->last_unconnected = a->loc;
             mld_diag *dg = diag_new(c->dc, DIAG_ERROR, a->loc, "no network connects '%s' to '%s' (moving '%s')", ps, pd, t->name);
-            diag_note(c->dc, dg, c->m->loc, "%s", why);
+            diag_note(c->dc, dg, where, "%s", why);
             diag_emit(c->dc, dg);
-            return;
+            goto failed;
         }
-        if (!fits(c, a, a->tensor, a->dst[i], share, a->split != SPLIT_NONE, "into")) return;
+        if (!fits(c, a, a->tensor, a->dst[i], share, a->split != SPLIT_NONE, "into")) goto failed;
         reside(c, a->tensor, a->dst[i]);
     }
+    return;
+failed:
+    /* Reported once: pretend the data arrived so dependent actions do not
+     * repeat the error. */
+    for (int64_t i = 0; i < a->ndst; i++) reside(c, a->tensor, a->dst[i]);
 }
 
 static void do_place(mcheck *c, const ir_action *a, int64_t index) {
@@ -330,7 +347,15 @@ static void do_place(mcheck *c, const ir_action *a, int64_t index) {
     const ir_op *op = &w->ops[a->op];
     const ir_system *s = c->m->sys;
     char why[1200];
+    mld_loc where = {0};
+    if (c->placed[a->op] && c->place_loc[a->op].line) {
+        mld_diag *dg = diag_new(c->dc, DIAG_ERROR, a->loc, "operator '%s' is placed twice", op->name);
+        diag_note(c->dc, dg, c->place_loc[a->op], "first placed here; split one placement over more units instead");
+        diag_emit(c->dc, dg);
+        return;
+    }
     c->placed[a->op] = 1; /* even when an input fails below: no follow-on errors */
+    c->place_loc[a->op] = a->loc;
     for (int j = 0; j < op->ninputs; j++) {
         int t = op->inputs[j];
         const ir_tensor *tt = &w->tensors[t];
@@ -374,17 +399,21 @@ static void do_place(mcheck *c, const ir_action *a, int64_t index) {
             int dup = 0;
             for (int64_t k = 0; k < nd && !dup; k++) dup = dst[k].inst == mem.inst && dst[k].elem == mem.elem;
             if (dup) continue;
-            if (!check_connected(s, from, mem, why, sizeof why)) {
+            if (!check_connected(s, from, mem, why, sizeof why, &where)) {
                 char ps[512], pd[512];
                 ir_unit_path(s, from, ps, sizeof ps);
                 ir_unit_path(s, mem, pd, sizeof pd);
                 mld_diag *dg = diag_new(c->dc, DIAG_ERROR, a->loc, "'%s' needs '%s' from '%s', but no network connects it to '%s'",
                                         op->name, tt->name, ps, pd);
-                diag_note(c->dc, dg, c->m->loc, "%s", why);
+                diag_note(c->dc, dg, where, "%s", why);
                 diag_emit(c->dc, dg);
-                return;
+                reside(c, t, mem);
+                continue;
             }
-            if (!fits(c, a, t, mem, tt->bytes, 0, "into")) return;
+            if (!fits(c, a, t, mem, tt->bytes, 0, "into")) {
+                reside(c, t, mem);
+                continue;
+            }
             dst[nd++] = mem;
         }
         if (!c->warned[a->op]) {
@@ -396,6 +425,7 @@ static void do_place(mcheck *c, const ir_action *a, int64_t index) {
                          op->name, tt->name, pd, ps,
                          nd > 1 ? arena_printf(&c->d->mem, " (and to %lld more memories)", (long long)nd - 1) : "");
         }
+        if (!nd) continue;
         ir_action inf;
         memset(&inf, 0, sizeof inf);
         inf.kind = ACT_TRANSFER;
@@ -438,10 +468,11 @@ static void do_sync(mcheck *c, const ir_action *a, int64_t index) {
     const ir_system *s = c->m->sys;
     const ir_workload *w = c->m->wl;
     char why[1200];
+    mld_loc where = {0};
     for (int64_t i = 1; i < a->nunits; i++) {
-        if (!check_connected(s, a->units[0], a->units[i], why, sizeof why)) {
+        if (!check_connected(s, a->units[0], a->units[i], why, sizeof why, &where)) {
             mld_diag *dg = diag_new(c->dc, DIAG_ERROR, a->loc, "this sync can never complete: its participants are not connected");
-            diag_note(c->dc, dg, c->m->loc, "%s", why);
+            diag_note(c->dc, dg, where, "%s", why);
             diag_emit(c->dc, dg);
             return;
         }
@@ -487,8 +518,9 @@ static void check_mapping(ir_design *d, ir_mapping *m, diag_ctx *dc) {
     c.has_home = calloc((size_t)nt + 1, sizeof *c.has_home);
     c.placed = calloc((size_t)no + 1, sizeof *c.placed);
     c.warned = calloc((size_t)no + 1, sizeof *c.warned);
+    c.place_loc = calloc((size_t)no + 1, sizeof *c.place_loc);
     c.last_place = malloc(((size_t)no + 1) * sizeof *c.last_place);
-    if (!c.home || !c.has_home || !c.placed || !c.warned || !c.last_place) abort();
+    if (!c.home || !c.has_home || !c.placed || !c.warned || !c.last_place || !c.place_loc) abort();
     for (int i = 0; i < no; i++) c.last_place[i] = -1;
     for (int64_t i = 0; i < m->nactions; i++)
         if (m->actions[i].kind == ACT_PLACE) c.last_place[m->actions[i].op] = i;
@@ -536,6 +568,7 @@ static void check_mapping(ir_design *d, ir_mapping *m, diag_ctx *dc) {
     free(c.has_home);
     free(c.placed);
     free(c.warned);
+    free(c.place_loc);
     free(c.last_place);
 }
 

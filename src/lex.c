@@ -285,7 +285,7 @@ int parse_dump_tokens(FILE *out, const mld_source *src, diag_ctx *dc) {
         if (t == IDENT) fprintf(out, " %s", val.node->name);
         else if (t == STRING) fprintf(out, " \"%s\"", val.node->name);
         else if (t == NUMBER) {
-            fprintf(out, " %.17g", val.node->num);
+            fprintf(out, " %.15g", val.node->num);
             if (val.node->unit) fprintf(out, " %s", val.node->unit);
         }
         fputc('\n', out);

@@ -18,6 +18,7 @@
  * them.  Limits (instances, template depth, evaluation steps) turn absurd
  * inputs into errors instead of hangs or memory exhaustion.
  */
+#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -342,21 +343,25 @@ int ir_inst_steps(const ir_system *s, uint64_t inst, ir_step *out, int max) {
     int n = 0;
     if (max > 0) out[n++] = (ir_step){0, lv, -1, 0};
     while (base != inst) {
-        int found = 0;
-        for (int c = 0; c < lv->nchildren; c++) {
-            const ir_child *ch = &lv->children[c];
-            uint64_t first = base + 1 + ch->offset;
-            uint64_t span = (uint64_t)ch->count * ch->type->ninst;
-            if (inst >= first && inst < first + span) {
-                int64_t i = (int64_t)((inst - first) / ch->type->ninst);
-                base = first + (uint64_t)i * ch->type->ninst;
-                lv = ch->type;
-                if (n < max) out[n++] = (ir_step){base, lv, c, i};
-                found = 1;
-                break;
+        /* children lie in increasing offset order: binary search */
+        int lo = 0, hi = lv->nchildren - 1, c = -1;
+        while (lo <= hi) {
+            int mid = (lo + hi) / 2;
+            if (base + 1 + lv->children[mid].offset <= inst) {
+                c = mid;
+                lo = mid + 1;
+            } else {
+                hi = mid - 1;
             }
         }
-        if (!found) abort(); /* an id outside the system: a bug */
+        if (c < 0) abort(); /* an id outside the system: a bug */
+        const ir_child *ch = &lv->children[c];
+        uint64_t first = base + 1 + ch->offset;
+        if (inst >= first + (uint64_t)ch->count * ch->type->ninst) abort();
+        int64_t i = (int64_t)((inst - first) / ch->type->ninst);
+        base = first + (uint64_t)i * ch->type->ninst;
+        lv = ch->type;
+        if (n < max) out[n++] = (ir_step){base, lv, c, i};
     }
     return n;
 }
@@ -410,18 +415,18 @@ const char *mldc_stdlib_dir(const mldc_options *o) {
 static mld_source *read_source(lower *L, const char *path, const char **why) {
     FILE *f = fopen(path, "rb");
     if (!f) {
-        *why = "cannot open";
+        *why = arena_printf(&L->tmp, "cannot open '%s': %s", path, strerror(errno));
         return NULL;
     }
     struct stat st;
     if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
         fclose(f);
-        *why = "is a directory";
+        *why = arena_printf(&L->tmp, "'%s' is a directory", path);
         return NULL;
     }
     if (fstat(fileno(f), &st) == 0 && st.st_size > MLDC_MAX_FILE) {
         fclose(f);
-        *why = arena_printf(&L->tmp, "is %.1f MiB; the limit is %d MiB",
+        *why = arena_printf(&L->tmp, "'%s' is %.1f MiB; the limit is %d MiB", path,
                             (double)st.st_size / 1048576.0, MLDC_MAX_FILE >> 20);
         return NULL;
     }
@@ -433,7 +438,7 @@ static mld_source *read_source(lower *L, const char *path, const char **why) {
             if (cap > (size_t)MLDC_MAX_FILE) {
                 free(text);
                 fclose(f);
-                *why = arena_printf(&L->tmp, "is larger than the limit of %d MiB", MLDC_MAX_FILE >> 20);
+                *why = arena_printf(&L->tmp, "'%s' is larger than the limit of %d MiB", path, MLDC_MAX_FILE >> 20);
                 return NULL;
             }
             cap *= 2;
@@ -448,7 +453,7 @@ static mld_source *read_source(lower *L, const char *path, const char **why) {
     fclose(f);
     if (memchr(text, 0, len)) {
         free(text);
-        *why = "is not a text file (it contains NUL bytes)";
+        *why = arena_printf(&L->tmp, "'%s' is not a text file (it contains NUL bytes)", path);
         return NULL;
     }
     mld_source *src = arena_alloc(&L->tmp, sizeof *src);
@@ -474,6 +479,7 @@ static const char *resolve_import(lower *L, const mld_source *from, const char *
 }
 
 static void do_import(lower *L, const mld_source *from, const ast *imp) {
+    if (!imp->name[0]) return; /* an unterminated or empty string: the scanner said so */
     const char *path = resolve_import(L, from, imp->name);
     for (int i = 0; i < L->stack.n; i++) {
         mld_source *s = L->stack.v[i];
@@ -497,7 +503,7 @@ static void do_import(lower *L, const mld_source *from, const ast *imp) {
     const char *why = NULL;
     mld_source *src = read_source(L, path, &why);
     if (!src) {
-        ERR(L, imp->loc, "cannot import '%s': '%s' %s", imp->name, path, why);
+        ERR(L, imp->loc, "cannot import '%s': %s", imp->name, why);
         return;
     }
     load_file(L, src);
@@ -960,6 +966,10 @@ static value eval(lower *L, scope *s, const ast *e) {
     switch (e->kind) {
     case AST_NUM:
         if (e->depth > 1000) return verr(); /* the parser reported it */
+        if (!isfinite(e->num * e->scale)) {
+            ERR(L, e->loc, "number out of range");
+            return verr();
+        }
         return vnum(e->num * e->scale, e->dim, e->is_int && !e->unit);
     case AST_STR: {
         value v;
@@ -981,7 +991,12 @@ static value eval(lower *L, scope *s, const ast *e) {
         }
         value a = eval(L, s, e->a);
         value b = eval(L, s, e->b);
-        return binop(L, e->op, a, b, e);
+        value r = binop(L, e->op, a, b, e);
+        if (r.k == V_NUM && !isfinite(r.num)) {
+            ERR(L, e->loc, "arithmetic overflow: the result is out of range");
+            return verr();
+        }
+        return r;
     }
     case AST_UNOP: {
         value a = eval(L, s, e->a);
@@ -1236,9 +1251,10 @@ static units_dim D6(int b, int s, int flop, int j, int m, int cyc) {
 
 /* Evaluate an attribute block against specs.  Unknown names get a
  * suggestion; `ops` (an identifier) is handled by the caller via *ops. */
-static void attrs(lower *L, scope *s, const ast *blk, attrspec *sp, int nsp, const char *what,
-                  const char *name, const ast **ops) {
-    if (!blk) return;
+static int attrs(lower *L, scope *s, const ast *blk, attrspec *sp, int nsp, const char *what,
+                 const char *name, const ast **ops) {
+    int unknown = 0;
+    if (!blk) return 0;
     for (int i = 0; i < blk->list.n; i++) {
         const ast *st = blk->list.v[i];
         if (st->kind == AST_LET) {
@@ -1265,6 +1281,7 @@ static void attrs(lower *L, scope *s, const ast *blk, attrspec *sp, int nsp, con
             if (ops) suggest_add(&sg, "ops");
             char buf[160];
             ERR(L, st->b->loc, "%s '%s' has no attribute '%s'%s", what, name, st->name, suggest_text(&sg, buf, sizeof buf));
+            unknown++;
             continue;
         }
         if (sp[k].set) {
@@ -1295,9 +1312,12 @@ static void attrs(lower *L, scope *s, const ast *blk, attrspec *sp, int nsp, con
         }
         *sp[k].slot = v.num;
     }
+    return unknown;
 }
 
-static void require_attrs(lower *L, attrspec *sp, int nsp, const char *what, const char *name, mld_loc loc) {
+static void require_attrs(lower *L, attrspec *sp, int nsp, const char *what, const char *name, mld_loc loc,
+                          int unknown) {
+    if (unknown) return; /* a misspelt attribute was reported; do not ask for it again */
     for (int j = 0; j < nsp; j++)
         if (sp[j].required && !sp[j].set && !(sp[j].alt > 0 && sp[sp[j].alt].set))
             ERR(L, loc, "%s '%s' needs a '%s'", what, name, sp[j].name);
@@ -1343,8 +1363,8 @@ static void level_element(lower *L, scope *s, const ast *st) {
         const ast *ops = NULL;
         sp[0].dim2 = D6(0, 0, 1, 0, 0, -1);
         sp[0].has2 = 1;
-        attrs(L, inner, st->c, sp, 4, "compute element", el->name, &ops);
-        require_attrs(L, sp, 4, "compute element", el->name, el->loc);
+        int unk = attrs(L, inner, st->c, sp, 4, "compute element", el->name, &ops);
+        require_attrs(L, sp, 4, "compute element", el->name, el->loc, unk);
         if (sp[0].used2) {
             if (!sp[1].set && sp[0].set)
                 ERR(L, sp[0].loc, "'rate' is per cycle, so compute element '%s' needs a 'clock'", el->name);
@@ -1368,8 +1388,8 @@ static void level_element(lower *L, scope *s, const ast *st) {
             {"ports", units_none(), &ports, 0, 0, {0}, 0, units_none(), 0, 0},
             {"area", D6(0, 0, 0, 0, 2, 0), &el->area, 0, 0, {0}, 0, units_none(), 0, 0},
         };
-        attrs(L, inner, st->c, sp, 6, "memory", el->name, NULL);
-        require_attrs(L, sp, 6, "memory", el->name, el->loc);
+        int unk = attrs(L, inner, st->c, sp, 6, "memory", el->name, NULL);
+        require_attrs(L, sp, 6, "memory", el->name, el->loc, unk);
         if (ports < 1 || ports != floor(ports) || ports > 1024) {
             ERR(L, sp[4].loc, "'ports' must be a whole number from 1 to 1024");
             ports = 1;
@@ -1596,8 +1616,8 @@ static void level_network(lower *L, scope *s, const ast *st) {
         {"fanout", units_none(), &fanout, 0, 0, {0}, 0, units_none(), 0, 0},
     };
     scope *inner = scope_new(L, s);
-    attrs(L, inner, st->c, sp, 5, "network", net.name, NULL);
-    require_attrs(L, sp, 5, "network", net.name, net.loc);
+    int unk = attrs(L, inner, st->c, sp, 5, "network", net.name, NULL);
+    require_attrs(L, sp, 5, "network", net.name, net.loc, unk);
     if (sp[4].set && (fanout < 2 || fanout != floor(fanout) || fanout > 1 << 20)) {
         ERR(L, sp[4].loc, "'fanout' must be a whole number of at least 2");
         fanout = 2;
@@ -1884,7 +1904,8 @@ static ir_level *instantiate_level(lower *L, value t, mld_loc use) {
         if (ch->type->depth + 1 > depth) depth = ch->type->depth + 1;
     }
     if (ninst > (UINT64_C(1) << MLDC_MAX_INSTANCES_LOG2)) {
-        ERR(L, use, "level '%s' makes more than 2^%d instances", lv->name, MLDC_MAX_INSTANCES_LOG2);
+        if (L->dc->nerrors == before)
+            ERR(L, use, "level '%s' makes more than 2^%d instances", lv->name, MLDC_MAX_INSTANCES_LOG2);
         ninst = UINT64_C(1) << MLDC_MAX_INSTANCES_LOG2;
     }
     lv->area = area;
@@ -2973,11 +2994,12 @@ static ir_design *load(mld_source *src, const mldc_options *o, diag_ctx *dc, int
         copy->len = src->len;
         src = copy;
     }
+    int before = dc->nerrors;
+    if (dc->capped) dc->capped = 0; /* a new file starts a new count of its own */
     load_file(&L, src);
-    int syntax = dc->nerrors;
-    if (!syntax) {
+    if (dc->nerrors == before) {
         lower_all(&L);
-        if (!dc->nerrors) check_design(d, dc);
+        if (dc->nerrors == before) check_design(d, dc);
     }
     /* Diagnostics point into sources held by L.tmp: hand the arena to the
      * design so they stay valid while the caller renders them. */
@@ -2994,7 +3016,7 @@ ir_design *mldc_load_file(const char *path, const mldc_options *o, diag_ctx *dc)
     mld_source *src = read_source(&L0, path, &why);
     if (!src) {
         mld_loc none = {0};
-        diag_error(dc, none, "'%s' %s", path, why);
+        diag_error(dc, none, "%s", why);
         ir_design *d = calloc(1, sizeof *d);
         if (!d) abort();
         arena_init(&d->mem);

@@ -14,8 +14,9 @@
 void check_design(ir_design *d, diag_ctx *dc);
 
 /* Is there a network path between two element instances (elem may be -1 for
- * the level instance itself)?  On failure writes the reason into why. */
-int check_connected(const ir_system *s, ir_unit a, ir_unit b, char *why, size_t n);
+ * the level instance itself)?  On failure writes the reason into why and the
+ * level that lacks the connection into where. */
+int check_connected(const ir_system *s, ir_unit a, ir_unit b, char *why, size_t n, mld_loc *where);
 
 /* The memory an element instance computes out of: the first memory of its
  * level, else of the nearest ancestor.  Returns 0 when there is none. */

@@ -4,8 +4,8 @@
  * Loading a design runs every front-end pass: read (with size limits),
  * parse, resolve imports, lower to IR, check.  Diagnostics go to the
  * diag_ctx's callback; nothing is printed.  The design is returned even when
- * errors were found (as far as lowering got), so dumps can show partial
- * results; callers test dc->nerrors.
+ * errors were found (as far as lowering got); callers test dc->nerrors and
+ * should only dump or simulate an error-free design.
  */
 #ifndef MLDC_MLDC_H
 #define MLDC_MLDC_H

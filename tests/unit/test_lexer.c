@@ -93,7 +93,7 @@ START_TEST(test_plain_numbers) {
              "1:1-1:5 number 1024\n"
              "1:6-1:9 number 2.5\n"
              "1:10-1:13 number 1000\n"
-             "1:14-1:18 number 0.69999999999999996\n"
+             "1:14-1:18 number 0.7\n"
              "1:18-1:19 ';' (end of line)\n");
 }
 END_TEST
