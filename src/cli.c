@@ -14,6 +14,8 @@
 #include "ast.h"
 #include "mldc.h"
 #include "parse.h"
+#include "plan.h"
+#include "sim.h"
 
 #ifndef MLDC_VERSION
 #define MLDC_VERSION "0.0.0"
@@ -21,13 +23,17 @@
 
 static const char usage[] =
     "usage: mldc [options] check FILE...\n"
-    "       mldc [options] dump tokens|ast|ir FILE\n"
+    "       mldc [options] run FILE\n"
+    "       mldc [options] dump tokens|ast|ir|plan FILE\n"
     "\n"
     "commands:\n"
     "  check FILE...       parse, lower and check designs; report every error\n"
+    "  run FILE            simulate a mapping and report latency, throughput,\n"
+    "                      energy, utilisation and the critical path\n"
     "  dump tokens FILE    print the token stream\n"
     "  dump ast FILE       print the syntax tree\n"
     "  dump ir FILE        print the lowered, checked design\n"
+    "  dump plan FILE      print the simulation plan (resources, tasks, routes)\n"
     "\n"
     "options:\n"
     "  --set NAME=VALUE    override a parameter (repeatable), e.g. --set hbm_bw=3.2TB/s\n"
@@ -36,15 +42,74 @@ static const char usage[] =
     "  --stdlib DIR        where import \"std/...\" looks (default: $MLDC_STDLIB, then\n"
     "                      the installed stdlib)\n"
     "  --max-errors N      stop after N errors (default 50)\n"
+    "  --mapping NAME      the mapping to run or dump (default: the first)\n"
+    "  --json              run: print the report as JSON\n"
+    "  --trace FILE        run: write a Chrome trace-event timeline (Perfetto)\n"
+    "  --verify            run: re-check the schedule against the hardware rules\n"
     "  -h, --help          show this help\n"
     "  --version           show the version\n"
     "\n"
     "exit status: 0 ok, 1 errors in the input, 2 usage or I/O errors\n";
 
 typedef struct cli {
-    int json;
+    int json;        /* diagnostics as JSON */
     int io_error;
+    int report_json; /* run --json */
+    int verify;      /* run --verify */
+    const char *trace;
+    const char *mapping;
 } cli;
+
+/* The mapping to run: --mapping NAME, else the first.  NULL after an
+ * error message. */
+static const ir_mapping *pick_mapping(const ir_design *d, const cli *c, diag_ctx *dc) {
+    mld_loc none = {0};
+    if (d->nmappings == 0) {
+        diag_error(dc, none, "the design has no mapping to run");
+        return NULL;
+    }
+    if (!c->mapping) return d->mappings[0];
+    for (int i = 0; i < d->nmappings; i++)
+        if (strcmp(d->mappings[i]->name, c->mapping) == 0) return d->mappings[i];
+    diag_error(dc, none, "--mapping: the design has no mapping '%s'", c->mapping);
+    return NULL;
+}
+
+/* mldc run / mldc dump plan: plan, simulate, verify, report. */
+static int run_design(const char *path, const mldc_options *opts, cli *c, diag_ctx *dc, int dump_plan) {
+    ir_design *d = mldc_load_file(path, opts, dc);
+    if (d->failed_io) c->io_error = 1;
+    if (dc->nerrors) {
+        ir_design_free(d);
+        return 1;
+    }
+    const ir_mapping *m = pick_mapping(d, c, dc);
+    plan *p = m ? plan_build(d, m, dc) : NULL;
+    if (p && dump_plan) {
+        plan_dump(stdout, p);
+    } else if (p) {
+        sim_result *r = sim_run(p, dc);
+        if (r && c->verify && sim_verify(r, dc) == 0) fprintf(stderr, "mldc: schedule verified: %u tasks, no violation\n", p->ntasks);
+        if (r && !dc->nerrors) {
+            if (c->trace) {
+                FILE *f = fopen(c->trace, "w");
+                if (!f) {
+                    fprintf(stderr, "mldc: error: cannot write '%s'\n", c->trace);
+                    c->io_error = 1;
+                } else {
+                    sim_trace(f, r);
+                    if (fclose(f) != 0) c->io_error = 1;
+                }
+            }
+            if (c->report_json) sim_report_json(stdout, r);
+            else sim_report_text(stdout, r);
+        }
+        sim_free(r);
+    }
+    plan_free(p);
+    ir_design_free(d);
+    return 0;
+}
 
 static void on_diag(void *ud, const mld_diag *d) {
     cli *c = ud;
@@ -91,6 +156,14 @@ int main(int argc, char **argv) {
             c.json = 1;
         } else if (strcmp(a, "--diagnostics=text") == 0) {
             c.json = 0;
+        } else if (strcmp(a, "--json") == 0) {
+            c.report_json = 1;
+        } else if (strcmp(a, "--verify") == 0) {
+            c.verify = 1;
+        } else if (strcmp(a, "--trace") == 0 && i + 1 < argc) {
+            c.trace = argv[++i];
+        } else if (strcmp(a, "--mapping") == 0 && i + 1 < argc) {
+            c.mapping = argv[++i];
         } else if (strcmp(a, "--stdlib") == 0 && i + 1 < argc) {
             opts.stdlib_dir = argv[++i];
         } else if (strcmp(a, "--max-errors") == 0 && i + 1 < argc) {
@@ -130,9 +203,14 @@ int main(int argc, char **argv) {
             if (d->failed_io) c.io_error = 1;
             ir_design_free(d);
         }
+    } else if (strcmp(cmd, "run") == 0) {
+        if (nargs != 2) rc = usage_error("run needs exactly one FILE", "");
+        else run_design(args[1], &opts, &c, &dc, 0);
     } else if (strcmp(cmd, "dump") == 0) {
         if (nargs != 3) {
-            rc = usage_error("dump needs a stage (tokens, ast, ir) and one FILE", "");
+            rc = usage_error("dump needs a stage (tokens, ast, ir, plan) and one FILE", "");
+        } else if (strcmp(args[1], "plan") == 0) {
+            run_design(args[2], &opts, &c, &dc, 1);
         } else if (strcmp(args[1], "ir") == 0) {
             ir_design *d = mldc_load_file(args[2], &opts, &dc);
             if (d->failed_io) c.io_error = 1;
@@ -177,7 +255,7 @@ int main(int argc, char **argv) {
                 arena_free(&a);
             }
         } else {
-            rc = usage_error("unknown dump stage (expected tokens, ast or ir):", args[1]);
+            rc = usage_error("unknown dump stage (expected tokens, ast, ir or plan):", args[1]);
         }
     } else {
         rc = usage_error("unknown command", cmd);

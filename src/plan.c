@@ -1,0 +1,877 @@
+/* plan.c - compile a checked mapping into a simulation plan.
+ *
+ * The mapping's actions are replayed in program order (the checker has
+ * already inserted inferred transfers), producing tasks:
+ *
+ *   place     one compute task per unit; it waits for the previous task of
+ *             the same unit (units are in-order) and for the tasks that last
+ *             delivered each input into the unit's local memory;
+ *   transfer  one task per copy (or per share with `split`), routed hop by
+ *             hop, waiting for whatever last delivered the tensor into its
+ *             source memory;
+ *   store     no task: the tensor is in place when the run starts;
+ *   sync      one task waiting for the awaited operators and for every
+ *             in-order unit inside the participants; those units then wait
+ *             for it.
+ *
+ * Routes climb from the source through each level's gateway (the node where
+ * the parent's network enters), cross one network of the lowest common
+ * level, and descend to the destination.  Inside a network the route follows
+ * the topology: dimension-order on meshes and tori (shortest way round on a
+ * torus), the shorter direction on rings, one shared medium for a bus,
+ * egress and ingress ports for a crossbar, up- and down-links through the
+ * switch, a direct link when fully connected, up and down a tree of the
+ * given fan-out, and a breadth-first shortest path over explicit links.
+ *
+ * Resources are created on first use and keyed by identity, so only what a
+ * mapping touches exists.  Energy does not depend on the schedule and is
+ * summed here.
+ */
+#include "plan.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "lower_int.h"
+
+/* ------------------------------------------------------------------ */
+/* Growable arrays                                                     */
+/* ------------------------------------------------------------------ */
+
+#define VEC_PUSH(v, n, cap, x)                                             \
+    do {                                                                   \
+        if ((n) == (cap)) {                                                \
+            (cap) = (cap) ? (cap) * 2 : 64;                                \
+            void *nv_ = realloc((v), sizeof(*(v)) * (size_t)(cap));        \
+            if (!nv_) abort();                                             \
+            (v) = nv_;                                                     \
+        }                                                                  \
+        (v)[(n)++] = (x);                                                  \
+    } while (0)
+
+/* ------------------------------------------------------------------ */
+/* Hash tables keyed by small integer tuples                           */
+/* ------------------------------------------------------------------ */
+
+typedef struct hkey {
+    uint64_t a, b, c, d;
+} hkey;
+
+typedef struct htab {
+    hkey *k;
+    uint64_t *v;
+    uint8_t *used;
+    size_t cap, n;
+} htab;
+
+static size_t hhash(hkey k) {
+    uint64_t h = k.a * 0x9E3779B97F4A7C15ull;
+    h ^= (k.b + 0x632BE59BD9B4E019ull) * 0xC2B2AE3D27D4EB4Full;
+    h ^= (k.c + 0x85EBCA77C2B2AE63ull) * 0x165667B19E3779F9ull;
+    h ^= (k.d + 0x27D4EB2F165667C5ull) * 0x94D049BB133111EBull;
+    return (size_t)(h ^ (h >> 31));
+}
+
+static int hkey_eq(hkey x, hkey y) { return x.a == y.a && x.b == y.b && x.c == y.c && x.d == y.d; }
+
+static uint64_t *htab_slot(htab *t, hkey k, int create, int *fresh);
+
+static void htab_grow(htab *t) {
+    htab n = {0};
+    n.cap = t->cap ? t->cap * 2 : 256;
+    n.k = malloc(n.cap * sizeof *n.k);
+    n.v = malloc(n.cap * sizeof *n.v);
+    n.used = calloc(n.cap, 1);
+    if (!n.k || !n.v || !n.used) abort();
+    for (size_t i = 0; i < t->cap; i++)
+        if (t->used[i]) {
+            int f;
+            *htab_slot(&n, t->k[i], 1, &f) = t->v[i];
+        }
+    free(t->k);
+    free(t->v);
+    free(t->used);
+    *t = n;
+}
+
+/* The value slot of key k; NULL when absent and !create. */
+static uint64_t *htab_slot(htab *t, hkey k, int create, int *fresh) {
+    *fresh = 0;
+    if (create && (t->n + 1) * 2 > t->cap) htab_grow(t);
+    if (!t->cap) return NULL;
+    for (size_t i = hhash(k) & (t->cap - 1);; i = (i + 1) & (t->cap - 1)) {
+        if (!t->used[i]) {
+            if (!create) return NULL;
+            t->used[i] = 1;
+            t->k[i] = k;
+            t->v[i] = 0;
+            t->n++;
+            *fresh = 1;
+            return &t->v[i];
+        }
+        if (hkey_eq(t->k[i], k)) return &t->v[i];
+    }
+}
+
+static void htab_free(htab *t) {
+    free(t->k);
+    free(t->v);
+    free(t->used);
+    memset(t, 0, sizeof *t);
+}
+
+/* ------------------------------------------------------------------ */
+/* Builder state                                                       */
+/* ------------------------------------------------------------------ */
+
+/* Tasks that last put a tensor into a memory: a run in `lists`. */
+typedef struct holder {
+    int64_t action; /* the action that wrote it; a new action starts a new list */
+    uint32_t *t;
+    uint32_t n, cap;
+} holder;
+
+typedef struct builder {
+    plan *p;
+    const ir_design *d;
+    const ir_mapping *m;
+    const ir_system *s;
+    diag_ctx *dc;
+    htab resmap;   /* (kind|elem, inst, a/b) -> resource id */
+    htab chain;    /* compute unit -> last task id + 1 */
+    htab where;    /* (tensor, memory) -> holder index + 1 */
+    holder *holders;
+    uint32_t nholders, capholders;
+    uint32_t capres, captasks;
+    uint64_t capuses, capdeps;
+    uint32_t *op_first, *op_count; /* per op: its latest placement's tasks */
+    uint32_t *scratch;             /* deps of the task being built */
+    uint32_t nscratch, capscratch;
+    uint32_t *route;               /* resources of the route being built */
+    uint32_t nroute, caproute;
+    int failed;
+} builder;
+
+/* ------------------------------------------------------------------ */
+/* Resources                                                           */
+/* ------------------------------------------------------------------ */
+
+static const ir_level *level_of(const builder *b, uint64_t inst) {
+    ir_step st[256];
+    int n = ir_inst_steps(b->s, inst, st, 256);
+    return st[n - 1].level;
+}
+
+/* Resource for element `elem` of instance `inst`. */
+static uint32_t res_elem(builder *b, uint64_t inst, int elem) {
+    hkey k = {(uint64_t)elem << 2 | 1, inst, 0, 0};
+    int fresh;
+    uint64_t *slot = htab_slot(&b->resmap, k, 1, &fresh);
+    if (!fresh) return (uint32_t)*slot;
+    const ir_level *lv = level_of(b, inst);
+    const ir_elem *el = &lv->elems[elem];
+    plan_res r;
+    memset(&r, 0, sizeof r);
+    r.kind = el->kind == ELEM_COMPUTE ? RES_COMPUTE : RES_MEMORY;
+    r.level = lv->id;
+    r.inst = inst;
+    r.elem = elem;
+    r.a = r.b = -1;
+    if (el->kind == ELEM_COMPUTE) {
+        r.rate = el->rate;
+        r.energy = el->energy;
+    } else {
+        r.rate = el->bandwidth * el->ports; /* P ports: one server, P times as fast */
+        r.latency = el->latency;
+        r.energy = el->energy;
+    }
+    plan *p = b->p;
+    VEC_PUSH(p->res, p->nres, b->capres, r);
+    *slot = p->nres - 1;
+    return p->nres - 1;
+}
+
+/* A directed link (or port, bus, switch stage) of network `net` in level
+ * instance `inst`, between topology-specific endpoints a and b. */
+static uint32_t res_link(builder *b, uint64_t inst, const ir_level *lv, int net, int64_t a, int64_t bb, double bw,
+                         double lat) {
+    hkey k = {(uint64_t)net << 2 | 2, inst, (uint64_t)a, (uint64_t)bb};
+    int fresh;
+    uint64_t *slot = htab_slot(&b->resmap, k, 1, &fresh);
+    if (!fresh) return (uint32_t)*slot;
+    const ir_net *n = &lv->nets[net];
+    plan_res r;
+    memset(&r, 0, sizeof r);
+    r.kind = RES_LINK;
+    r.level = lv->id;
+    r.inst = inst;
+    r.elem = net;
+    r.a = a;
+    r.b = bb;
+    r.rate = bw > 0 ? bw : n->bandwidth;
+    r.latency = lat;
+    r.energy = n->energy;
+    plan *p = b->p;
+    VEC_PUSH(p->res, p->nres, b->capres, r);
+    *slot = p->nres - 1;
+    return p->nres - 1;
+}
+
+static void route_push(builder *b, uint32_t r) { VEC_PUSH(b->route, b->nroute, b->caproute, r); }
+
+/* ------------------------------------------------------------------ */
+/* Routing inside one network                                          */
+/* ------------------------------------------------------------------ */
+
+enum { PORT_BUS = -1, PORT_XBAR = -2, PORT_SWITCH = -3 };
+
+static void coords(const ir_net *n, int64_t node, int64_t *c) {
+    for (int d = n->ndims - 1; d >= 0; d--) {
+        c[d] = node % n->dims[d];
+        node /= n->dims[d];
+    }
+}
+
+static int64_t flat(const ir_net *n, const int64_t *c) {
+    int64_t f = 0;
+    for (int d = 0; d < n->ndims; d++) f = f * n->dims[d] + c[d];
+    return f;
+}
+
+/* Hop count between two nodes, for choosing among attach points. */
+static int64_t net_distance(const ir_net *n, int64_t a, int64_t bb) {
+    if (a == bb) return 0;
+    switch (n->topo) {
+    case TOPO_MESH:
+    case TOPO_TORUS: {
+        int64_t ca[IR_MAX_DIMS], cb[IR_MAX_DIMS], d = 0;
+        if (a >= n->nnodes || bb >= n->nnodes) return 1;
+        coords(n, a, ca);
+        coords(n, bb, cb);
+        for (int i = 0; i < n->ndims; i++) {
+            int64_t x = ca[i] > cb[i] ? ca[i] - cb[i] : cb[i] - ca[i];
+            if (n->topo == TOPO_TORUS && n->dims[i] - x < x) x = n->dims[i] - x;
+            d += x;
+        }
+        return d;
+    }
+    case TOPO_RING: {
+        int64_t x = a > bb ? a - bb : bb - a;
+        return n->nnodes - x < x ? n->nnodes - x : x;
+    }
+    case TOPO_TREE: {
+        int64_t d = 0;
+        while (a != bb) {
+            a /= n->fanout;
+            bb /= n->fanout;
+            d += 2;
+        }
+        return d;
+    }
+    case TOPO_SWITCH: return 2;
+    default: return 1;
+    }
+}
+
+/* Breadth-first shortest path over explicit links; appends link resources. */
+static int route_custom(builder *b, uint64_t inst, const ir_level *lv, int net, int64_t from, int64_t to) {
+    const ir_net *n = &lv->nets[net];
+    int64_t nn = n->nnodes;
+    int64_t *prev = malloc(sizeof(int64_t) * (size_t)nn), *via = malloc(sizeof(int64_t) * (size_t)nn);
+    int64_t *queue = malloc(sizeof(int64_t) * (size_t)nn);
+    if (!prev || !via || !queue) abort();
+    for (int64_t i = 0; i < nn; i++) prev[i] = -1;
+    int64_t qh = 0, qt = 0;
+    queue[qt++] = from;
+    prev[from] = from;
+    while (qh < qt && prev[to] < 0) {
+        int64_t u = queue[qh++];
+        for (int64_t l = 0; l < n->nlinks; l++) {
+            int64_t v = n->links[l].a == u ? n->links[l].b : n->links[l].b == u ? n->links[l].a : -1;
+            if (v < 0 || prev[v] >= 0) continue;
+            prev[v] = u;
+            via[v] = l;
+            queue[qt++] = v;
+        }
+    }
+    int ok = prev[to] >= 0;
+    if (ok) {
+        /* walk back, then append in forward order */
+        int64_t len = 0;
+        for (int64_t v = to; v != from; v = prev[v]) queue[len++] = v;
+        for (int64_t i = len - 1; i >= 0; i--) {
+            int64_t v = queue[i], u = prev[v];
+            route_push(b, res_link(b, inst, lv, net, u, v, n->links[via[v]].bandwidth, n->hop));
+        }
+    }
+    free(prev);
+    free(via);
+    free(queue);
+    return ok;
+}
+
+/* Append the links from node `from` to node `to` of network `net` in level
+ * instance `inst`.  Returns 0 when no path exists (custom networks). */
+static int route_net(builder *b, uint64_t inst, const ir_level *lv, int net, int64_t from, int64_t to) {
+    const ir_net *n = &lv->nets[net];
+    if (from == to) return 1;
+    switch (n->topo) {
+    case TOPO_MESH:
+    case TOPO_TORUS: {
+        int64_t c[IR_MAX_DIMS], t[IR_MAX_DIMS];
+        coords(n, from, c);
+        coords(n, to, t);
+        for (int d = 0; d < n->ndims; d++) {
+            int64_t size = n->dims[d];
+            int step = t[d] > c[d] ? 1 : -1;
+            if (n->topo == TOPO_TORUS) {
+                int64_t fwd = (t[d] - c[d] + size) % size;
+                step = fwd <= size - fwd ? 1 : -1; /* ties go the positive way */
+            }
+            while (c[d] != t[d]) {
+                int64_t here = flat(n, c);
+                c[d] = (c[d] + step + size) % size;
+                route_push(b, res_link(b, inst, lv, net, here, flat(n, c), 0, n->hop));
+            }
+        }
+        return 1;
+    }
+    case TOPO_RING: {
+        int64_t size = n->nnodes, fwd = (to - from + size) % size;
+        int step = fwd <= size - fwd ? 1 : -1;
+        for (int64_t x = from; x != to;) {
+            int64_t next = (x + step + size) % size;
+            route_push(b, res_link(b, inst, lv, net, x, next, 0, n->hop));
+            x = next;
+        }
+        return 1;
+    }
+    case TOPO_BUS:
+        route_push(b, res_link(b, inst, lv, net, PORT_BUS, PORT_BUS, 0, n->hop));
+        return 1;
+    case TOPO_CROSSBAR:
+        route_push(b, res_link(b, inst, lv, net, from, PORT_XBAR, 0, n->hop));
+        route_push(b, res_link(b, inst, lv, net, PORT_XBAR, to, 0, 0));
+        return 1;
+    case TOPO_SWITCH:
+        route_push(b, res_link(b, inst, lv, net, from, PORT_SWITCH, 0, n->hop));
+        route_push(b, res_link(b, inst, lv, net, PORT_SWITCH, to, 0, n->hop));
+        return 1;
+    case TOPO_FULLY_CONNECTED:
+        route_push(b, res_link(b, inst, lv, net, from, to, 0, n->hop));
+        return 1;
+    case TOPO_TREE: {
+        /* tree vertices are (level << 40 | index); leaves are level 0 */
+        int64_t up[64], down[64];
+        int nu = 0, nd = 0, lvl = 0;
+        int64_t x = from, y = to;
+        while (x != y && lvl < 60) {
+            up[nu++] = (int64_t)lvl << 40 | x;
+            down[nd++] = (int64_t)lvl << 40 | y;
+            x /= n->fanout;
+            y /= n->fanout;
+            lvl++;
+        }
+        int64_t top = (int64_t)lvl << 40 | x;
+        for (int i = 0; i < nu; i++)
+            route_push(b, res_link(b, inst, lv, net, up[i], i + 1 < nu ? up[i + 1] : top, 0, n->hop));
+        for (int i = nd - 1; i >= 0; i--)
+            route_push(b, res_link(b, inst, lv, net, i + 1 < nd ? down[i + 1] : top, down[i], 0, n->hop));
+        return 1;
+    }
+    case TOPO_CUSTOM:
+        return route_custom(b, inst, lv, net, from, to);
+    default:
+        return 0;
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* Routing across levels                                               */
+/* ------------------------------------------------------------------ */
+
+static int64_t child_node(const ir_net *n, int child, int64_t index) {
+    for (int64_t i = 0; i < n->nnodes; i++)
+        if (n->nodes[i].child == child && n->nodes[i].index == index) return i;
+    return -1;
+}
+
+/* The attach node of element `elem` on network `net` nearest to `target`. */
+static int64_t elem_node(const ir_level *lv, int net, int elem, int64_t target) {
+    const ir_net *n = &lv->nets[net];
+    int64_t best = -1, bestd = 0;
+    for (int i = 0; i < lv->nattaches; i++) {
+        const ir_attach *at = &lv->attaches[i];
+        if (at->net != net || at->elem != elem) continue;
+        for (int64_t k = 0; k < at->nat; k++) {
+            int64_t d = target >= 0 ? net_distance(n, at->at[k], target) : 0;
+            if (best < 0 || d < bestd) {
+                best = at->at[k];
+                bestd = d;
+            }
+        }
+    }
+    return best;
+}
+
+/* One endpoint inside level instance st[j]: the element (at the last step),
+ * the level itself (elem < 0 at the last step) or the child on the path. */
+typedef struct endpoint {
+    int is_child; /* child (c, i) of this level */
+    int child;
+    int64_t index;
+    int elem;     /* element of this level, or -1 for the level itself */
+} endpoint;
+
+static endpoint endpoint_at(const ir_step *st, int n, int j, int elem) {
+    endpoint e = {0, -1, 0, -1};
+    if (j == n - 1) {
+        e.elem = elem;
+    } else {
+        e.is_child = 1;
+        e.child = st[j + 1].child;
+        e.index = st[j + 1].index;
+    }
+    return e;
+}
+
+/* Node of an endpoint on network `net`, nearest to `target` for elements
+ * attached at several nodes; -1 when it is not on that network.  The level
+ * itself is on the network at its gateway. */
+static int64_t endpoint_node(const ir_level *lv, int net, endpoint e, int64_t target) {
+    if (e.is_child) return child_node(&lv->nets[net], e.child, e.index);
+    if (e.elem < 0) return lv->gateway_net == net ? lv->gateway_node : -1;
+    return elem_node(lv, net, e.elem, target);
+}
+
+/* Within level instance st[j], from endpoint e to the level's gateway
+ * (up = 1) or back (up = 0). */
+static int route_gateway(builder *b, const ir_step *st, int n, int j, int elem, int up) {
+    const ir_level *lv = st[j].level;
+    if (lv->nnets == 0) return 1; /* a leaf: its elements are its port */
+    endpoint e = endpoint_at(st, n, j, elem);
+    if (!e.is_child && e.elem < 0) return 1;
+    int net = lv->gateway_net;
+    int64_t gw = lv->gateway_node;
+    int64_t node = endpoint_node(lv, net, e, gw);
+    if (node < 0) return 0;
+    return up ? route_net(b, st[j].inst, lv, net, node, gw) : route_net(b, st[j].inst, lv, net, gw, node);
+}
+
+/* Build the route between two element instances into b->route (memory
+ * ports included at the ends).  Returns 0 when there is none. */
+static int route(builder *b, ir_unit from, ir_unit to) {
+    b->nroute = 0;
+    ir_step sa[256], sb[256];
+    int na = ir_inst_steps(b->s, from.inst, sa, 256), nb = ir_inst_steps(b->s, to.inst, sb, 256);
+    int k = 0;
+    while (k < na && k < nb && sa[k].inst == sb[k].inst) k++;
+    const ir_level *lvf = sa[na - 1].level, *lvt = sb[nb - 1].level;
+    if (from.elem >= 0 && lvf->elems[from.elem].kind == ELEM_MEMORY) route_push(b, res_elem(b, from.inst, from.elem));
+    for (int j = na - 1; j >= k; j--)
+        if (!route_gateway(b, sa, na, j, from.elem, 1)) return 0;
+    /* across the lowest common level */
+    const ir_level *lv = sa[k - 1].level;
+    uint64_t inst = sa[k - 1].inst;
+    endpoint ea = endpoint_at(sa, na, k - 1, from.elem), eb = endpoint_at(sb, nb, k - 1, to.elem);
+    int local = !ea.is_child && !eb.is_child;
+    if (!local) {
+        int done = 0;
+        for (int net = 0; net < lv->nnets && !done; net++) {
+            int64_t nbn = endpoint_node(lv, net, eb, -1);
+            int64_t nan = endpoint_node(lv, net, ea, nbn);
+            if (nan < 0 || nbn < 0) continue;
+            if (!eb.is_child && eb.elem >= 0) nbn = endpoint_node(lv, net, eb, nan);
+            if (!route_net(b, inst, lv, net, nan, nbn)) return 0;
+            done = 1;
+        }
+        if (!done) return 0;
+    }
+    for (int j = k; j < nb; j++)
+        if (!route_gateway(b, sb, nb, j, to.elem, 0)) return 0;
+    if (to.elem >= 0 && lvt->elems[to.elem].kind == ELEM_MEMORY) route_push(b, res_elem(b, to.inst, to.elem));
+    return 1;
+}
+
+/* ------------------------------------------------------------------ */
+/* Tasks                                                               */
+/* ------------------------------------------------------------------ */
+
+static void dep(builder *b, uint32_t t) {
+    for (uint32_t i = 0; i < b->nscratch; i++)
+        if (b->scratch[i] == t) return;
+    VEC_PUSH(b->scratch, b->nscratch, b->capscratch, t);
+}
+
+static int cmp_u32(const void *x, const void *y) {
+    uint32_t a = *(const uint32_t *)x, c = *(const uint32_t *)y;
+    return a < c ? -1 : a > c;
+}
+
+/* Emit a task with b->scratch as its deps and `uses` as its resources. */
+static uint32_t emit(builder *b, plan_task t, const uint32_t *uses, uint32_t nuse) {
+    plan *p = b->p;
+    if (p->ntasks >= PLAN_MAX_TASKS) {
+        if (!b->failed) {
+            mld_loc none = {0};
+            diag_error(b->dc, none, "the plan has more than %d tasks; map coarser or simulate a smaller model", PLAN_MAX_TASKS);
+        }
+        b->failed = 1;
+        b->nscratch = 0;
+        return 0;
+    }
+    qsort(b->scratch, b->nscratch, sizeof *b->scratch, cmp_u32); /* a canonical order */
+    t.dep0 = (uint32_t)p->ndeps;
+    t.ndep = b->nscratch;
+    t.use0 = (uint32_t)p->nuses;
+    t.nuse = nuse;
+    for (uint32_t i = 0; i < b->nscratch; i++) VEC_PUSH(p->deps, p->ndeps, b->capdeps, b->scratch[i]);
+    for (uint32_t i = 0; i < nuse; i++) VEC_PUSH(p->uses, p->nuses, b->capuses, uses[i]);
+    b->nscratch = 0;
+    VEC_PUSH(p->tasks, p->ntasks, b->captasks, t);
+    return p->ntasks - 1;
+}
+
+static hkey unit_key(ir_unit u) { return (hkey){u.inst, (uint64_t)(int64_t)u.elem, 7, 0}; }
+
+static void chain_dep(builder *b, ir_unit u) {
+    int f;
+    uint64_t *s = htab_slot(&b->chain, unit_key(u), 0, &f);
+    if (s && *s) dep(b, (uint32_t)(*s - 1));
+}
+
+static void chain_set(builder *b, ir_unit u, uint32_t t) {
+    int f;
+    *htab_slot(&b->chain, unit_key(u), 1, &f) = (uint64_t)t + 1;
+}
+
+static holder *holder_of(builder *b, int tensor, ir_unit mem, int create) {
+    hkey k = {mem.inst, (uint64_t)tensor << 16 | (uint64_t)(mem.elem & 0xffff), 3, 0};
+    int f;
+    uint64_t *s = htab_slot(&b->where, k, create, &f);
+    if (!s) return NULL;
+    if (f) {
+        holder h = {-1, NULL, 0, 0};
+        VEC_PUSH(b->holders, b->nholders, b->capholders, h);
+        *s = b->nholders;
+    }
+    return &b->holders[*s - 1];
+}
+
+/* Tasks that wrote `tensor` into `mem` become deps of the next task. */
+static void data_deps(builder *b, int tensor, ir_unit mem) {
+    holder *h = holder_of(b, tensor, mem, 0);
+    if (!h) return;
+    for (uint32_t i = 0; i < h->n; i++) dep(b, h->t[i]);
+}
+
+static void wrote(builder *b, int tensor, ir_unit mem, int64_t action, uint32_t task, int is_task) {
+    holder *h = holder_of(b, tensor, mem, 1);
+    if (h->action != action) {
+        h->action = action;
+        h->n = 0;
+    }
+    if (is_task) VEC_PUSH(h->t, h->n, h->cap, task);
+}
+
+static void route_error(builder *b, const ir_action *a, ir_unit from, ir_unit to) {
+    char pf[512], pt[512];
+    ir_unit_path(b->s, from, pf, sizeof pf);
+    ir_unit_path(b->s, to, pt, sizeof pt);
+    diag_error(b->dc, a->loc, "no route from '%s' to '%s'", pf, pt);
+    b->failed = 1;
+}
+
+static void do_place(builder *b, const ir_action *a, int64_t ai) {
+    const ir_workload *w = b->m->wl;
+    const ir_op *op = &w->ops[a->op];
+    double n = a->split ? (double)a->nunits : 1.0;
+    double flops = op->flops / n, bytes = (op->bytes_in + op->bytes_out) / n;
+    uint32_t first = b->p->ntasks;
+    for (int64_t i = 0; i < a->nunits && !b->failed; i++) {
+        ir_unit u = a->units[i], mem;
+        int has_mem = check_local_memory(b->s, u, &mem);
+        chain_dep(b, u);
+        for (int j = 0; j < op->ninputs && has_mem; j++) data_deps(b, op->inputs[j], mem);
+        uint32_t r = res_elem(b, u.inst, u.elem);
+        const plan_res *cr = &b->p->res[r];
+        double tc = cr->rate > 0 ? flops / cr->rate : 0, tm = 0;
+        double emem = 0;
+        if (has_mem) {
+            const plan_res *mr = &b->p->res[res_elem(b, mem.inst, mem.elem)];
+            tm = mr->rate > 0 ? bytes / mr->rate : 0;
+            emem = mr->energy;
+        }
+        plan_task t;
+        memset(&t, 0, sizeof t);
+        t.kind = TASK_COMPUTE;
+        t.action = (int32_t)ai;
+        t.work = flops;
+        t.bytes = bytes;
+        t.fixed = tc > tm ? tc : tm;
+        t.mem_bound = tm > tc;
+        b->p->energy_compute += flops * cr->energy;
+        b->p->energy_memory += bytes * emem;
+        uint32_t id = emit(b, t, &r, 1);
+        chain_set(b, u, id);
+    }
+    /* outputs land in each unit's local memory */
+    for (int64_t i = 0; i < a->nunits && !b->failed; i++) {
+        ir_unit mem;
+        if (check_local_memory(b->s, a->units[i], &mem)) wrote(b, op->output, mem, ai, first + (uint32_t)i, 1);
+    }
+    b->op_first[a->op] = first;
+    b->op_count[a->op] = (uint32_t)a->nunits;
+}
+
+static void do_transfer(builder *b, const ir_action *a, int64_t ai) {
+    const ir_tensor *t = &b->m->wl->tensors[a->tensor];
+    int64_t npairs = a->split && a->nsrc > a->ndst ? a->nsrc : a->ndst;
+    double bytes = a->split ? t->bytes / (double)npairs : t->bytes;
+    uint32_t first = b->p->ntasks;
+    for (int64_t k = 0; k < npairs && !b->failed; k++) {
+        ir_unit src = a->src[k % a->nsrc], dst = a->dst[k % a->ndst];
+        if (!route(b, src, dst)) {
+            route_error(b, a, src, dst);
+            return;
+        }
+        data_deps(b, a->tensor, src);
+        plan_task tk;
+        memset(&tk, 0, sizeof tk);
+        tk.kind = TASK_TRANSFER;
+        tk.action = (int32_t)ai;
+        tk.work = bytes;
+        double lat = 0;
+        for (uint32_t i = 0; i < b->nroute; i++) {
+            const plan_res *r = &b->p->res[b->route[i]];
+            lat += r->latency;
+            if (r->kind == RES_LINK) b->p->energy_network += bytes * r->energy;
+            else b->p->energy_memory += bytes * r->energy;
+        }
+        tk.fixed = lat;
+        emit(b, tk, b->route, b->nroute);
+    }
+    for (int64_t k = 0; k < npairs && !b->failed; k++) wrote(b, a->tensor, a->dst[k % a->ndst], ai, first + (uint32_t)k, 1);
+}
+
+/* Is `inst` (or an ancestor) one of the sync's participants? */
+static int inside(const builder *b, const ir_action *a, uint64_t inst, int elem) {
+    ir_step st[256];
+    int n = ir_inst_steps(b->s, inst, st, 256);
+    for (int64_t i = 0; i < a->nunits; i++) {
+        const ir_unit *p = &a->units[i];
+        if (p->elem >= 0) {
+            if (p->inst == inst && p->elem == elem) return 1;
+            continue;
+        }
+        for (int k = 0; k < n; k++)
+            if (st[k].inst == p->inst) return 1;
+    }
+    return 0;
+}
+
+static void do_sync(builder *b, const ir_action *a, int64_t ai) {
+    /* awaited operators: every task of their latest placement */
+    for (int j = 0; j < a->nafter; j++)
+        for (uint32_t i = 0; i < b->op_count[a->after[j]]; i++) dep(b, b->op_first[a->after[j]] + i);
+    /* every in-order unit inside the participants reaches the sync */
+    ir_unit *members = NULL;
+    uint32_t nm = 0, capm = 0;
+    for (size_t i = 0; i < b->chain.cap; i++) {
+        if (!b->chain.used[i]) continue;
+        ir_unit u = {b->chain.k[i].a, (int32_t)(int64_t)b->chain.k[i].b};
+        if (inside(b, a, u.inst, u.elem)) VEC_PUSH(members, nm, capm, u);
+    }
+    for (uint32_t i = 0; i < nm; i++) chain_dep(b, members[i]);
+    /* latency: a round trip between the first participant and the farthest */
+    double worst = 0;
+    for (int64_t i = 1; i < a->nunits; i++) {
+        if (!route(b, a->units[0], a->units[i])) {
+            route_error(b, a, a->units[0], a->units[i]);
+            free(members);
+            return;
+        }
+        double lat = 0;
+        for (uint32_t k = 0; k < b->nroute; k++) lat += b->p->res[b->route[k]].latency;
+        if (lat > worst) worst = lat;
+    }
+    plan_task t;
+    memset(&t, 0, sizeof t);
+    t.kind = TASK_SYNC;
+    t.action = (int32_t)ai;
+    t.fixed = 2 * worst;
+    uint32_t id = emit(b, t, NULL, 0);
+    for (uint32_t i = 0; i < nm; i++) chain_set(b, members[i], id);
+    free(members);
+}
+
+static double wl_param(const ir_workload *w, const char *name) {
+    for (int i = 0; i < w->nparams; i++)
+        if (strcmp(w->pnames[i], name) == 0 && units_is_none(w->pdims[i])) return w->pvals[i];
+    return 0;
+}
+
+plan *plan_build(const ir_design *d, const ir_mapping *m, diag_ctx *dc) {
+    plan *p = calloc(1, sizeof *p);
+    if (!p) abort();
+    arena_init(&p->mem);
+    p->design = d;
+    p->map = m;
+    builder b;
+    memset(&b, 0, sizeof b);
+    b.p = p;
+    b.d = d;
+    b.m = m;
+    b.s = m->sys;
+    b.dc = dc;
+    b.op_first = calloc((size_t)m->wl->nops + 1, sizeof *b.op_first);
+    b.op_count = calloc((size_t)m->wl->nops + 1, sizeof *b.op_count);
+    if (!b.op_first || !b.op_count) abort();
+    for (int64_t i = 0; i < m->nactions && !b.failed; i++) {
+        const ir_action *a = &m->actions[i];
+        switch (a->kind) {
+        case ACT_PLACE: do_place(&b, a, i); break;
+        case ACT_TRANSFER: do_transfer(&b, a, i); break;
+        case ACT_STORE:
+            for (int64_t k = 0; k < a->ndst; k++) wrote(&b, a->tensor, a->dst[k], i, 0, 0);
+            break;
+        case ACT_SYNC: do_sync(&b, a, i); break;
+        }
+    }
+    double batch = wl_param(m->wl, "batch"), seq = wl_param(m->wl, "seq");
+    if (batch > 0 && seq > 0) {
+        p->tokens = batch * seq;
+        p->tokens_what = "tokens";
+    } else if (batch > 0) {
+        p->tokens = batch;
+        p->tokens_what = "samples";
+    } else {
+        p->tokens = 1;
+        p->tokens_what = "runs";
+    }
+    for (uint32_t i = 0; i < b.nholders; i++) free(b.holders[i].t);
+    free(b.holders);
+    htab_free(&b.resmap);
+    htab_free(&b.chain);
+    htab_free(&b.where);
+    free(b.op_first);
+    free(b.op_count);
+    free(b.scratch);
+    free(b.route);
+    if (b.failed) {
+        plan_free(p);
+        return NULL;
+    }
+    return p;
+}
+
+void plan_free(plan *p) {
+    if (!p) return;
+    free(p->res);
+    free(p->tasks);
+    free(p->uses);
+    free(p->deps);
+    arena_free(&p->mem);
+    free(p);
+}
+
+/* ------------------------------------------------------------------ */
+/* Names and the dump                                                  */
+/* ------------------------------------------------------------------ */
+
+static void node_name(const ir_level *lv, const ir_net *n, int64_t node, char *buf, size_t len) {
+    if (node == PORT_BUS) snprintf(buf, len, "bus");
+    else if (node == PORT_XBAR) snprintf(buf, len, "xbar");
+    else if (node == PORT_SWITCH) snprintf(buf, len, "switch");
+    else if (n->topo == TOPO_TREE && (node >> 40) > 0) snprintf(buf, len, "t%lld.%lld", (long long)(node >> 40), (long long)(node & ((INT64_C(1) << 40) - 1)));
+    else if (node >= 0 && node < n->nnodes && n->nodes[node].child >= 0) {
+        const ir_child *ch = &lv->children[n->nodes[node].child];
+        int64_t f = n->nodes[node].index, idx[IR_MAX_DIMS];
+        int l = snprintf(buf, len, "%s", ch->name);
+        for (int dd = ch->ndims - 1; dd >= 0; dd--) {
+            idx[dd] = f % ch->dims[dd];
+            f /= ch->dims[dd];
+        }
+        for (int dd = 0; dd < ch->ndims && (size_t)l < len; dd++) l += snprintf(buf + l, len - (size_t)l, "[%lld]", (long long)idx[dd]);
+    } else if (node >= 0 && node < n->nnodes) {
+        snprintf(buf, len, "%s", lv->elems[n->nodes[node].index].name);
+    } else {
+        snprintf(buf, len, "%lld", (long long)node);
+    }
+}
+
+void plan_res_name(const plan *p, uint32_t r, char *buf, size_t n) {
+    const plan_res *res = &p->res[r];
+    const ir_system *s = p->map->sys;
+    if (res->kind != RES_LINK) {
+        ir_unit_path(s, (ir_unit){res->inst, res->elem}, buf, n);
+        return;
+    }
+    const ir_level *lv = ir_inst_path(s, res->inst, buf, n);
+    const ir_net *net = &lv->nets[res->elem];
+    char a[96], b[96];
+    node_name(lv, net, res->a, a, sizeof a);
+    node_name(lv, net, res->b, b, sizeof b);
+    size_t len = strlen(buf);
+    if (len < n) snprintf(buf + len, n - len, ".%s (%s -> %s)", net->name, a, b);
+}
+
+void plan_task_name(const plan *p, uint32_t t, char *buf, size_t n) {
+    const plan_task *tk = &p->tasks[t];
+    const ir_action *a = &p->map->actions[tk->action];
+    const ir_workload *w = p->map->wl;
+    switch (tk->kind) {
+    case TASK_COMPUTE:
+        snprintf(buf, n, "%s", w->ops[a->op].name);
+        break;
+    case TASK_TRANSFER:
+        snprintf(buf, n, "%s %s", a->inferred ? "move (inferred)" : "move", w->tensors[a->tensor].name);
+        break;
+    default:
+        if (a->nafter) snprintf(buf, n, "sync after %s", w->ops[a->after[0]].name);
+        else snprintf(buf, n, "sync");
+        break;
+    }
+}
+
+void plan_dump(FILE *out, const plan *p) {
+    static const char *const kinds[] = {"compute", "memory", "link"};
+    static const char *const tkinds[] = {"compute", "transfer", "sync"};
+    char name[768], q1[64], q2[64];
+    fprintf(out, "plan for mapping %s on %s for %s: %u resources, %u tasks, %llu uses, %llu deps\n", p->map->name,
+            p->map->sys->name, p->map->wl->name, p->nres, p->ntasks, (unsigned long long)p->nuses,
+            (unsigned long long)p->ndeps);
+    units_dim bps = units_div(units_base(UNIT_B), units_base(UNIT_S));
+    units_dim fps = units_div(units_base(UNIT_FLOP), units_base(UNIT_S));
+    for (uint32_t r = 0; r < p->nres; r++) {
+        const plan_res *res = &p->res[r];
+        plan_res_name(p, r, name, sizeof name);
+        units_format_value(res->rate, res->kind == RES_COMPUTE ? fps : bps, q1, sizeof q1);
+        units_format_value(res->latency, units_base(UNIT_S), q2, sizeof q2);
+        fprintf(out, "r%u %s %s  %s, latency %s\n", r, kinds[res->kind], name, q1, q2);
+    }
+    for (uint32_t t = 0; t < p->ntasks; t++) {
+        const plan_task *tk = &p->tasks[t];
+        plan_task_name(p, t, name, sizeof name);
+        fprintf(out, "t%u %s %s", t, tkinds[tk->kind], name);
+        if (tk->kind == TASK_COMPUTE) {
+            units_format_value(tk->work, units_base(UNIT_FLOP), q1, sizeof q1);
+            fprintf(out, "  %s", q1);
+        } else if (tk->kind == TASK_TRANSFER) {
+            units_format_value(tk->work, units_base(UNIT_B), q1, sizeof q1);
+            fprintf(out, "  %s", q1);
+        }
+        units_format_value(tk->fixed, units_base(UNIT_S), q2, sizeof q2);
+        fprintf(out, "  %s %s", tk->kind == TASK_TRANSFER ? "latency" : "time", q2);
+        if (tk->nuse) {
+            fprintf(out, "  on");
+            for (uint32_t i = 0; i < tk->nuse; i++) fprintf(out, " r%u", p->uses[tk->use0 + i]);
+        }
+        if (tk->ndep) {
+            fprintf(out, "  after");
+            for (uint32_t i = 0; i < tk->ndep && i < 16; i++) fprintf(out, " t%u", p->deps[tk->dep0 + i]);
+            if (tk->ndep > 16) fprintf(out, " ... (%u)", tk->ndep);
+        }
+        fputc('\n', out);
+    }
+}

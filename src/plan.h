@@ -1,0 +1,88 @@
+/* plan.h - the simulation plan: a checked mapping compiled to flat arrays.
+ *
+ * The plan is what the simulator walks, with no interpretation left:
+ *
+ *   resources  every compute element, memory and network link the mapping
+ *              touches, with its rate (FLOP/s or B/s), latency and energy;
+ *              only touched resources exist, so the 10,000 idle cores of a
+ *              wafer cost nothing;
+ *   tasks      compute (one per placed operator per unit), transfer (one per
+ *              copy or share, with a precomputed route) and sync;
+ *   uses       per task, the resources it occupies in order (a transfer's
+ *              route: source memory, links, destination memory; a compute
+ *              task: its compute element), in one shared array;
+ *   deps       per task, the tasks it waits for (CSR), data dependencies and
+ *              the program order of each in-order unit alike.
+ *
+ * Task and resource ids are dense, and a task's dependencies always have
+ * smaller ids (the plan is built in mapping order), which the simulator and
+ * the verifier rely on.
+ */
+#ifndef MLDC_PLAN_H
+#define MLDC_PLAN_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "diag.h"
+#include "ir.h"
+
+typedef enum { RES_COMPUTE, RES_MEMORY, RES_LINK } plan_res_kind;
+typedef enum { TASK_COMPUTE, TASK_TRANSFER, TASK_SYNC } plan_task_kind;
+
+typedef struct plan_res {
+    uint8_t kind;      /* plan_res_kind */
+    int32_t level;     /* ir_level id of the level instance it belongs to */
+    uint64_t inst;     /* that level instance */
+    int32_t elem;      /* compute/memory: element index; link: network index */
+    int64_t a, b;      /* link: from node, to node (topology-specific ids) */
+    double rate;       /* FLOP/s (compute) or B/s (memory, link) */
+    double latency;    /* s: memory access latency, or per-hop latency */
+    double energy;     /* J/FLOP (compute) or J/B (memory, link) */
+} plan_res;
+
+typedef struct plan_task {
+    uint8_t kind;      /* plan_task_kind */
+    uint8_t mem_bound; /* compute: the roofline's memory side dominates */
+    int32_t action;    /* index of the mapping action it comes from */
+    double work;       /* compute: FLOPs; transfer: bytes; sync: 0 */
+    double bytes;      /* compute: bytes of local memory traffic */
+    double fixed;      /* s: compute: its roofline duration; sync: its latency */
+    uint32_t use0, nuse; /* resources used: uses[use0 .. use0 + nuse) */
+    uint32_t dep0, ndep; /* predecessors: deps[dep0 .. dep0 + ndep) */
+} plan_task;
+
+typedef struct plan {
+    const ir_design *design;
+    const ir_mapping *map;
+    plan_res *res;
+    uint32_t nres;
+    plan_task *tasks;
+    uint32_t ntasks;
+    uint32_t *uses;    /* resource ids */
+    uint64_t nuses;
+    uint32_t *deps;    /* task ids */
+    uint64_t ndeps;
+    /* what the workload processes per run, for throughput */
+    double energy_compute, energy_memory, energy_network; /* J, independent of the schedule */
+    double tokens;     /* batch * seq, or batch, or 1 */
+    const char *tokens_what; /* "tokens", "samples" or "runs" */
+    arena mem;
+} plan;
+
+enum { PLAN_MAX_TASKS = 200 * 1000 * 1000 };
+
+/* Compile mapping `m` of design `d`.  Returns NULL after reporting an error
+ * (limits, a route that cannot be built). */
+plan *plan_build(const ir_design *d, const ir_mapping *m, diag_ctx *dc);
+void plan_free(plan *p);
+
+/* Human names: "top.chip[0].core[1].tensor", "top.chip[0].noc (3 -> 4)". */
+void plan_res_name(const plan *p, uint32_t r, char *buf, size_t n);
+/* "place layer[0].qkv on top.core[0][1].tensor" etc. */
+void plan_task_name(const plan *p, uint32_t t, char *buf, size_t n);
+
+/* mldc dump plan: resources, then tasks with their routes and deps. */
+void plan_dump(FILE *out, const plan *p);
+
+#endif

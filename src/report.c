@@ -1,0 +1,822 @@
+/* report.c - what a finished simulation prints: the text report, the JSON
+ * report and the Chrome trace-event timeline.
+ *
+ * Design
+ * ------
+ * Everything here is a read-only walk over a sim_result and its plan; the
+ * simulator owns the numbers, this file only formats them.  Three rules:
+ *
+ *  - Byte-for-byte determinism.  Output depends only on the plan and the
+ *    result: numbers go through snprintf/fprintf with fixed formats (the
+ *    program never calls setlocale, so the decimal point is '.'), quantities
+ *    through units_format_value, and every list is walked in an order
+ *    derived from ids (resource id, task id, use order), never from
+ *    pointers or hash order.
+ *
+ *  - Streaming.  A plan may hold millions of tasks and uses, so nothing is
+ *    rendered into a big buffer: each line or trace event is written as it
+ *    is produced.  The only allocations are small per-report tables in a
+ *    local arena (one accumulator per level element, the sync lanes).
+ *
+ *  - Guarded arithmetic.  A makespan of zero (an empty plan) prints zeros
+ *    rather than dividing; non-finite numbers become JSON null.
+ *
+ * Roll-up.  Resources are grouped by (level type, kind, element): compute
+ * and memory resources by element index, links by network index.  Each
+ * level type gets a contiguous block of slots, compute elements first, then
+ * memories, then networks, so walking the slots in order gives the report
+ * order (level id, kind, element) without sorting.  "used" counts the
+ * distinct resources of a group (only touched resources exist in a plan),
+ * and utilisation is their summed busy time over used x makespan.
+ *
+ * Trace.  One trace process per level type that owns a resource (pid =
+ * level id + 1), one thread per resource (tid = resource id + 1), and one
+ * complete ("X") event per task use, in task order then use order.  A
+ * resource serves one use at a time, so its events never overlap.  Tasks
+ * without uses (syncs) get a process of their own after the levels (pid =
+ * number of level types + 1: Perfetto treats pid 0 as the kernel's swapper
+ * and its maintainers advise synthetic traces to avoid it).  Syncs can
+ * overlap one another, and trace viewers drop slices that overlap on one
+ * thread without nesting, so they are spread over lanes (tid 1, 2, ...) by
+ * interval partitioning in (start, task id) order.
+ */
+#include "sim.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+
+enum { NAME_MAX_LEN = 512, TOP_BUSIEST = 10 };
+
+const char *sim_cause_name(int cause) {
+    static const char *const names[CAUSE_COUNT] = {
+        "compute", "memory", "network", "sync", "resource wait"
+    };
+    if (cause < 0 || cause >= CAUSE_COUNT)
+        return "?";
+    return names[cause];
+}
+
+/* ------------------------------------------------------------------ */
+/* Small helpers                                                       */
+/* ------------------------------------------------------------------ */
+
+static const char *res_kind_name(int k) {
+    switch (k) {
+    case RES_COMPUTE: return "compute";
+    case RES_MEMORY: return "memory";
+    case RES_LINK: return "link";
+    default: return "?";
+    }
+}
+
+static const char *task_kind_name(int k) {
+    switch (k) {
+    case TASK_COMPUTE: return "compute";
+    case TASK_TRANSFER: return "transfer";
+    case TASK_SYNC: return "sync";
+    default: return "?";
+    }
+}
+
+static const char *str_or(const char *s, const char *dflt) {
+    return s ? s : dflt;
+}
+
+/* The level type a resource belongs to, or NULL when its id is out of
+ * range (a malformed plan; reports skip such resources rather than crash). */
+static const ir_level *res_level(const plan *p, const plan_res *rs) {
+    if (!p->design || rs->level < 0 || rs->level >= p->design->nlevels)
+        return NULL;
+    return p->design->levels[rs->level];
+}
+
+/* Element (compute/memory) or network (link) name of a resource. */
+static const char *res_elem_name(const ir_level *lv, const plan_res *rs) {
+    if (!lv || rs->elem < 0)
+        return "?";
+    if (rs->kind == RES_LINK)
+        return rs->elem < lv->nnets ? str_or(lv->nets[rs->elem].name, "?") : "?";
+    return rs->elem < lv->nelems ? str_or(lv->elems[rs->elem].name, "?") : "?";
+}
+
+static double total_energy(const sim_result *r) {
+    return r->energy_compute + r->energy_memory + r->energy_network;
+}
+
+static double system_area(const plan *p) {
+    if (p->map && p->map->sys && p->map->sys->root)
+        return p->map->sys->root->area;
+    return 0.0;
+}
+
+/* "tokens", "samples", ...: what a run processes, or NULL when that is
+ * just one run (nothing to add beyond runs/s). */
+static const char *items_what(const plan *p) {
+    if (!p->tokens_what || strcmp(p->tokens_what, "runs") == 0 || !(p->tokens > 0.0))
+        return NULL;
+    return p->tokens_what;
+}
+
+static int is_tokens(const plan *p) {
+    const char *w = items_what(p);
+    return w && strcmp(w, "tokens") == 0;
+}
+
+static void fmt_time(double s, char *buf, size_t n) {
+    units_format_value(s, units_base(UNIT_S), buf, n);
+}
+
+static void fmt_energy(double j, char *buf, size_t n) {
+    units_format_value(j, units_base(UNIT_J), buf, n);
+}
+
+/* A count with an SI prefix: 810.372, 1.66 k, 12.5 M. */
+static void fmt_count(double v, char *buf, size_t n) {
+    static const char *const pre[] = {"", " k", " M", " G", " T", " P", " E"};
+    const int npre = (int)(sizeof pre / sizeof pre[0]);
+    if (!isfinite(v) || fabs(v) < 1000.0) {
+        snprintf(buf, n, "%.6g", v);
+        return;
+    }
+    double a = v;
+    int i = 0;
+    while (i + 1 < npre && fabs(a) >= 1000.0) {
+        a /= 1000.0;
+        i++;
+    }
+    char num[48];
+    snprintf(num, sizeof num, "%.6g", a);
+    if ((strcmp(num, "1000") == 0 || strcmp(num, "-1000") == 0) && i + 1 < npre) {
+        a /= 1000.0; /* 999999.9 rounds to "1000 k": take the next prefix */
+        i++;
+        snprintf(num, sizeof num, "%.6g", a);
+    }
+    snprintf(buf, n, "%s%s", num, pre[i]);
+}
+
+static double ratio(double a, double b) {
+    return b > 0.0 ? a / b : 0.0;
+}
+
+/* ------------------------------------------------------------------ */
+/* JSON output                                                         */
+/* ------------------------------------------------------------------ */
+
+static void json_str(FILE *out, const char *s) {
+    fputc('"', out);
+    for (const unsigned char *c = (const unsigned char *)str_or(s, ""); *c; c++) {
+        switch (*c) {
+        case '"': fputs("\\\"", out); break;
+        case '\\': fputs("\\\\", out); break;
+        case '\n': fputs("\\n", out); break;
+        case '\t': fputs("\\t", out); break;
+        case '\r': fputs("\\r", out); break;
+        case '\b': fputs("\\b", out); break;
+        case '\f': fputs("\\f", out); break;
+        default:
+            if (*c < 0x20 || *c == 0x7f)
+                fprintf(out, "\\u%04x", (unsigned)*c);
+            else
+                fputc(*c, out);
+        }
+    }
+    fputc('"', out);
+}
+
+/* JSON has no NaN or infinity. */
+static void json_num(FILE *out, double v) {
+    if (isfinite(v))
+        fprintf(out, "%.9g", v);
+    else
+        fputs("null", out);
+}
+
+/* ------------------------------------------------------------------ */
+/* Roll-up by level, kind and element                                  */
+/* ------------------------------------------------------------------ */
+
+typedef struct group {
+    uint64_t used; /* distinct resources */
+    double busy;   /* summed busy seconds */
+} group;
+
+typedef struct rollup {
+    arena mem;
+    uint32_t *base; /* per level: first slot; slots: nelems compute,
+                       nelems memory, nnets links */
+    group *g;
+    uint32_t ng;
+} rollup;
+
+/* Slot of a resource in the roll-up, or -1 when it fits none. */
+static int64_t rollup_slot(const rollup *ru, const plan *p, const plan_res *rs) {
+    const ir_level *lv = res_level(p, rs);
+    if (!lv || rs->elem < 0)
+        return -1;
+    uint32_t b = ru->base[rs->level];
+    switch (rs->kind) {
+    case RES_COMPUTE:
+        return rs->elem < lv->nelems ? (int64_t)b + rs->elem : -1;
+    case RES_MEMORY:
+        return rs->elem < lv->nelems ? (int64_t)b + lv->nelems + rs->elem : -1;
+    case RES_LINK:
+        return rs->elem < lv->nnets ? (int64_t)b + 2 * (int64_t)lv->nelems + rs->elem : -1;
+    default:
+        return -1;
+    }
+}
+
+static void rollup_build(rollup *ru, const sim_result *r) {
+    const plan *p = r->p;
+    int nl = p->design ? p->design->nlevels : 0;
+    arena_init(&ru->mem);
+    ru->base = arena_alloc(&ru->mem, sizeof *ru->base * (size_t)(nl + 1));
+    uint32_t ng = 0;
+    for (int l = 0; l < nl; l++) {
+        const ir_level *lv = p->design->levels[l];
+        ru->base[l] = ng;
+        ng += (uint32_t)(2 * lv->nelems + lv->nnets);
+    }
+    ru->base[nl] = ng;
+    ru->ng = ng;
+    ru->g = arena_alloc(&ru->mem, sizeof *ru->g * (size_t)(ng + 1));
+    for (uint32_t i = 0; i < p->nres; i++) {
+        int64_t s = rollup_slot(ru, p, &p->res[i]);
+        if (s < 0)
+            continue;
+        ru->g[s].used++;
+        ru->g[s].busy += r->busy[i];
+    }
+}
+
+/* Describe slot s: its level, element/network name and kind. */
+static void rollup_describe(const rollup *ru, const plan *p, uint32_t s,
+                            const ir_level **lv_out, const char **elem,
+                            const char **kind) {
+    int lo = 0, hi = p->design->nlevels - 1;
+    while (lo < hi) { /* last level whose base <= s */
+        int mid = lo + (hi - lo + 1) / 2;
+        if (ru->base[mid] <= s)
+            lo = mid;
+        else
+            hi = mid - 1;
+    }
+    const ir_level *lv = p->design->levels[lo];
+    uint32_t k = s - ru->base[lo];
+    *lv_out = lv;
+    if (k < (uint32_t)lv->nelems) {
+        *elem = str_or(lv->elems[k].name, "?");
+        *kind = "compute";
+    } else if (k < 2u * (uint32_t)lv->nelems) {
+        *elem = str_or(lv->elems[k - (uint32_t)lv->nelems].name, "?");
+        *kind = "memory";
+    } else {
+        *elem = str_or(lv->nets[k - 2u * (uint32_t)lv->nelems].name, "?");
+        *kind = "link";
+    }
+}
+
+static void rollup_free(rollup *ru) {
+    arena_free(&ru->mem);
+}
+
+/* ------------------------------------------------------------------ */
+/* Text report                                                         */
+/* ------------------------------------------------------------------ */
+
+typedef struct task_counts {
+    uint64_t n[3];
+} task_counts;
+
+static task_counts count_tasks(const plan *p) {
+    task_counts c;
+    memset(&c, 0, sizeof c);
+    for (uint32_t t = 0; t < p->ntasks; t++)
+        if (p->tasks[t].kind < 3)
+            c.n[p->tasks[t].kind]++;
+    return c;
+}
+
+static double crit_total(const sim_result *r) {
+    double s = 0.0;
+    for (int c = 0; c < CAUSE_COUNT; c++)
+        s += r->crit[c];
+    return s;
+}
+
+static void text_summary(FILE *out, const sim_result *r) {
+    const plan *p = r->p;
+    const ir_mapping *m = p->map;
+    char a[64], b[64], c[64], d[64];
+    double ms = r->makespan;
+
+    fprintf(out, "mapping         %s on %s for %s\n",
+            m ? str_or(m->name, "?") : "?",
+            m && m->sys ? str_or(m->sys->name, "?") : "?",
+            m && m->wl ? str_or(m->wl->name, "?") : "?");
+    fmt_time(ms, a, sizeof a);
+    fprintf(out, "makespan        %s\n", a);
+
+    fmt_count(ratio(1.0, ms), a, sizeof a);
+    fprintf(out, "throughput      %s runs/s", a);
+    const char *what = items_what(p);
+    if (what) {
+        fmt_count(ratio(p->tokens, ms), a, sizeof a);
+        fprintf(out, ", %s %s/s", a, what);
+    }
+    fputc('\n', out);
+
+    fmt_energy(total_energy(r), a, sizeof a);
+    fmt_energy(r->energy_compute, b, sizeof b);
+    fmt_energy(r->energy_memory, c, sizeof c);
+    fmt_energy(r->energy_network, d, sizeof d);
+    fprintf(out, "energy          %s (compute %s, memory %s, network %s)\n", a, b, c, d);
+    if (what) { /* "energy/token": the plural's 's' dropped */
+        char lab[32];
+        size_t wn = strlen(what);
+        if (wn > 1 && what[wn - 1] == 's')
+            wn--;
+        snprintf(lab, sizeof lab, "energy/%.*s", (int)(wn < 20 ? wn : 20), what);
+        fmt_energy(total_energy(r) / p->tokens, a, sizeof a);
+        fprintf(out, "%-15s %s\n", lab, a);
+    }
+
+    units_format_value(ratio(total_energy(r), ms),
+                       units_div(units_base(UNIT_J), units_base(UNIT_S)), a, sizeof a);
+    fprintf(out, "average power   %s\n", a);
+    units_format_value(system_area(p),
+                       units_mul(units_base(UNIT_M), units_base(UNIT_M)), a, sizeof a);
+    fprintf(out, "area            %s\n", a);
+
+    task_counts tc = count_tasks(p);
+    fprintf(out, "tasks           %llu (compute %llu, transfer %llu, sync %llu); events %llu\n",
+            (unsigned long long)p->ntasks, (unsigned long long)tc.n[TASK_COMPUTE],
+            (unsigned long long)tc.n[TASK_TRANSFER], (unsigned long long)tc.n[TASK_SYNC],
+            (unsigned long long)r->events);
+    if (r->done != p->ntasks)
+        fprintf(out, "unfinished      %llu of %llu tasks never completed\n",
+                (unsigned long long)(p->ntasks - r->done), (unsigned long long)p->ntasks);
+
+    double ct = crit_total(r);
+    fmt_time(ct, a, sizeof a);
+    fprintf(out, "critical path   %s", a);
+    for (int k = 0; k < CAUSE_COUNT; k++)
+        fprintf(out, "%s %s %.1f%%", k ? "," : ":", sim_cause_name(k),
+                100.0 * ratio(r->crit[k], ct));
+    fputc('\n', out);
+}
+
+static void text_levels(FILE *out, const sim_result *r) {
+    const plan *p = r->p;
+    if (!p->design || p->nres == 0)
+        return;
+    rollup ru;
+    rollup_build(&ru, r);
+
+    /* Column widths from the rows actually printed. */
+    int wl = (int)strlen("level"), we = (int)strlen("element");
+    for (uint32_t s = 0; s < ru.ng; s++) {
+        if (!ru.g[s].used)
+            continue;
+        const ir_level *lv;
+        const char *elem, *kind;
+        rollup_describe(&ru, p, s, &lv, &elem, &kind);
+        int l1 = (int)strlen(str_or(lv->name, "?")), l2 = (int)strlen(elem);
+        if (l1 > wl) wl = l1;
+        if (l2 > we) we = l2;
+    }
+
+    fprintf(out, "\nutilisation by level and element (busy / (used x makespan)):\n");
+    fprintf(out, "  %-*s  %-*s  %-8s  %8s  %-12s  %6s\n", wl, "level", we, "element",
+            "kind", "used", "avg busy", "util");
+    for (uint32_t s = 0; s < ru.ng; s++) {
+        const group *g = &ru.g[s];
+        if (!g->used)
+            continue;
+        const ir_level *lv;
+        const char *elem, *kind;
+        char busy[64];
+        rollup_describe(&ru, p, s, &lv, &elem, &kind);
+        fmt_time(g->busy / (double)g->used, busy, sizeof busy);
+        fprintf(out, "  %-*s  %-*s  %-8s  %8llu  %-12s  %5.1f%%\n", wl,
+                str_or(lv->name, "?"), we, elem, kind, (unsigned long long)g->used, busy,
+                100.0 * ratio(g->busy, (double)g->used * r->makespan));
+    }
+    rollup_free(&ru);
+}
+
+static void text_busiest(FILE *out, const sim_result *r) {
+    const plan *p = r->p;
+    uint32_t top[TOP_BUSIEST];
+    int ntop = 0;
+    /* Insertion into a short sorted list: busy descending, id ascending
+     * (ids arrive ascending, so strict '>' keeps the earlier id first). */
+    for (uint32_t i = 0; i < p->nres; i++) {
+        double b = r->busy[i];
+        int pos = ntop;
+        while (pos > 0 && b > r->busy[top[pos - 1]])
+            pos--;
+        if (pos >= TOP_BUSIEST)
+            continue;
+        int last = ntop < TOP_BUSIEST ? ntop : TOP_BUSIEST - 1;
+        memmove(&top[pos + 1], &top[pos], sizeof top[0] * (size_t)(last - pos));
+        top[pos] = i;
+        if (ntop < TOP_BUSIEST)
+            ntop++;
+    }
+    if (ntop == 0)
+        return;
+
+    char name[NAME_MAX_LEN];
+    int wn = (int)strlen("resource");
+    for (int k = 0; k < ntop; k++) {
+        plan_res_name(p, top[k], name, sizeof name);
+        int l = (int)strlen(name);
+        if (l > wn) wn = l;
+    }
+    fprintf(out, "\nbusiest resources:\n");
+    fprintf(out, "  %-*s  %-8s  %-12s  %6s\n", wn, "resource", "kind", "busy", "util");
+    for (int k = 0; k < ntop; k++) {
+        char busy[64];
+        plan_res_name(p, top[k], name, sizeof name);
+        fmt_time(r->busy[top[k]], busy, sizeof busy);
+        fprintf(out, "  %-*s  %-8s  %-12s  %5.1f%%\n", wn, name,
+                res_kind_name(p->res[top[k]].kind), busy,
+                100.0 * ratio(r->busy[top[k]], r->makespan));
+    }
+}
+
+void sim_report_text(FILE *out, const sim_result *r) {
+    text_summary(out, r);
+    text_levels(out, r);
+    text_busiest(out, r);
+}
+
+/* ------------------------------------------------------------------ */
+/* JSON report                                                         */
+/* ------------------------------------------------------------------ */
+
+void sim_report_json(FILE *out, const sim_result *r) {
+    const plan *p = r->p;
+    const ir_mapping *m = p->map;
+    double ms = r->makespan, e = total_energy(r);
+
+    fputs("{\n  \"mapping\": ", out);
+    json_str(out, m ? m->name : NULL);
+    fputs(",\n  \"system\": ", out);
+    json_str(out, m && m->sys ? m->sys->name : NULL);
+    fputs(",\n  \"workload\": ", out);
+    json_str(out, m && m->wl ? m->wl->name : NULL);
+    fputs(",\n  \"makespan_s\": ", out);
+    json_num(out, ms);
+    fputs(",\n  \"throughput_per_s\": ", out);
+    json_num(out, ratio(1.0, ms));
+    fputs(",\n  \"tokens_per_s\": ", out);
+    if (is_tokens(p))
+        json_num(out, ratio(p->tokens, ms));
+    else
+        fputs("null", out);
+    fputs(",\n  \"per_run\": {\"what\": ", out);
+    json_str(out, p->tokens_what ? p->tokens_what : "runs");
+    fputs(", \"count\": ", out);
+    json_num(out, p->tokens_what ? p->tokens : 1.0);
+    fputs("}", out);
+
+    fputs(",\n  \"energy_j\": {\"compute\": ", out);
+    json_num(out, r->energy_compute);
+    fputs(", \"memory\": ", out);
+    json_num(out, r->energy_memory);
+    fputs(", \"network\": ", out);
+    json_num(out, r->energy_network);
+    fputs(", \"total\": ", out);
+    json_num(out, e);
+    fputs("},\n  \"power_w\": ", out);
+    json_num(out, ratio(e, ms));
+    fputs(",\n  \"area_m2\": ", out);
+    json_num(out, system_area(p));
+
+    task_counts tc = count_tasks(p);
+    fprintf(out, ",\n  \"tasks\": {\"total\": %llu, \"compute\": %llu, \"transfer\": %llu, "
+            "\"sync\": %llu, \"done\": %llu}",
+            (unsigned long long)p->ntasks, (unsigned long long)tc.n[TASK_COMPUTE],
+            (unsigned long long)tc.n[TASK_TRANSFER], (unsigned long long)tc.n[TASK_SYNC],
+            (unsigned long long)r->done);
+    fprintf(out, ",\n  \"events\": %llu", (unsigned long long)r->events);
+
+    static const char *const ckeys[CAUSE_COUNT] = {
+        "compute", "memory", "network", "sync", "wait"
+    };
+    fputs(",\n  \"critical_path_s\": {", out);
+    for (int k = 0; k < CAUSE_COUNT; k++) {
+        fprintf(out, "%s\"%s\": ", k ? ", " : "", ckeys[k]);
+        json_num(out, r->crit[k]);
+    }
+    fputs(", \"total\": ", out);
+    json_num(out, crit_total(r));
+    fputs("}", out);
+
+    fputs(",\n  \"levels\": [", out);
+    if (p->design && p->nres > 0) {
+        rollup ru;
+        rollup_build(&ru, r);
+        int first = 1;
+        for (uint32_t s = 0; s < ru.ng; s++) {
+            const group *g = &ru.g[s];
+            if (!g->used)
+                continue;
+            const ir_level *lv;
+            const char *elem, *kind;
+            rollup_describe(&ru, p, s, &lv, &elem, &kind);
+            fputs(first ? "\n    {\"level\": " : ",\n    {\"level\": ", out);
+            first = 0;
+            json_str(out, lv->name);
+            fputs(", \"element\": ", out);
+            json_str(out, elem);
+            fprintf(out, ", \"kind\": \"%s\", \"used\": %llu, \"busy_s\": ", kind,
+                    (unsigned long long)g->used);
+            json_num(out, g->busy);
+            fputs(", \"utilisation\": ", out);
+            json_num(out, ratio(g->busy, (double)g->used * ms));
+            fputs("}", out);
+        }
+        if (!first)
+            fputs("\n  ", out);
+        rollup_free(&ru);
+    }
+    fputs("]", out);
+
+    fputs(",\n  \"resources\": [", out);
+    char name[NAME_MAX_LEN];
+    for (uint32_t i = 0; i < p->nres; i++) {
+        const plan_res *rs = &p->res[i];
+        const ir_level *lv = res_level(p, rs);
+        plan_res_name(p, i, name, sizeof name);
+        fputs(i ? ",\n    {\"name\": " : "\n    {\"name\": ", out);
+        json_str(out, name);
+        fprintf(out, ", \"kind\": \"%s\", \"level\": ", res_kind_name(rs->kind));
+        json_str(out, lv ? lv->name : "?");
+        fputs(", \"element\": ", out);
+        json_str(out, res_elem_name(lv, rs));
+        fputs(", \"busy_s\": ", out);
+        json_num(out, r->busy[i]);
+        fputs(", \"utilisation\": ", out);
+        json_num(out, ratio(r->busy[i], ms));
+        fputs("}", out);
+    }
+    fputs(p->nres ? "\n  ]\n}\n" : "]\n}\n", out);
+}
+
+/* ------------------------------------------------------------------ */
+/* Chrome trace                                                        */
+/* ------------------------------------------------------------------ */
+
+typedef struct trace_out {
+    FILE *f;
+    int first; /* no event written yet: no comma before the next */
+} trace_out;
+
+static void trace_sep(trace_out *t) {
+    fputs(t->first ? "\n" : ",\n", t->f);
+    t->first = 0;
+}
+
+/* A metadata event ("process_name", "thread_name", ...) with a string or
+ * an integer argument. */
+static void trace_meta(trace_out *t, const char *what, int64_t pid, int64_t tid,
+                       const char *name) {
+    trace_sep(t);
+    fprintf(t->f, "{\"name\":\"%s\",\"ph\":\"M\",\"pid\":%lld,\"tid\":%lld,\"args\":{\"name\":",
+            what, (long long)pid, (long long)tid);
+    json_str(t->f, name);
+    fputs("}}", t->f);
+}
+
+static void trace_sort(trace_out *t, const char *what, int64_t pid, int64_t tid,
+                       int64_t index) {
+    trace_sep(t);
+    fprintf(t->f, "{\"name\":\"%s\",\"ph\":\"M\",\"pid\":%lld,\"tid\":%lld,"
+            "\"args\":{\"sort_index\":%lld}}",
+            what, (long long)pid, (long long)tid, (long long)index);
+}
+
+/* Seconds to trace microseconds, at picosecond resolution. */
+static void trace_time(FILE *f, const char *key, double s) {
+    double us = s * 1e6;
+    if (!isfinite(us))
+        us = 0.0;
+    fprintf(f, ",\"%s\":%.6f", key, us);
+}
+
+static void trace_task_event(trace_out *t, const plan *p, uint32_t task,
+                             int64_t pid, int64_t tid, double s0, double s1,
+                             int step, char *name, size_t nname) {
+    const plan_task *tk = &p->tasks[task];
+    FILE *f = t->f;
+    trace_sep(t);
+    plan_task_name(p, task, name, nname);
+    fputs("{\"name\":", f);
+    json_str(f, name);
+    fprintf(f, ",\"cat\":\"%s\",\"ph\":\"X\",\"pid\":%lld,\"tid\":%lld",
+            task_kind_name(tk->kind), (long long)pid, (long long)tid);
+    trace_time(f, "ts", s0);
+    trace_time(f, "dur", s1 > s0 ? s1 - s0 : 0.0);
+    fprintf(f, ",\"args\":{\"task\":%llu", (unsigned long long)task);
+    switch (tk->kind) {
+    case TASK_COMPUTE:
+        fputs(",\"flops\":", f);
+        json_num(f, tk->work);
+        fputs(",\"bytes\":", f);
+        json_num(f, tk->bytes);
+        fprintf(f, ",\"bound\":\"%s\"", tk->mem_bound ? "memory" : "compute");
+        break;
+    case TASK_TRANSFER:
+        fputs(",\"bytes\":", f);
+        json_num(f, tk->work);
+        if (step >= 0)
+            fprintf(f, ",\"step\":%d", step);
+        break;
+    default:
+        break;
+    }
+    fputs("}}", f);
+}
+
+typedef struct sync_item {
+    double start;
+    uint32_t task; /* task id */
+    uint32_t k;    /* ordinal among the use-less tasks, in task order */
+} sync_item;
+
+static int sync_item_cmp(const void *a, const void *b) {
+    const sync_item *x = a, *y = b;
+    if (x->start != y->start)
+        return x->start < y->start ? -1 : 1;
+    return x->task < y->task ? -1 : x->task > y->task;
+}
+
+/* A min-heap of lanes keyed by (end time, lane number). */
+typedef struct lane_heap {
+    double *end;
+    uint32_t *id;
+    uint32_t n;
+} lane_heap;
+
+static int lane_less(const lane_heap *h, uint32_t i, uint32_t j) {
+    if (h->end[i] != h->end[j])
+        return h->end[i] < h->end[j];
+    return h->id[i] < h->id[j];
+}
+
+static void lane_swap(lane_heap *h, uint32_t i, uint32_t j) {
+    double e = h->end[i];
+    uint32_t d = h->id[i];
+    h->end[i] = h->end[j];
+    h->id[i] = h->id[j];
+    h->end[j] = e;
+    h->id[j] = d;
+}
+
+static void lane_up(lane_heap *h, uint32_t i) {
+    while (i > 0 && lane_less(h, i, (i - 1) / 2)) {
+        lane_swap(h, i, (i - 1) / 2);
+        i = (i - 1) / 2;
+    }
+}
+
+static void lane_down(lane_heap *h, uint32_t i) {
+    for (;;) {
+        uint32_t l = 2 * i + 1, m = i;
+        if (l < h->n && lane_less(h, l, m)) m = l;
+        if (l + 1 < h->n && lane_less(h, l + 1, m)) m = l + 1;
+        if (m == i)
+            return;
+        lane_swap(h, i, m);
+        i = m;
+    }
+}
+
+/* Lanes for the n use-less tasks: greedy interval partitioning in (start,
+ * task id) order, reusing the lane that frees earliest (optimal: as many
+ * lanes as the most syncs in flight at once).  Fills lane[k] for the k-th
+ * such task in task order; returns the number of lanes. */
+static uint32_t assign_lanes(arena *a, const sim_result *r, uint32_t n,
+                             uint32_t *lane) {
+    const plan *p = r->p;
+    sync_item *it = arena_alloc(a, sizeof *it * (size_t)n);
+    uint32_t k = 0;
+    for (uint32_t t = 0; t < p->ntasks; t++)
+        if (p->tasks[t].nuse == 0) {
+            it[k].start = r->start[t];
+            it[k].task = t;
+            it[k].k = k;
+            k++;
+        }
+    qsort(it, n, sizeof *it, sync_item_cmp);
+
+    lane_heap h = {arena_alloc(a, sizeof(double) * (size_t)n),
+                   arena_alloc(a, sizeof(uint32_t) * (size_t)n), 0};
+    uint32_t nlanes = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t t = it[i].task;
+        double s0 = r->start[t], s1 = r->end[t] > s0 ? r->end[t] : s0;
+        if (h.n > 0 && h.end[0] <= s0) { /* reuse the earliest-free lane */
+            lane[it[i].k] = h.id[0];
+            h.end[0] = s1;
+            lane_down(&h, 0);
+        } else {
+            lane[it[i].k] = nlanes;
+            h.end[h.n] = s1;
+            h.id[h.n] = nlanes++;
+            lane_up(&h, h.n++);
+        }
+    }
+    return nlanes;
+}
+
+void sim_trace(FILE *out, const sim_result *r) {
+    const plan *p = r->p;
+    trace_out t = {out, 1};
+    arena mem;
+    arena_init(&mem);
+    char name[NAME_MAX_LEN];
+    int nl = p->design ? p->design->nlevels : 0;
+    int64_t sync_pid = (int64_t)nl + 1; /* also resources of no known level */
+
+    fputs("{\"traceEvents\":[", out);
+
+    /* One process per level type owning a resource, in level id order. */
+    int other = 0; /* some resource has no known level */
+    if (nl > 0) {
+        unsigned char *used = arena_alloc(&mem, (size_t)nl);
+        for (uint32_t i = 0; i < p->nres; i++) {
+            if (res_level(p, &p->res[i]))
+                used[p->res[i].level] = 1;
+            else
+                other = 1;
+        }
+        for (int l = 0; l < nl; l++) {
+            if (!used[l])
+                continue;
+            trace_meta(&t, "process_name", l + 1, 0, str_or(p->design->levels[l]->name, "?"));
+            trace_sort(&t, "process_sort_index", l + 1, 0, l + 1);
+        }
+    } else if (p->nres > 0) {
+        other = 1;
+    }
+    /* One thread per resource. */
+    for (uint32_t i = 0; i < p->nres; i++) {
+        int64_t pid = res_level(p, &p->res[i]) ? p->res[i].level + 1 : sync_pid;
+        plan_res_name(p, i, name, sizeof name);
+        trace_meta(&t, "thread_name", pid, (int64_t)i + 1, name);
+        trace_sort(&t, "thread_sort_index", pid, (int64_t)i + 1, (int64_t)i + 1);
+    }
+
+    /* Tasks with no resource (syncs): their own process, one thread per
+     * lane, numbered after the resources' tids. */
+    uint32_t nfree = 0;
+    for (uint32_t i = 0; i < p->ntasks; i++)
+        if (p->tasks[i].nuse == 0)
+            nfree++;
+    uint32_t *lane = NULL, nlanes = 0;
+    if (nfree)
+        lane = arena_alloc(&mem, sizeof *lane * (size_t)nfree);
+    if (nfree)
+        nlanes = assign_lanes(&mem, r, nfree, lane);
+    int64_t lane_tid0 = (int64_t)p->nres + 1;
+    if (nfree || other) {
+        trace_meta(&t, "process_name", sync_pid, 0, "syncs");
+        trace_sort(&t, "process_sort_index", sync_pid, 0, sync_pid);
+    }
+    for (uint32_t l = 0; l < nlanes; l++) {
+        char ln[32];
+        snprintf(ln, sizeof ln, "sync lane %llu", (unsigned long long)l);
+        trace_meta(&t, "thread_name", sync_pid, lane_tid0 + l, ln);
+        trace_sort(&t, "thread_sort_index", sync_pid, lane_tid0 + l, lane_tid0 + l);
+    }
+
+    /* The events: task order, then use order. */
+    uint32_t k = 0;
+    for (uint32_t ti = 0; ti < p->ntasks; ti++) {
+        const plan_task *tk = &p->tasks[ti];
+        if (tk->nuse == 0) {
+            trace_task_event(&t, p, ti, sync_pid, lane_tid0 + lane[k++], r->start[ti],
+                             r->end[ti], -1, name, sizeof name);
+            continue;
+        }
+        for (uint32_t j = 0; j < tk->nuse; j++) {
+            uint64_t u = (uint64_t)tk->use0 + j;
+            uint32_t rid = p->uses[u];
+            int64_t pid = rid < p->nres && res_level(p, &p->res[rid])
+                              ? p->res[rid].level + 1 : sync_pid;
+            trace_task_event(&t, p, ti, pid, (int64_t)rid + 1, r->use_start[u],
+                             r->use_end[u], tk->kind == TASK_TRANSFER ? (int)j : -1,
+                             name, sizeof name);
+        }
+    }
+
+    fputs(t.first ? "],\"displayTimeUnit\":\"ns\"}\n" : "\n],\"displayTimeUnit\":\"ns\"}\n", out);
+    arena_free(&mem);
+}

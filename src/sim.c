@@ -1,0 +1,362 @@
+/* sim.c - the event-driven simulator and the schedule verifier.
+ *
+ * Two kinds of event drive the run: a task FINISHES (its successors lose a
+ * pending dependency) and a task becomes READY (all its dependencies are
+ * done; it claims its resources).  Events sit in a binary heap ordered by
+ * (time, FINISH before READY, task id), so requests made at the same instant
+ * are granted in task order, which is issue order, and never in an order the
+ * heap happened to produce.
+ *
+ * Resources are first-come-first-served servers: each keeps the time it
+ * becomes free.  A compute task holds its element for its roofline time.  A
+ * transfer claims the hops of its route in order, pipelined (cut-through):
+ * hop i starts once the head has crossed hop i-1 (its latency) and the hop
+ * is free, and cannot finish before the data has finished arriving from hop
+ * i-1:
+ *
+ *     s_1 = max(ready, free_1)           e_1 = s_1 + S / b_1
+ *     s_i = max(s_{i-1} + l_{i-1}, free_i)
+ *     e_i = max(s_i + S / b_i, e_{i-1} + l_{i-1})
+ *     end = e_k + l_k
+ *
+ * With no contention this is S / min(b) + sum(l), the textbook cut-through
+ * time; two transfers on one link run back to back, so the later one ends
+ * at (S_1 + S_2) / b, as it would under fair sharing.  A resource is
+ * therefore never over-committed, which sim_verify re-checks from the
+ * finished schedule alone.
+ *
+ * The critical path is walked back from the last task to finish, following
+ * the dependency that released each task; time a task spent ready but
+ * waiting for a busy resource is charged to "resource wait".
+ */
+#include "sim.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ------------------------------------------------------------------ */
+/* The event heap                                                      */
+/* ------------------------------------------------------------------ */
+
+typedef struct event {
+    double t;
+    uint64_t key; /* kind << 32 | task: FINISH (0) sorts before READY (1) */
+} event;
+
+typedef struct heap {
+    event *v;
+    size_t n, cap;
+} heap;
+
+static int ev_less(event a, event b) { return a.t < b.t || (a.t == b.t && a.key < b.key); }
+
+static void heap_push(heap *h, event e) {
+    if (h->n == h->cap) {
+        h->cap = h->cap ? h->cap * 2 : 1024;
+        h->v = realloc(h->v, h->cap * sizeof *h->v);
+        if (!h->v) abort();
+    }
+    size_t i = h->n++;
+    while (i > 0) {
+        size_t up = (i - 1) / 2;
+        if (!ev_less(e, h->v[up])) break;
+        h->v[i] = h->v[up];
+        i = up;
+    }
+    h->v[i] = e;
+}
+
+static event heap_pop(heap *h) {
+    event top = h->v[0], last = h->v[--h->n];
+    size_t i = 0, n = h->n;
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= n) break;
+        if (c + 1 < n && ev_less(h->v[c + 1], h->v[c])) c++;
+        if (!ev_less(h->v[c], last)) break;
+        h->v[i] = h->v[c];
+        i = c;
+    }
+    if (n) h->v[i] = last;
+    return top;
+}
+
+enum { EV_FINISH = 0, EV_READY = 1 };
+
+/* ------------------------------------------------------------------ */
+/* Running                                                             */
+/* ------------------------------------------------------------------ */
+
+static int task_cause(const plan *p, uint32_t t) {
+    const plan_task *tk = &p->tasks[t];
+    if (tk->kind == TASK_SYNC) return CAUSE_SYNC;
+    if (tk->kind == TASK_COMPUTE) return tk->mem_bound ? CAUSE_MEMORY : CAUSE_COMPUTE;
+    for (uint32_t i = 0; i < tk->nuse; i++)
+        if (p->res[p->uses[tk->use0 + i]].kind == RES_LINK) return CAUSE_NETWORK;
+    return CAUSE_MEMORY;
+}
+
+static void report_deadlock(const plan *p, const uint32_t *pending, diag_ctx *dc) {
+    uint32_t stuck = 0;
+    for (uint32_t t = 0; t < p->ntasks; t++) stuck += pending[t] > 0;
+    const ir_action *first = NULL;
+    for (uint32_t t = 0; t < p->ntasks && !first; t++)
+        if (pending[t]) first = &p->map->actions[p->tasks[t].action];
+    mld_loc none = {0};
+    mld_diag *d = diag_new(dc, DIAG_ERROR, first ? first->loc : none,
+                           "deadlock: %u of %u tasks can never start", stuck, p->ntasks);
+    int shown = 0;
+    char a[600], b[600];
+    for (uint32_t t = 0; t < p->ntasks && shown < 5; t++) {
+        if (!pending[t]) continue;
+        /* name one dependency that never finished */
+        const plan_task *tk = &p->tasks[t];
+        uint32_t on = UINT32_MAX;
+        for (uint32_t i = 0; i < tk->ndep && on == UINT32_MAX; i++)
+            if (pending[p->deps[tk->dep0 + i]]) on = p->deps[tk->dep0 + i];
+        plan_task_name(p, t, a, sizeof a);
+        if (on == UINT32_MAX) snprintf(b, sizeof b, "a task that never ran");
+        else plan_task_name(p, on, b, sizeof b);
+        diag_note(dc, d, p->map->actions[tk->action].loc, "'%s' waits for '%s'", a, b);
+        shown++;
+    }
+    diag_emit(dc, d);
+}
+
+sim_result *sim_run(const plan *p, diag_ctx *dc) {
+    uint32_t n = p->ntasks;
+    sim_result *r = calloc(1, sizeof *r);
+    if (!r) abort();
+    r->p = p;
+    r->start = malloc(sizeof(double) * (n + 1));
+    r->end = malloc(sizeof(double) * (n + 1));
+    r->use_start = malloc(sizeof(double) * (p->nuses + 1));
+    r->use_end = malloc(sizeof(double) * (p->nuses + 1));
+    r->busy = calloc(p->nres + 1, sizeof(double));
+    double *free_at = calloc(p->nres + 1, sizeof(double));
+    double *ready = calloc(n + 1, sizeof(double));
+    uint32_t *pending = malloc(sizeof(uint32_t) * (n + 1));
+    uint32_t *released_by = malloc(sizeof(uint32_t) * (n + 1)); /* the dep that finished last */
+    /* successors in CSR form */
+    uint32_t *soff = calloc(n + 2, sizeof(uint32_t));
+    uint32_t *succ = malloc(sizeof(uint32_t) * (p->ndeps + 1));
+    if (!r->start || !r->end || !r->use_start || !r->use_end || !r->busy || !free_at || !ready || !pending ||
+        !released_by || !soff || !succ)
+        abort();
+    for (uint64_t i = 0; i < p->ndeps; i++) soff[p->deps[i] + 1]++;
+    for (uint32_t t = 0; t < n; t++) soff[t + 1] += soff[t];
+    uint32_t *fill = malloc(sizeof(uint32_t) * (n + 1));
+    if (!fill) abort();
+    memcpy(fill, soff, sizeof(uint32_t) * n);
+    for (uint32_t t = 0; t < n; t++) {
+        const plan_task *tk = &p->tasks[t];
+        pending[t] = tk->ndep;
+        released_by[t] = UINT32_MAX;
+        for (uint32_t i = 0; i < tk->ndep; i++) succ[fill[p->deps[tk->dep0 + i]]++] = t;
+    }
+    free(fill);
+
+    heap h = {0};
+    for (uint32_t t = 0; t < n; t++)
+        if (!pending[t]) heap_push(&h, (event){0, (uint64_t)EV_READY << 32 | t});
+    uint64_t events = 0;
+    uint32_t done = 0;
+    while (h.n) {
+        event e = heap_pop(&h);
+        events++;
+        uint32_t t = (uint32_t)e.key;
+        const plan_task *tk = &p->tasks[t];
+        if (e.key >> 32 == EV_READY) {
+            double rd = ready[t], s = rd, end;
+            if (tk->kind == TASK_COMPUTE) {
+                uint32_t res = p->uses[tk->use0];
+                if (free_at[res] > s) s = free_at[res];
+                end = s + tk->fixed;
+                free_at[res] = end;
+                r->busy[res] += tk->fixed;
+                r->use_start[tk->use0] = s;
+                r->use_end[tk->use0] = end;
+            } else if (tk->kind == TASK_TRANSFER && tk->nuse) {
+                double si = 0, ei = 0, lat_prev = 0;
+                for (uint32_t i = 0; i < tk->nuse; i++) {
+                    uint32_t u = tk->use0 + i, res = p->uses[u];
+                    const plan_res *rs = &p->res[res];
+                    double x = tk->work / rs->rate;
+                    double ns = i == 0 ? rd : si + lat_prev;
+                    if (free_at[res] > ns) ns = free_at[res];
+                    double ne = ns + x;
+                    if (i > 0 && ei + lat_prev > ne) ne = ei + lat_prev;
+                    si = ns;
+                    ei = ne;
+                    lat_prev = rs->latency;
+                    free_at[res] = ne;
+                    r->busy[res] += ne - ns;
+                    r->use_start[u] = ns;
+                    r->use_end[u] = ne;
+                    if (i == 0) s = ns;
+                }
+                end = ei + lat_prev;
+            } else {
+                end = s + tk->fixed; /* a sync, or a transfer within one memory */
+            }
+            r->start[t] = s;
+            r->end[t] = end;
+            heap_push(&h, (event){end, (uint64_t)EV_FINISH << 32 | t});
+        } else {
+            done++;
+            for (uint32_t i = soff[t]; i < soff[t + 1]; i++) {
+                uint32_t sx = succ[i];
+                /* finishes come in time order, so this one is the latest
+                 * so far (ties: the higher id, deterministically) */
+                ready[sx] = r->end[t];
+                released_by[sx] = t;
+                if (--pending[sx] == 0) heap_push(&h, (event){ready[sx], (uint64_t)EV_READY << 32 | sx});
+            }
+        }
+    }
+    r->events = events;
+    r->done = done;
+    free(h.v);
+    free(free_at);
+    free(soff);
+    free(succ);
+    if (done < n) {
+        report_deadlock(p, pending, dc);
+        free(ready);
+        free(pending);
+        free(released_by);
+        sim_free(r);
+        return NULL;
+    }
+    /* makespan, energy, critical path */
+    uint32_t last = UINT32_MAX;
+    for (uint32_t t = 0; t < n; t++)
+        if (last == UINT32_MAX || r->end[t] > r->end[last]) last = t;
+    r->makespan = last == UINT32_MAX ? 0 : r->end[last];
+    r->energy_compute = p->energy_compute;
+    r->energy_memory = p->energy_memory;
+    r->energy_network = p->energy_network;
+    for (uint32_t t = last; t != UINT32_MAX;) {
+        r->crit[task_cause(p, t)] += r->end[t] - r->start[t];
+        uint32_t by = released_by[t];
+        double released = by == UINT32_MAX ? 0 : r->end[by];
+        if (r->start[t] > released) r->crit[CAUSE_WAIT] += r->start[t] - released;
+        t = by;
+    }
+    free(ready);
+    free(pending);
+    free(released_by);
+    return r;
+}
+
+void sim_free(sim_result *r) {
+    if (!r) return;
+    free(r->start);
+    free(r->end);
+    free(r->use_start);
+    free(r->use_end);
+    free(r->busy);
+    free(r);
+}
+
+/* ------------------------------------------------------------------ */
+/* Verification                                                        */
+/* ------------------------------------------------------------------ */
+
+typedef struct interval {
+    double s, e;
+    uint32_t task;
+} interval;
+
+static int cmp_interval(const void *x, const void *y) {
+    const interval *a = x, *b = y;
+    if (a->s != b->s) return a->s < b->s ? -1 : 1;
+    return a->task < b->task ? -1 : a->task > b->task;
+}
+
+/* Relative slack for comparing times computed along different paths. */
+static int later(double a, double b) { return a > b + 1e-12 * (fabs(b) + 1e-9); }
+
+static int violation(diag_ctx *dc, const plan *p, uint32_t t, int *count, const char *what, uint32_t other) {
+    (*count)++;
+    if (*count > 20) return 0;
+    char a[600], b[600];
+    plan_task_name(p, t, a, sizeof a);
+    if (other != UINT32_MAX) plan_task_name(p, other, b, sizeof b);
+    diag_error(dc, p->map->actions[p->tasks[t].action].loc, "schedule violation: '%s' %s%s%s%s", a, what,
+               other != UINT32_MAX ? " '" : "", other != UINT32_MAX ? b : "", other != UINT32_MAX ? "'" : "");
+    return 1;
+}
+
+int sim_verify(const sim_result *r, diag_ctx *dc) {
+    const plan *p = r->p;
+    int bad = 0;
+    /* 1. no task before its inputs: start >= end of every dependency */
+    for (uint32_t t = 0; t < p->ntasks; t++) {
+        const plan_task *tk = &p->tasks[t];
+        for (uint32_t i = 0; i < tk->ndep; i++) {
+            uint32_t d = p->deps[tk->dep0 + i];
+            if (later(r->end[d], r->start[t])) violation(dc, p, t, &bad, "starts before it has the output of", d);
+        }
+        if (r->end[t] < r->start[t]) violation(dc, p, t, &bad, "ends before it starts", UINT32_MAX);
+        /* 2. pipelining: hop i neither starts before the head crossed hop
+         *    i-1 nor ends before the tail left it; durations are real */
+        for (uint32_t i = 0; i < tk->nuse; i++) {
+            uint64_t u = tk->use0 + i;
+            const plan_res *rs = &p->res[p->uses[u]];
+            double need = tk->kind == TASK_COMPUTE ? tk->fixed : tk->work / rs->rate;
+            if (later(r->use_start[u] + need, r->use_end[u] + 0)) violation(dc, p, t, &bad, "holds a resource for less than its work takes", UINT32_MAX);
+            if (i == 0 && later(r->start[t], r->use_start[u])) violation(dc, p, t, &bad, "uses a resource before it starts", UINT32_MAX);
+            if (i > 0) {
+                double lat = p->res[p->uses[u - 1]].latency;
+                if (later(r->use_start[u - 1] + lat, r->use_start[u])) violation(dc, p, t, &bad, "enters a hop before crossing the previous one", UINT32_MAX);
+                if (later(r->use_end[u - 1] + lat, r->use_end[u])) violation(dc, p, t, &bad, "leaves a hop before the data arrived", UINT32_MAX);
+            }
+        }
+    }
+    /* 3. no resource over-committed: its occupancies never overlap */
+    uint32_t *count = calloc(p->nres + 1, sizeof(uint32_t)), *off = calloc(p->nres + 2, sizeof(uint32_t));
+    interval *iv = malloc(sizeof(interval) * (p->nuses + 1));
+    if (!count || !off || !iv) abort();
+    for (uint64_t u = 0; u < p->nuses; u++) count[p->uses[u]]++;
+    for (uint32_t x = 0; x < p->nres; x++) off[x + 1] = off[x] + count[x];
+    memset(count, 0, sizeof(uint32_t) * (p->nres + 1));
+    for (uint32_t t = 0; t < p->ntasks; t++)
+        for (uint32_t i = 0; i < p->tasks[t].nuse; i++) {
+            uint64_t u = p->tasks[t].use0 + i;
+            uint32_t x = p->uses[u];
+            iv[off[x] + count[x]++] = (interval){r->use_start[u], r->use_end[u], t};
+        }
+    for (uint32_t x = 0; x < p->nres; x++) {
+        interval *a = iv + off[x];
+        uint32_t k = off[x + 1] - off[x];
+        qsort(a, k, sizeof *a, cmp_interval);
+        for (uint32_t i = 1; i < k; i++)
+            if (later(a[i - 1].e, a[i].s)) {
+                char rn[600];
+                plan_res_name(p, x, rn, sizeof rn);
+                char what[700];
+                snprintf(what, sizeof what, "overlaps on '%s' with", rn);
+                violation(dc, p, a[i].task, &bad, what, a[i - 1].task);
+            }
+    }
+    /* 4. in-order units: a unit's compute tasks start in program order,
+     *    each after the previous one ended (tasks of one unit are in id
+     *    order, since the plan is built in program order) */
+    for (uint32_t x = 0; x < p->nres; x++) {
+        if (p->res[x].kind != RES_COMPUTE) continue;
+        interval *a = iv + off[x];
+        uint32_t k = off[x + 1] - off[x];
+        for (uint32_t i = 1; i < k; i++)
+            if (a[i].task < a[i - 1].task) violation(dc, p, a[i].task, &bad, "overtakes the earlier", a[i - 1].task);
+    }
+    free(count);
+    free(off);
+    free(iv);
+    if (bad > 20) {
+        mld_loc none = {0};
+        diag_error(dc, none, "schedule violations: %d in all (20 shown)", bad);
+    }
+    return bad;
+}

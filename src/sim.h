@@ -1,0 +1,57 @@
+/* sim.h - the task-level event-driven simulator, its results and the
+ * schedule verifier.
+ *
+ * Semantics (docs/simulation.md has the long form):
+ *  - a compute task holds its compute element for max(FLOPs / rate,
+ *    bytes / local memory bandwidth) (a roofline per task);
+ *  - a transfer is pipelined through its route (cut-through): it occupies
+ *    each resource on the route for bytes / bandwidth, never entering a hop
+ *    before its head has crossed the previous one (per-hop latency), and
+ *    each resource serves one transfer at a time, first come first served;
+ *  - a sync completes a round trip of network latency after the last of its
+ *    participants and awaited operators arrives;
+ *  - requests at the same instant are granted in task (issue) order.
+ */
+#ifndef MLDC_SIM_H
+#define MLDC_SIM_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "diag.h"
+#include "plan.h"
+
+enum { CAUSE_COMPUTE, CAUSE_MEMORY, CAUSE_NETWORK, CAUSE_SYNC, CAUSE_WAIT, CAUSE_COUNT };
+
+typedef struct sim_result {
+    const plan *p;
+    double *start, *end;       /* per task */
+    double *use_start, *use_end; /* per use (task x resource occupancy) */
+    double *busy;              /* per resource: busy seconds */
+    double makespan;           /* s */
+    double energy_compute, energy_memory, energy_network; /* J */
+    double crit[CAUSE_COUNT];  /* critical path seconds by cause */
+    uint64_t events;           /* events processed */
+    uint32_t done;             /* tasks finished (== ntasks unless deadlock) */
+} sim_result;
+
+/* Run the plan.  Returns NULL after reporting a deadlock (with the waiting
+ * tasks and what they wait for) through dc. */
+sim_result *sim_run(const plan *p, diag_ctx *dc);
+void sim_free(sim_result *r);
+
+/* Re-check a finished schedule against the hardware rules: no resource
+ * over-committed, no task before its inputs, in-order units in order,
+ * pipelining respected.  Reports each violation (up to a cap) through dc and
+ * returns how many were found. */
+int sim_verify(const sim_result *r, diag_ctx *dc);
+
+const char *sim_cause_name(int cause);
+
+/* Reports (only the CLI calls these). */
+void sim_report_text(FILE *out, const sim_result *r);
+void sim_report_json(FILE *out, const sim_result *r);
+/* Chrome trace-event JSON, one track per resource grouped by level. */
+void sim_trace(FILE *out, const sim_result *r);
+
+#endif
