@@ -73,7 +73,7 @@ clean:
 
 demo: $(BUILD)/mldc
 	$(BUILD)/mldc check examples/chiplet.mld
-	$(BUILD)/mldc dump ir examples/chiplet.mld
+	$(BUILD)/mldc run --verify examples/chiplet.mld
 
 # ---- tests ---------------------------------------------------------------
 

@@ -27,7 +27,9 @@
  * memories, then networks, so walking the slots in order gives the report
  * order (level id, kind, element) without sorting.  "used" counts the
  * distinct resources of a group (only touched resources exist in a plan),
- * and utilisation is their summed busy time over used x makespan.
+ * and utilisation is their summed busy time over used x makespan.  The text
+ * table shows the mean busy time per resource (comparable with the
+ * makespan); the JSON "busy_s" of a level row is the sum.
  *
  * Trace.  One trace process per level type that owns a resource (pid =
  * level id + 1), one thread per resource (tid = resource id + 1), and one
@@ -602,12 +604,33 @@ static void trace_sort(trace_out *t, const char *what, int64_t pid, int64_t tid,
             what, (long long)pid, (long long)tid, (long long)index);
 }
 
-/* Seconds to trace microseconds, at picosecond resolution. */
-static void trace_time(FILE *f, const char *key, double s) {
-    double us = s * 1e6;
-    if (!isfinite(us))
-        us = 0.0;
-    fprintf(f, ",\"%s\":%.6f", key, us);
+/* Seconds to whole picoseconds, clamped to what an int64 holds. */
+static int64_t to_ps(double s) {
+    const int64_t lim = INT64_C(9000000000000000000);
+    double ps = s * 1e12;
+    if (isnan(ps))
+        return 0;
+    if (ps > 9e18)
+        return lim;
+    if (ps < -9e18)
+        return -lim;
+    return (int64_t)llround(ps);
+}
+
+/* Picoseconds as trace microseconds ("%.6f" done in integers). */
+static void trace_us(FILE *f, const char *key, int64_t ps) {
+    uint64_t m = ps < 0 ? (uint64_t)0 - (uint64_t)ps : (uint64_t)ps;
+    fprintf(f, ",\"%s\":%s%llu.%06llu", key, ps < 0 ? "-" : "",
+            (unsigned long long)(m / 1000000u), (unsigned long long)(m % 1000000u));
+}
+
+/* ts and dur of an interval.  Both ends are rounded to picoseconds before
+ * the duration is taken, so ts + dur is exactly the rounded end and
+ * back-to-back uses of a resource never overlap by a rounding step. */
+static void trace_span(FILE *f, double s0, double s1) {
+    int64_t a = to_ps(s0), b = to_ps(s1);
+    trace_us(f, "ts", a);
+    trace_us(f, "dur", b > a ? b - a : 0);
 }
 
 static void trace_task_event(trace_out *t, const plan *p, uint32_t task,
@@ -621,8 +644,7 @@ static void trace_task_event(trace_out *t, const plan *p, uint32_t task,
     json_str(f, name);
     fprintf(f, ",\"cat\":\"%s\",\"ph\":\"X\",\"pid\":%lld,\"tid\":%lld",
             task_kind_name(tk->kind), (long long)pid, (long long)tid);
-    trace_time(f, "ts", s0);
-    trace_time(f, "dur", s1 > s0 ? s1 - s0 : 0.0);
+    trace_span(f, s0, s1);
     fprintf(f, ",\"args\":{\"task\":%llu", (unsigned long long)task);
     switch (tk->kind) {
     case TASK_COMPUTE:
