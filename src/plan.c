@@ -520,7 +520,7 @@ static uint32_t emit(builder *b, plan_task t, const uint32_t *uses, uint32_t nus
         b->nscratch = 0;
         return 0;
     }
-    qsort(b->scratch, b->nscratch, sizeof *b->scratch, cmp_u32); /* a canonical order */
+    if (b->nscratch) qsort(b->scratch, b->nscratch, sizeof *b->scratch, cmp_u32); /* a canonical order */
     t.dep0 = (uint32_t)p->ndeps;
     t.ndep = b->nscratch;
     t.use0 = (uint32_t)p->nuses;
