@@ -144,7 +144,7 @@ typedef struct builder {
     uint32_t nholders, capholders;
     uint32_t capres, captasks;
     uint64_t capuses, capdeps;
-    uint32_t *op_first, *op_count; /* per op: its latest placement's tasks */
+    uint32_t *op_first, *op_count; /* per op: the tasks of its placement (ids known in advance) */
     uint32_t *scratch;             /* deps of the task being built */
     uint32_t nscratch, capscratch;
     uint32_t *route;               /* resources of the route being built */
@@ -511,7 +511,7 @@ static int cmp_u32(const void *x, const void *y) {
 /* Emit a task with b->scratch as its deps and `uses` as its resources. */
 static uint32_t emit(builder *b, plan_task t, const uint32_t *uses, uint32_t nuse) {
     plan *p = b->p;
-    if (p->ntasks >= PLAN_MAX_TASKS) {
+    if (p->ntasks >= PLAN_MAX_TASKS || p->nuses + nuse >= UINT32_MAX || p->ndeps + b->nscratch >= UINT32_MAX) {
         if (!b->failed) {
             mld_loc none = {0};
             diag_error(b->dc, none, "the plan has more than %d tasks; map coarser or simulate a smaller model", PLAN_MAX_TASKS);
@@ -620,8 +620,7 @@ static void do_place(builder *b, const ir_action *a, int64_t ai) {
         ir_unit mem;
         if (check_local_memory(b->s, a->units[i], &mem)) wrote(b, op->output, mem, ai, first + (uint32_t)i, 1);
     }
-    b->op_first[a->op] = first;
-    b->op_count[a->op] = (uint32_t)a->nunits;
+    (void)first;
 }
 
 static void do_transfer(builder *b, const ir_action *a, int64_t ai) {
@@ -671,7 +670,8 @@ static int inside(const builder *b, const ir_action *a, uint64_t inst, int elem)
 }
 
 static void do_sync(builder *b, const ir_action *a, int64_t ai) {
-    /* awaited operators: every task of their latest placement */
+    /* awaited operators: every task of their placement, even one later in
+     * the program (the sync then waits for it; a cycle is a deadlock) */
     for (int j = 0; j < a->nafter; j++)
         for (uint32_t i = 0; i < b->op_count[a->after[j]]; i++) dep(b, b->op_first[a->after[j]] + i);
     /* every in-order unit inside the participants reaches the sync */
@@ -727,6 +727,33 @@ plan *plan_build(const ir_design *d, const ir_mapping *m, diag_ctx *dc) {
     b.op_first = calloc((size_t)m->wl->nops + 1, sizeof *b.op_first);
     b.op_count = calloc((size_t)m->wl->nops + 1, sizeof *b.op_count);
     if (!b.op_first || !b.op_count) abort();
+    /* Task ids follow from the actions alone, so a sync can name the tasks
+     * of an operator placed after it: count them first. */
+    uint64_t next = 0;
+    for (int64_t i = 0; i < m->nactions; i++) {
+        const ir_action *a = &m->actions[i];
+        if (a->kind == ACT_PLACE) {
+            b.op_first[a->op] = (uint32_t)next;
+            b.op_count[a->op] = (uint32_t)a->nunits;
+            next += (uint64_t)a->nunits;
+            /* every in-order unit is known from the start, so a sync also
+             * holds back units that have not run anything yet */
+            for (int64_t k = 0; k < a->nunits; k++) {
+                int f;
+                htab_slot(&b.chain, unit_key(a->units[k]), 1, &f);
+            }
+        } else if (a->kind == ACT_TRANSFER) {
+            next += (uint64_t)(a->split && a->nsrc > a->ndst ? a->nsrc : a->ndst);
+        } else if (a->kind == ACT_SYNC) {
+            next++;
+        }
+    }
+    if (next >= PLAN_MAX_TASKS) {
+        mld_loc none = {0};
+        diag_error(dc, none, "the plan would have %llu tasks, more than %d; map coarser or simulate a smaller model",
+                   (unsigned long long)next, PLAN_MAX_TASKS);
+        b.failed = 1;
+    }
     for (int64_t i = 0; i < m->nactions && !b.failed; i++) {
         const ir_action *a = &m->actions[i];
         switch (a->kind) {

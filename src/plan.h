@@ -14,9 +14,10 @@
  *   deps       per task, the tasks it waits for (CSR), data dependencies and
  *              the program order of each in-order unit alike.
  *
- * Task and resource ids are dense, and a task's dependencies always have
- * smaller ids (the plan is built in mapping order), which the simulator and
- * the verifier rely on.
+ * Task and resource ids are dense and follow program order: a unit's tasks
+ * have increasing ids (the verifier relies on it).  Dependencies usually
+ * point to smaller ids; a sync may wait for an operator placed later, and
+ * a cycle of such waits is a deadlock the simulator reports.
  */
 #ifndef MLDC_PLAN_H
 #define MLDC_PLAN_H
