@@ -6,11 +6,18 @@
 #
 #   unit      Check unit tests (tests/unit/*.c) against libmldc.a
 #   golden    diagnostics, dumps and CLI output pinned in tests/golden/
-#   seeds     the fuzz harness replayed over the seed corpus and the examples
+#   seeds     both fuzz harnesses replayed over the seed corpora and the
+#             examples (front end: tests/fuzz/seeds; plan + simulation:
+#             tests/fuzz/seeds_sim, each of which must simulate)
 #   examples  `mldc check` on every examples/*.mld (each must pass)
 #   docs      `mldc check` on every ```mld block of docs/*.md and README.md
-#   fuzz      libFuzzer + ASan + UBSan for FUZZ_SECONDS (clang only)
-#   bench     front-end speed on a generated 10,000-line design
+#   fuzz      libFuzzer + ASan + UBSan for FUZZ_SECONDS (clang only), on the
+#             harness FUZZ_TARGET names: check (front end, the default) or
+#             sim (plan, simulate, verify)
+#   bench     front-end speed on a generated 10,000-line design, simulator
+#             speed and memory on synthetic plans (bench/bench_sim.c), and
+#             `mldc run` on bench/gpt3_1k.mld and the examples, end to end
+#             and phase by phase
 #
 # Sanitizers and Check: unit tests run in Check's default fork mode, one
 # child process per test, also under sanitizers.  A sanitizer report then
@@ -22,12 +29,17 @@
 
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS   ?=
+FUZZ_TARGET  ?= check
 FUZZ_BUILD   := build/fuzz
 BENCH_LINES  ?= 10000
+BENCH_SIM    ?=
+BENCH_RUNS   ?= 3
 
 UNIT_SRC  := $(sort $(wildcard tests/unit/*.c))
 UNIT_HDR  := $(wildcard tests/unit/*.h) $(wildcard src/*.h)
 FUZZ_SRC  := tests/fuzz/fuzz_check.c
+FUZZ_SIM_SRC := tests/fuzz/fuzz_sim.c
+SIM_SEEDS := $(sort $(wildcard tests/fuzz/seeds_sim/*))
 EXAMPLES  := $(sort $(wildcard examples/*.mld))
 DOC_FILES := $(sort $(wildcard docs/*.md)) $(wildcard README.md)
 
@@ -61,13 +73,26 @@ golden: $(BUILD)/mldc
 	@sh tests/golden/run.sh $(BUILD)/mldc
 
 # ---- seeds ----------------------------------------------------------------
+#
+# Both harnesses, built with the normal compiler and replay.c (no libFuzzer).
+# The simulation harness runs strict on its own seeds and on the examples:
+# each must load without errors and get to the simulator (a reported
+# deadlock counts), so a seed that stops simulating fails here instead of
+# silently covering nothing; the front-end seeds, mostly erroneous, it
+# replays leniently.
 
 $(BUILD)/fuzz_replay: $(FUZZ_SRC) tests/fuzz/replay.c $(wildcard src/*.h) $(BUILD)/libmldc.a
 	$(CC) $(CFLAGS_ALL) $(WARN) -o $@ $(FUZZ_SRC) tests/fuzz/replay.c \
 	    $(BUILD)/libmldc.a -lm
 
-seeds: $(BUILD)/fuzz_replay
-	@$(BUILD)/fuzz_replay $(sort $(wildcard tests/fuzz/seeds/*)) $(EXAMPLES)
+$(BUILD)/fuzz_sim_replay: $(FUZZ_SIM_SRC) tests/fuzz/replay.c $(wildcard src/*.h) $(BUILD)/libmldc.a
+	$(CC) $(CFLAGS_ALL) $(WARN) -DMLDC_FUZZ_REPLAY -o $@ $(FUZZ_SIM_SRC) tests/fuzz/replay.c \
+	    $(BUILD)/libmldc.a -lm
+
+seeds: $(BUILD)/fuzz_replay $(BUILD)/fuzz_sim_replay
+	@$(BUILD)/fuzz_replay $(sort $(wildcard tests/fuzz/seeds/*)) $(SIM_SEEDS) $(EXAMPLES)
+	@MLDC_FUZZ_SIM_STRICT=1 $(BUILD)/fuzz_sim_replay $(SIM_SEEDS) $(EXAMPLES)
+	@$(BUILD)/fuzz_sim_replay $(sort $(wildcard tests/fuzz/seeds/*))
 
 # ---- examples -------------------------------------------------------------
 
@@ -84,30 +109,59 @@ docs: $(BUILD)/mldc
 # The library is rebuilt with clang in build/fuzz with ASan, UBSan and
 # libFuzzer's coverage instrumentation (fuzzer-no-link: without it the fuzzer
 # would be blind to the parser's branches); only the final link adds the
-# libFuzzer main.  The corpus grows in build/fuzz/corpus; crashes land in
-# build/fuzz/ as crash-*, leak-*, timeout-*.  Replay one with
-#   build/fuzz/fuzz_check build/fuzz/crash-...
+# libFuzzer main.  (clang's -Wformat=2 also flags the vsnprintf of a
+# va_list format in src/diag.c, which gcc does not; it is silenced here so
+# that fuzzing does not depend on it.)  FUZZ_TARGET picks the harness:
+#
+#   check  tests/fuzz/fuzz_check.c: load and check any input
+#   sim    tests/fuzz/fuzz_sim.c: load, and for small error-free designs
+#          plan, simulate twice (same schedule), verify (no violation)
+#
+# Each target's corpus grows in build/fuzz/corpus-TARGET, seeded from both
+# seed directories and the examples; crashes land in build/fuzz/ as
+# TARGET-crash-*, TARGET-leak-*, TARGET-timeout-*.  Replay one with
+#   build/fuzz/fuzz_TARGET build/fuzz/TARGET-crash-...
 # FUZZ_FLAGS passes more libFuzzer options, e.g. FUZZ_FLAGS="-jobs=4
 # -workers=4" to use more cores, or -detect_leaks=0 to look past a known leak.
 
+FUZZ_HARNESS_check := $(FUZZ_SRC)
+FUZZ_HARNESS_sim   := $(FUZZ_SIM_SRC)
+
 fuzz:
+	@case "$(FUZZ_TARGET)" in check|sim) ;; \
+	    *) echo "fuzz: FUZZ_TARGET must be check or sim, not '$(FUZZ_TARGET)'" >&2; exit 2;; esac
 	@sh scripts/install-deps.sh fuzz
 	$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=clang \
+	    WARN="$(WARN) -Wno-format-nonliteral" \
 	    SAN=address,undefined,fuzzer-no-link $(FUZZ_BUILD)/libmldc.a
 	clang -std=c11 -O1 -g -fsanitize=fuzzer,address,undefined \
 	    -fno-sanitize-recover=all -fno-omit-frame-pointer \
 	    -Isrc -I$(FUZZ_BUILD) -D_POSIX_C_SOURCE=200809L \
-	    -o $(FUZZ_BUILD)/fuzz_check $(FUZZ_SRC) $(FUZZ_BUILD)/libmldc.a -lm
-	@mkdir -p $(FUZZ_BUILD)/corpus
-	@for f in tests/fuzz/seeds/* $(EXAMPLES); do \
-	    [ -f "$$f" ] && cp "$$f" "$(FUZZ_BUILD)/corpus/seed-$$(basename "$$f")"; \
+	    -o $(FUZZ_BUILD)/fuzz_$(FUZZ_TARGET) $(FUZZ_HARNESS_$(FUZZ_TARGET)) $(FUZZ_BUILD)/libmldc.a -lm
+	@mkdir -p $(FUZZ_BUILD)/corpus-$(FUZZ_TARGET)
+	@for f in tests/fuzz/seeds/* $(SIM_SEEDS) $(EXAMPLES); do \
+	    [ -f "$$f" ] && cp "$$f" "$(FUZZ_BUILD)/corpus-$(FUZZ_TARGET)/seed-$$(basename "$$f")"; \
 	done; true
-	$(FUZZ_BUILD)/fuzz_check -max_total_time=$(FUZZ_SECONDS) -max_len=16384 \
+	$(FUZZ_BUILD)/fuzz_$(FUZZ_TARGET) -max_total_time=$(FUZZ_SECONDS) -max_len=16384 \
 	    -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
-	    -dict=tests/fuzz/mld.dict -artifact_prefix=$(FUZZ_BUILD)/ \
-	    $(FUZZ_FLAGS) $(FUZZ_BUILD)/corpus
+	    -dict=tests/fuzz/mld.dict -artifact_prefix=$(FUZZ_BUILD)/$(FUZZ_TARGET)- \
+	    $(FUZZ_FLAGS) $(FUZZ_BUILD)/corpus-$(FUZZ_TARGET)
 
 # ---- bench ----------------------------------------------------------------
+#
+# Figures only, never pass/fail on speed (each program prints the brief's
+# bar next to its figure); a failure is a design that does not load or a
+# simulation that does not finish.  Takes about a minute on 2 cores.
+#   bench_front  loading a generated BENCH_LINES-line design
+#   bench_sim    sim_run on synthetic plans of 10^5 .. 10^7 tasks on 10^2 ..
+#                10^4 resources; BENCH_SIM="1e6/1e3 ..." picks the cases
+#   time_run.sh  `mldc run` as a process, best of BENCH_RUNS, on
+#                bench/gpt3_1k.mld (GPT-3 175B prefill, 1,024 cores) and
+#                the examples
+#   bench_run    the same runs in-process, phase by phase (load, plan,
+#                simulate, verify, report)
+
+BENCH_RUN_FILES := bench/gpt3_1k.mld $(EXAMPLES)
 
 $(BUILD)/bench_front: bench/bench_front.c $(wildcard src/*.h) $(BUILD)/libmldc.a
 	$(CC) $(CFLAGS_ALL) $(WARN) -o $@ bench/bench_front.c $(BUILD)/libmldc.a -lm
@@ -115,7 +169,23 @@ $(BUILD)/bench_front: bench/bench_front.c $(wildcard src/*.h) $(BUILD)/libmldc.a
 $(BUILD)/gen_design: bench/gen_design.c
 	$(CC) $(CFLAGS_ALL) $(WARN) -o $@ bench/gen_design.c
 
-bench: $(BUILD)/bench_front $(BUILD)/gen_design
+$(BUILD)/bench_sim: bench/bench_sim.c $(wildcard src/*.h) $(BUILD)/libmldc.a
+	$(CC) $(CFLAGS_ALL) $(WARN) -o $@ bench/bench_sim.c $(BUILD)/libmldc.a -lm
+
+$(BUILD)/bench_run: bench/bench_run.c $(wildcard src/*.h) $(BUILD)/libmldc.a
+	$(CC) $(CFLAGS_ALL) $(WARN) -o $@ bench/bench_run.c $(BUILD)/libmldc.a -lm
+
+bench: $(BUILD)/bench_front $(BUILD)/gen_design $(BUILD)/bench_sim $(BUILD)/bench_run $(BUILD)/mldc
 	@mkdir -p $(BUILD)/bench
+	@echo "== front end: bench_front"
 	@$(BUILD)/gen_design $(BENCH_LINES) > $(BUILD)/bench/design.mld
 	@$(BUILD)/bench_front $(BUILD)/bench/design.mld
+	@echo
+	@echo "== simulator: bench_sim"
+	@$(BUILD)/bench_sim $(BENCH_SIM)
+	@echo
+	@echo "== mldc run, end to end (bar: GPT-3 175B prefill on ~1,000 cores in about a second)"
+	@sh bench/time_run.sh $(BUILD)/mldc $(BENCH_RUNS) $(BENCH_RUN_FILES)
+	@echo
+	@echo "== mldc run, phase by phase: bench_run --verify"
+	@$(BUILD)/bench_run -n $(BENCH_RUNS) --verify $(BENCH_RUN_FILES)

@@ -6,7 +6,9 @@
  * crash file a fuzzing run left) can be replayed with gcc or clang, with or
  * without sanitizers.  Prints one line per file with -v, and a summary.
  * Exits 2 when a file cannot be read; a bug in the library shows up as a
- * crash or a sanitizer report.
+ * crash or a sanitizer report.  fuzz_replay_current names the file being
+ * replayed, for a harness's own messages (fuzz_sim.c, built with
+ * -DMLDC_FUZZ_REPLAY).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -14,6 +16,9 @@
 #include <string.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+extern const char *fuzz_replay_current;
+const char *fuzz_replay_current;
 
 static int read_file(const char *path, uint8_t **buf, size_t *len) {
     FILE *f = fopen(path, "rb");
@@ -65,11 +70,13 @@ int main(int argc, char **argv) {
             return 2;
         }
         if (verbose) fprintf(stderr, "fuzz_replay: %s (%zu bytes)\n", argv[i], len);
+        fuzz_replay_current = argv[i];
         LLVMFuzzerTestOneInput(buf, len);
         free(buf);
         bytes += len;
         nfiles++;
     }
-    printf("seeds: %d inputs, %zu bytes replayed, no crash\n", nfiles, bytes);
+    const char *me = strrchr(argv[0], '/');
+    printf("seeds (%s): %d inputs, %zu bytes replayed, no crash\n", me ? me + 1 : argv[0], nfiles, bytes);
     return 0;
 }

@@ -1,6 +1,8 @@
 /* testutil.c - see testutil.h. */
 #include "testutil.h"
 
+#include <check.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -78,3 +80,36 @@ const char *rec_dump(const recorder *r) {
     if (r->n == 0) snprintf(buf, sizeof buf, " (no diagnostics)");
     return buf;
 }
+
+void simulate_sets(simulated *s, const char *text, const char *mapping, const char *const *sets, int nsets) {
+    memset(s, 0, sizeof *s);
+    load_sets(&s->l, text, sets, nsets);
+    ck_assert_msg(s->l.rec.nerrors == 0, "the design does not check:%s", rec_dump(&s->l.rec));
+    const ir_design *d = s->l.ir;
+    ck_assert_msg(d && d->nmappings > 0, "the design has no mapping");
+    s->m = d->mappings[0];
+    if (mapping) {
+        s->m = NULL;
+        for (int i = 0; i < d->nmappings; i++)
+            if (strcmp(d->mappings[i]->name, mapping) == 0) s->m = d->mappings[i];
+        ck_assert_msg(s->m != NULL, "the design has no mapping '%s'", mapping);
+    }
+    s->p = plan_build(d, s->m, &s->l.dc);
+    ck_assert_msg(s->p != NULL, "plan_build failed:%s", rec_dump(&s->l.rec));
+    s->r = sim_run(s->p, &s->l.dc);
+    ck_assert_msg(s->r != NULL, "sim_run failed:%s", rec_dump(&s->l.rec));
+    int bad = sim_verify(s->r, &s->l.dc);
+    ck_assert_msg(bad == 0, "sim_verify found %d violation(s):%s", bad, rec_dump(&s->l.rec));
+}
+
+void simulate(simulated *s, const char *text, const char *mapping) { simulate_sets(s, text, mapping, NULL, 0); }
+
+void unsimulate(simulated *s) {
+    sim_free(s->r);
+    plan_free(s->p);
+    unload(&s->l);
+    s->r = NULL;
+    s->p = NULL;
+}
+
+int near_rel(double a, double b, double rel) { return fabs(a - b) <= rel * fabs(b) + 1e-30; }

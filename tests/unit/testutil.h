@@ -8,6 +8,8 @@
 #include "diag.h"
 #include "ir.h"
 #include "mldc.h"
+#include "plan.h"
+#include "sim.h"
 
 enum { REC_MAX = 64, REC_MSG = 256 };
 
@@ -51,5 +53,24 @@ const ir_param *find_param(const ir_design *d, const char *name);
 int rec_find(const recorder *r, const char *part);
 /* All recorded messages, one per line, for failure messages (static). */
 const char *rec_dump(const recorder *r);
+
+/* A design loaded, planned and simulated: simulate() loads `text` (with
+ * optional --set overrides), requires it to check without errors, builds
+ * the plan of the mapping named `mapping` (NULL: the first), runs it, and
+ * requires sim_verify() to find no violation; each failure is a Check
+ * failure with the diagnostics.  Release with unsimulate(). */
+typedef struct simulated {
+    loaded l;
+    const ir_mapping *m;
+    plan *p;
+    sim_result *r;
+} simulated;
+
+void simulate_sets(simulated *s, const char *text, const char *mapping, const char *const *sets, int nsets);
+void simulate(simulated *s, const char *text, const char *mapping);
+void unsimulate(simulated *s);
+
+/* |a - b| <= rel * |b| (and a tiny absolute slack for b == 0). */
+int near_rel(double a, double b, double rel);
 
 #endif
