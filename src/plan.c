@@ -124,9 +124,10 @@ static void htab_free(htab *t) {
 /* Builder state                                                       */
 /* ------------------------------------------------------------------ */
 
-/* Tasks that last put a tensor into a memory: a run in `lists`. */
+/* Tasks that last put a tensor into a memory. */
 typedef struct holder {
-    int64_t action; /* the action that wrote it; a new action starts a new list */
+    int64_t action; /* the action that wrote it; a new whole write starts a new list */
+    int partial;    /* the list holds shares (split writes) that add up */
     uint32_t *t;
     uint32_t n, cap;
 } holder;
@@ -150,6 +151,10 @@ typedef struct builder {
     uint32_t *route;               /* resources of the route being built */
     uint32_t nroute, caproute;
     int failed;
+    int dry;          /* routing only to sum latencies: create no resources */
+    double dry_lat;   /* the sum */
+    struct sync_rec { uint32_t task; const ir_action *a; } *syncs; /* syncs so far */
+    uint32_t nsyncs, capsyncs;
 } builder;
 
 /* ------------------------------------------------------------------ */
@@ -166,6 +171,11 @@ static const ir_level *level_of(const builder *b, uint64_t inst) {
 static uint32_t res_elem(builder *b, uint64_t inst, int elem) {
     hkey k = {(uint64_t)elem << 2 | 1, inst, 0, 0};
     int fresh;
+    if (b->dry) {
+        const ir_elem *el = &level_of(b, inst)->elems[elem];
+        b->dry_lat += el->kind == ELEM_MEMORY ? el->latency : 0;
+        return UINT32_MAX;
+    }
     uint64_t *slot = htab_slot(&b->resmap, k, 1, &fresh);
     if (!fresh) return (uint32_t)*slot;
     const ir_level *lv = level_of(b, inst);
@@ -197,6 +207,10 @@ static uint32_t res_link(builder *b, uint64_t inst, const ir_level *lv, int net,
                          double lat) {
     hkey k = {(uint64_t)net << 2 | 2, inst, (uint64_t)a, (uint64_t)bb};
     int fresh;
+    if (b->dry) {
+        b->dry_lat += lat;
+        return UINT32_MAX;
+    }
     uint64_t *slot = htab_slot(&b->resmap, k, 1, &fresh);
     if (!fresh) return (uint32_t)*slot;
     const ir_net *n = &lv->nets[net];
@@ -217,7 +231,9 @@ static uint32_t res_link(builder *b, uint64_t inst, const ir_level *lv, int net,
     return p->nres - 1;
 }
 
-static void route_push(builder *b, uint32_t r) { VEC_PUSH(b->route, b->nroute, b->caproute, r); }
+static void route_push(builder *b, uint32_t r) {
+    if (r != UINT32_MAX) VEC_PUSH(b->route, b->nroute, b->caproute, r);
+}
 
 /* ------------------------------------------------------------------ */
 /* Routing inside one network                                          */
@@ -475,7 +491,18 @@ static int route(builder *b, ir_unit from, ir_unit to) {
     uint64_t inst = sa[k - 1].inst;
     endpoint ea = endpoint_at(sa, na, k - 1, from.elem), eb = endpoint_at(sb, nb, k - 1, to.elem);
     int local = !ea.is_child && !eb.is_child;
-    if (!local) {
+    if (local && lv->nnets) {
+        /* two elements of one level: through a network both are on, else
+         * directly (the level's own interconnect, e.g. HBM to L2) */
+        for (int net = 0; net < lv->nnets; net++) {
+            int64_t nbn = endpoint_node(lv, net, eb, -1);
+            int64_t nan = endpoint_node(lv, net, ea, nbn);
+            if (nan < 0 || nbn < 0) continue;
+            nbn = endpoint_node(lv, net, eb, nan);
+            if (!route_net(b, inst, lv, net, nan, nbn)) return 0;
+            break;
+        }
+    } else if (!local) {
         int done = 0;
         for (int net = 0; net < lv->nnets && !done; net++) {
             int64_t nbn = endpoint_node(lv, net, eb, -1);
@@ -551,7 +578,7 @@ static holder *holder_of(builder *b, int tensor, ir_unit mem, int create) {
     uint64_t *s = htab_slot(&b->where, k, create, &f);
     if (!s) return NULL;
     if (f) {
-        holder h = {-1, NULL, 0, 0};
+        holder h = {-1, 0, NULL, 0, 0};
         VEC_PUSH(b->holders, b->nholders, b->capholders, h);
         *s = b->nholders;
     }
@@ -565,12 +592,14 @@ static void data_deps(builder *b, int tensor, ir_unit mem) {
     for (uint32_t i = 0; i < h->n; i++) dep(b, h->t[i]);
 }
 
-static void wrote(builder *b, int tensor, ir_unit mem, int64_t action, uint32_t task, int is_task) {
+/* Record that `task` of `action` wrote `tensor` into `mem`.  A whole write
+ * replaces what was there; shares (split writes) from several actions add
+ * up, so a reader waits for all of them. */
+static void wrote(builder *b, int tensor, ir_unit mem, int64_t action, uint32_t task, int is_task, int share) {
     holder *h = holder_of(b, tensor, mem, 1);
-    if (h->action != action) {
-        h->action = action;
-        h->n = 0;
-    }
+    if (h->action != action && !(share && h->partial)) h->n = 0;
+    h->action = action;
+    h->partial = share;
     if (is_task) VEC_PUSH(h->t, h->n, h->cap, task);
 }
 
@@ -593,12 +622,14 @@ static void do_place(builder *b, const ir_action *a, int64_t ai) {
         int has_mem = check_local_memory(b->s, u, &mem);
         chain_dep(b, u);
         for (int j = 0; j < op->ninputs && has_mem; j++) data_deps(b, op->inputs[j], mem);
-        uint32_t r = res_elem(b, u.inst, u.elem);
-        const plan_res *cr = &b->p->res[r];
+        uint32_t r[2] = {res_elem(b, u.inst, u.elem), 0};
+        const plan_res *cr = &b->p->res[r[0]];
         double tc = cr->rate > 0 ? flops / cr->rate : 0, tm = 0;
         double emem = 0;
         if (has_mem) {
-            const plan_res *mr = &b->p->res[res_elem(b, mem.inst, mem.elem)];
+            r[1] = res_elem(b, mem.inst, mem.elem);
+            cr = &b->p->res[r[0]]; /* res_elem may have moved the array */
+            const plan_res *mr = &b->p->res[r[1]];
             tm = mr->rate > 0 ? bytes / mr->rate : 0;
             emem = mr->energy;
         }
@@ -612,16 +643,23 @@ static void do_place(builder *b, const ir_action *a, int64_t ai) {
         t.mem_bound = tm > tc;
         b->p->energy_compute += flops * cr->energy;
         b->p->energy_memory += bytes * emem;
-        uint32_t id = emit(b, t, &r, 1);
+        /* A memory shared with other units (it belongs to an enclosing
+         * level) is contended by the compute traffic too; a unit's private
+         * memory is taken to serve its unit and its DMA at once. */
+        int shared = has_mem && mem.inst != u.inst;
+        uint32_t id = emit(b, t, r, shared ? 2 : 1);
         chain_set(b, u, id);
     }
     /* outputs land in each unit's local memory */
     for (int64_t i = 0; i < a->nunits && !b->failed; i++) {
         ir_unit mem;
-        if (check_local_memory(b->s, a->units[i], &mem)) wrote(b, op->output, mem, ai, first + (uint32_t)i, 1);
+        if (check_local_memory(b->s, a->units[i], &mem))
+            wrote(b, op->output, mem, ai, first + (uint32_t)i, 1, a->split != SPLIT_NONE);
     }
     (void)first;
 }
+
+static int inside(const builder *b, const ir_action *a, uint64_t inst, int elem);
 
 static void do_transfer(builder *b, const ir_action *a, int64_t ai) {
     const ir_tensor *t = &b->m->wl->tensors[a->tensor];
@@ -635,6 +673,13 @@ static void do_transfer(builder *b, const ir_action *a, int64_t ai) {
             return;
         }
         data_deps(b, a->tensor, src);
+        /* a transfer out of a unit's memory waits for the latest sync that
+         * unit took part in ("sync, then send") */
+        for (uint32_t y = b->nsyncs, seen = 0; y > 0 && seen < 256; y--, seen++)
+            if (inside(b, b->syncs[y - 1].a, src.inst, -1)) {
+                dep(b, b->syncs[y - 1].task);
+                break;
+            }
         plan_task tk;
         memset(&tk, 0, sizeof tk);
         tk.kind = TASK_TRANSFER;
@@ -650,17 +695,19 @@ static void do_transfer(builder *b, const ir_action *a, int64_t ai) {
         tk.fixed = lat;
         emit(b, tk, b->route, b->nroute);
     }
-    for (int64_t k = 0; k < npairs && !b->failed; k++) wrote(b, a->tensor, a->dst[k % a->ndst], ai, first + (uint32_t)k, 1);
+    for (int64_t k = 0; k < npairs && !b->failed; k++)
+        wrote(b, a->tensor, a->dst[k % a->ndst], ai, first + (uint32_t)k, 1, a->split != SPLIT_NONE);
 }
 
-/* Is `inst` (or an ancestor) one of the sync's participants? */
+/* Is `inst` (or an ancestor) one of the sync's participants?  elem < 0
+ * matches any element of a participating instance. */
 static int inside(const builder *b, const ir_action *a, uint64_t inst, int elem) {
     ir_step st[256];
     int n = ir_inst_steps(b->s, inst, st, 256);
     for (int64_t i = 0; i < a->nunits; i++) {
         const ir_unit *p = &a->units[i];
         if (p->elem >= 0) {
-            if (p->inst == inst && p->elem == elem) return 1;
+            if (p->inst == inst && (elem < 0 || p->elem == elem)) return 1;
             continue;
         }
         for (int k = 0; k < n; k++)
@@ -685,16 +732,18 @@ static void do_sync(builder *b, const ir_action *a, int64_t ai) {
     for (uint32_t i = 0; i < nm; i++) chain_dep(b, members[i]);
     /* latency: a round trip between the first participant and the farthest */
     double worst = 0;
+    b->dry = 1; /* sync messages use no bandwidth: route for latency only */
     for (int64_t i = 1; i < a->nunits; i++) {
+        b->dry_lat = 0;
         if (!route(b, a->units[0], a->units[i])) {
+            b->dry = 0;
             route_error(b, a, a->units[0], a->units[i]);
             free(members);
             return;
         }
-        double lat = 0;
-        for (uint32_t k = 0; k < b->nroute; k++) lat += b->p->res[b->route[k]].latency;
-        if (lat > worst) worst = lat;
+        if (b->dry_lat > worst) worst = b->dry_lat;
     }
+    b->dry = 0;
     plan_task t;
     memset(&t, 0, sizeof t);
     t.kind = TASK_SYNC;
@@ -703,6 +752,8 @@ static void do_sync(builder *b, const ir_action *a, int64_t ai) {
     uint32_t id = emit(b, t, NULL, 0);
     for (uint32_t i = 0; i < nm; i++) chain_set(b, members[i], id);
     free(members);
+    struct sync_rec rec = {id, a};
+    VEC_PUSH(b->syncs, b->nsyncs, b->capsyncs, rec);
 }
 
 static double wl_param(const ir_workload *w, const char *name) {
@@ -760,7 +811,7 @@ plan *plan_build(const ir_design *d, const ir_mapping *m, diag_ctx *dc) {
         case ACT_PLACE: do_place(&b, a, i); break;
         case ACT_TRANSFER: do_transfer(&b, a, i); break;
         case ACT_STORE:
-            for (int64_t k = 0; k < a->ndst; k++) wrote(&b, a->tensor, a->dst[k], i, 0, 0);
+            for (int64_t k = 0; k < a->ndst; k++) wrote(&b, a->tensor, a->dst[k], i, 0, 0, 0);
             break;
         case ACT_SYNC: do_sync(&b, a, i); break;
         }
@@ -785,6 +836,7 @@ plan *plan_build(const ir_design *d, const ir_mapping *m, diag_ctx *dc) {
     free(b.op_count);
     free(b.scratch);
     free(b.route);
+    free(b.syncs);
     if (b.failed) {
         plan_free(p);
         return NULL;

@@ -8,20 +8,24 @@
  * heap happened to produce.
  *
  * Resources are first-come-first-served servers: each keeps the time it
- * becomes free.  A compute task holds its element for its roofline time.  A
+ * becomes free.  A compute task holds its element for its roofline time and,
+ * when that memory is shared with other units (it belongs to an enclosing
+ * level), its local memory for bytes / bandwidth from the same instant.  A
  * transfer claims the hops of its route in order, pipelined (cut-through):
  * hop i starts once the head has crossed hop i-1 (its latency) and the hop
- * is free, and cannot finish before the data has finished arriving from hop
- * i-1:
+ * is free, and not so early that it would finish before the data has
+ * finished arriving from hop i-1; each hop is held exactly S / b_i:
  *
- *     s_1 = max(ready, free_1)           e_1 = s_1 + S / b_1
- *     s_i = max(s_{i-1} + l_{i-1}, free_i)
- *     e_i = max(s_i + S / b_i, e_{i-1} + l_{i-1})
+ *     s_1 = max(ready, free_1)
+ *     s_i = max(s_{i-1} + l_{i-1}, e_{i-1} + l_{i-1} - S / b_i, free_i)
+ *     e_i = s_i + S / b_i
  *     end = e_k + l_k
  *
  * With no contention this is S / min(b) + sum(l), the textbook cut-through
  * time; two transfers on one link run back to back, so the later one ends
- * at (S_1 + S_2) / b, as it would under fair sharing.  A resource is
+ * at (S_1 + S_2) / b, as it would under fair sharing.  A fast resource next
+ * to a slow one (a memory behind a link) is busy only for its own S / b,
+ * at the end of the stream, so it stays free for other traffic meanwhile.  A resource is
  * therefore never over-committed, which sim_verify re-checks from the
  * finished schedule alone.
  *
@@ -170,23 +174,37 @@ sim_result *sim_run(const plan *p, diag_ctx *dc) {
         if (e.key >> 32 == EV_READY) {
             double rd = ready[t], s = rd, end;
             if (tk->kind == TASK_COMPUTE) {
+                /* the element for the roofline time, and its local memory
+                 * for the traffic's share of it, from the same instant */
                 uint32_t res = p->uses[tk->use0];
                 if (free_at[res] > s) s = free_at[res];
+                if (tk->nuse > 1 && free_at[p->uses[tk->use0 + 1]] > s) s = free_at[p->uses[tk->use0 + 1]];
                 end = s + tk->fixed;
                 free_at[res] = end;
                 r->busy[res] += tk->fixed;
                 r->use_start[tk->use0] = s;
                 r->use_end[tk->use0] = end;
+                if (tk->nuse > 1) {
+                    uint32_t mres = p->uses[tk->use0 + 1];
+                    double me = s + tk->bytes / p->res[mres].rate;
+                    free_at[mres] = me;
+                    r->busy[mres] += me - s;
+                    r->use_start[tk->use0 + 1] = s;
+                    r->use_end[tk->use0 + 1] = me;
+                }
             } else if (tk->kind == TASK_TRANSFER && tk->nuse) {
                 double si = 0, ei = 0, lat_prev = 0;
                 for (uint32_t i = 0; i < tk->nuse; i++) {
                     uint32_t u = tk->use0 + i, res = p->uses[u];
                     const plan_res *rs = &p->res[res];
                     double x = tk->work / rs->rate;
+                    /* not before the head has crossed the previous hop, nor
+                     * so early that this hop would outrun the data still
+                     * arriving from it: a hop is held exactly S / b */
                     double ns = i == 0 ? rd : si + lat_prev;
+                    if (i > 0 && ei + lat_prev - x > ns) ns = ei + lat_prev - x;
                     if (free_at[res] > ns) ns = free_at[res];
                     double ne = ns + x;
-                    if (i > 0 && ei + lat_prev > ne) ne = ei + lat_prev;
                     si = ns;
                     ei = ne;
                     lat_prev = rs->latency;
@@ -305,10 +323,12 @@ int sim_verify(const sim_result *r, diag_ctx *dc) {
         for (uint32_t i = 0; i < tk->nuse; i++) {
             uint64_t u = tk->use0 + i;
             const plan_res *rs = &p->res[p->uses[u]];
-            double need = tk->kind == TASK_COMPUTE ? tk->fixed : tk->work / rs->rate;
+            double need = tk->kind != TASK_COMPUTE ? tk->work / rs->rate : i == 0 ? tk->fixed : tk->bytes / rs->rate;
             if (later(r->use_start[u] + need, r->use_end[u] + 0)) violation(dc, p, t, &bad, "holds a resource for less than its work takes", UINT32_MAX);
             if (i == 0 && later(r->start[t], r->use_start[u])) violation(dc, p, t, &bad, "uses a resource before it starts", UINT32_MAX);
-            if (i > 0) {
+            if (i > 0 && tk->kind == TASK_COMPUTE && later(r->use_start[u - 1], r->use_start[u]))
+                violation(dc, p, t, &bad, "uses its memory before its compute element", UINT32_MAX);
+            if (i > 0 && tk->kind == TASK_TRANSFER) {
                 double lat = p->res[p->uses[u - 1]].latency;
                 if (later(r->use_start[u - 1] + lat, r->use_start[u])) violation(dc, p, t, &bad, "enters a hop before crossing the previous one", UINT32_MAX);
                 if (later(r->use_end[u - 1] + lat, r->use_end[u])) violation(dc, p, t, &bad, "leaves a hop before the data arrived", UINT32_MAX);

@@ -3,7 +3,9 @@
  *
  * Semantics (docs/simulation.md has the long form):
  *  - a compute task holds its compute element for max(FLOPs / rate,
- *    bytes / local memory bandwidth) (a roofline per task);
+ *    bytes / local memory bandwidth) (a roofline per task) and, when that
+ *    memory is shared with other units, the memory for bytes / bandwidth
+ *    from the same instant;
  *  - a transfer is pipelined through its route (cut-through): it occupies
  *    each resource on the route for bytes / bandwidth, never entering a hop
  *    before its head has crossed the previous one (per-hop latency), and

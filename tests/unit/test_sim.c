@@ -38,9 +38,8 @@
  * deterministic, obey simple bounds, and not depend on the order the
  * hardware is declared in.
  *
- * Known bugs ("known-bugs" test case, compiled only with
- * -DMLDC_SIM_KNOWN_BUGS): tests that fail today, with the input, the
- * expected and the actual result in their comments.
+ * Regressions ("regressions" test case): bugs found by these tests, now
+ * fixed, with the input and the once-wrong result in their comments.
  */
 #include <check.h>
 #include <math.h>
@@ -71,6 +70,8 @@ static const plan_res *u_res(const simulated *s, uint32_t t, uint32_t i) {
     return &s->p->res[s->p->uses[s->p->tasks[t].use0 + i]];
 }
 
+/* nuse: a compute task uses its element, plus its local memory when that
+ * memory is shared with other units (it belongs to an enclosing level). */
 static void task_is(const simulated *s, uint32_t t, int kind, uint32_t nuse) {
     ck_assert_msg(t < s->p->ntasks, "no task t%u (the plan has %u)", t, s->p->ntasks);
     ck_assert_msg(s->p->tasks[t].kind == kind, "t%u is of kind %d, expected %d", t, s->p->tasks[t].kind, kind);
@@ -189,8 +190,8 @@ START_TEST(test_ancestor_memory_and_class) {
     simulated s;
     simulate(&s, text, NULL);
     ck_assert_uint_eq(s.p->ntasks, 2);
-    task_is(&s, 0, TASK_COMPUTE, 1);
-    task_is(&s, 1, TASK_COMPUTE, 1);
+    task_is(&s, 0, TASK_COMPUTE, 2);
+    task_is(&s, 1, TASK_COMPUTE, 2);
     ck_assert_int_eq(s.p->tasks[0].mem_bound, 1);
     ck_assert_int_eq(s.p->tasks[1].mem_bound, 0);
     ASSERT_NEAR(u_res(&s, 0, 0)->rate, 10e12);
@@ -241,8 +242,11 @@ static const char *const hops_text =
  *       = 131072 / 10e9 + 8 ns = 13.1072 us + 8 ns = 13.1152 us.
  * Hop by hop (uncontended, from the recurrence): hop i starts when the head
  * has crossed hops 1..i-1, at L_i = sum of their latencies = 0, 2, 3, 4, 5,
- * 6 ns, and ends at L_i + S / min(b_1..b_i): the source sram at S/100e9 =
- * 1.31072 us, every later hop at L_i + 13.1072 us. */
+ * 6 ns, but no earlier than e_{i-1} + l_{i-1} - S / b_i, so that it is held
+ * exactly S / b_i; it ends at L_i + S / min(b_1..b_i): the source sram at
+ * S/100e9 = 1.31072 us, every later hop at L_i + 13.1072 us.  The fast
+ * destination sram therefore starts late, at 6 ns + 13.1072 us - 1.31072 us,
+ * and is busy only for its own 1.31072 us. */
 START_TEST(test_transfer_k_hops) {
     simulated s;
     simulate(&s, hops_text, "hops");
@@ -259,7 +263,8 @@ START_TEST(test_transfer_k_hops) {
     ASSERT_NEAR(s.p->tasks[0].fixed, 8 * NS); /* the summed latency */
     const double lat_before[6] = {0, 2 * NS, 3 * NS, 4 * NS, 5 * NS, 6 * NS};
     for (uint32_t i = 0; i < 6; i++) {
-        ASSERT_NEAR(u_start(&s, 0, i) + 1.0, lat_before[i] + 1.0); /* absolute 1e-9 s slack on 0 */
+        double want = i == 5 ? lat_before[5] + S / 10e9 - S / 100e9 : lat_before[i];
+        ASSERT_NEAR(u_start(&s, 0, i) + 1.0, want + 1.0); /* absolute 1e-9 s slack on 0 */
         ASSERT_NEAR(u_end(&s, 0, i), lat_before[i] + (i == 0 ? S / 100e9 : S / 10e9));
     }
     ASSERT_NEAR(t_end(&s, 0), S / 10e9 + 8 * NS);
@@ -729,15 +734,10 @@ START_TEST(test_pipeline) {
 END_TEST
 
 /* ------------------------------------------------------------------ */
-/* Known bugs: kept, but compiled and registered only with                */
-/*   make BUILD=build/bugs OPT="-O2 -g -DMLDC_SIM_KNOWN_BUGS" build/bugs/unit_tests */
-/*   CK_RUN_CASE=known-bugs build/bugs/unit_tests                        */
-/* Each fails today; register it in the "known" case once it is fixed.   */
+/* Regressions: bugs these tests found, fixed since                    */
 /* ------------------------------------------------------------------ */
 
-#ifdef MLDC_SIM_KNOWN_BUGS
-
-/* BUG (plan.c, route()): two memories of one level that are attached at
+/* FIXED BUG (plan.c, route()): two memories of one level that are attached at
  * different nodes of that level's network get a route with no links at all
  * (route() treats two elements of the same level as "local").  Per
  * docs/language.md ("two elements of the same level meet only on a network
@@ -746,8 +746,8 @@ END_TEST
  *   expected: route d0, 3 links, d1: end = 8192 / 10e9 + (10 + 3 * 1 + 10) ns
  *             = 819.2 + 23 = 842.2 ns
  *   actual:   route d0, d1:          end = 8192 / 50e9 + 20 ns = 183.84 ns.
- * (The checker also accepts the transfer when d1 is attached to no network
- * at all, which the same rule forbids.) */
+ * (Two elements of one level that do not share a network are connected
+ * directly, by the level's own interconnect; see docs/language.md.) */
 START_TEST(test_bug_same_level_memories_cross_the_network) {
     static const char *const text =
         "level Core {\n"
@@ -779,7 +779,7 @@ START_TEST(test_bug_same_level_memories_cross_the_network) {
 }
 END_TEST
 
-/* BUG (plan.c, wrote()/data_deps()): when a tensor's shares reach one
+/* FIXED BUG (plan.c, wrote()/data_deps()): when a tensor's shares reach one
  * memory through two `transfer ... split` statements, an operator reading it
  * there waits only for the share of the LATER statement.  Here t is
  * computed on core[0] (late: it queues behind a 41.9 us gelu) and on
@@ -835,7 +835,6 @@ START_TEST(test_bug_shares_from_two_statements) {
 }
 END_TEST
 
-#endif /* MLDC_SIM_KNOWN_BUGS */
 
 /* ------------------------------------------------------------------ */
 /* Random designs                                                      */
@@ -1478,12 +1477,10 @@ Suite *sim_suite(void) {
     tcase_add_test(tc, test_pipeline);
     suite_add_tcase(s, tc);
 
-#ifdef MLDC_SIM_KNOWN_BUGS
-    tc = tcase_create("known-bugs");
+    tc = tcase_create("regressions");
     tcase_add_test(tc, test_bug_same_level_memories_cross_the_network);
     tcase_add_test(tc, test_bug_shares_from_two_statements);
     suite_add_tcase(s, tc);
-#endif
 
     tc = tcase_create("random");
     tcase_set_timeout(tc, 120);
