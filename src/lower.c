@@ -1551,7 +1551,16 @@ static void level_network(lower *L, scope *s, const ast *st) {
         ERR(L, call->loc, "a network is a topology over children, e.g. mesh(core)");
         return;
     }
-    value tv = eval(L, s, call->a);
+    /* a topology name here means the topology, even if a user name shadows it */
+    value tv;
+    int topo = call->a->kind == AST_IDENT ? find_name(topo_names, TOPO_COUNT, call->a->name) : -1;
+    if (topo >= 0) {
+        memset(&tv, 0, sizeof tv);
+        tv.k = V_TOPO;
+        tv.code = topo;
+    } else {
+        tv = eval(L, s, call->a);
+    }
     if (tv.k == V_ERR) return;
     if (tv.k != V_TOPO) {
         suggest sg;
@@ -2018,7 +2027,16 @@ static void wl_op(lower *L, scope *s, const ast *st) {
         ERR(L, call->loc, "an operator is a call such as matmul(x, w)");
         return;
     }
-    value fv = eval(L, s, call->a);
+    /* an operator name here means the operator, even if a user name shadows it */
+    value fv;
+    int opk = call->a->kind == AST_IDENT ? find_name(opkind_names, OPK_COUNT, call->a->name) : -1;
+    if (opk >= 0) {
+        memset(&fv, 0, sizeof fv);
+        fv.k = V_OPKIND;
+        fv.code = opk;
+    } else {
+        fv = eval(L, s, call->a);
+    }
     if (fv.k == V_ERR) return;
     if (fv.k != V_OPKIND) {
         ERR(L, call->a->loc, "expected an operator (matmul, bmm, add, mul, gelu, silu, elementwise, softmax, layernorm, rmsnorm, attention, embedding), found %s",
