@@ -124,8 +124,17 @@ docs: $(BUILD)/mldc
 # FUZZ_FLAGS passes more libFuzzer options, e.g. FUZZ_FLAGS="-jobs=4
 # -workers=4" to use more cores, or -detect_leaks=0 to look past a known leak.
 
+# The sim target links only plan, sim and report with coverage
+# instrumentation, and the front end from a second build without it: a
+# mutation that breaks the design then finds no new coverage and stays out
+# of the corpus, which remains made of designs that simulate.  (With the
+# whole library instrumented, 97% of the corpus was front-end error paths
+# and never reached the simulator.)
 FUZZ_HARNESS_check := $(FUZZ_SRC)
 FUZZ_HARNESS_sim   := $(FUZZ_SIM_SRC)
+FUZZ_LINK_check    := $(FUZZ_BUILD)/libmldc.a
+FUZZ_LINK_sim      := $(FUZZ_BUILD)/obj/plan.o $(FUZZ_BUILD)/obj/sim.o $(FUZZ_BUILD)/obj/report.o \
+                      $(FUZZ_BUILD)-nocov/libmldc.a
 
 fuzz:
 	@case "$(FUZZ_TARGET)" in check|sim) ;; \
@@ -134,10 +143,16 @@ fuzz:
 	$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=clang \
 	    WARN="$(WARN) -Wno-format-nonliteral" \
 	    SAN=address,undefined,fuzzer-no-link $(FUZZ_BUILD)/libmldc.a
+	@if [ "$(FUZZ_TARGET)" = sim ]; then \
+	    echo "$(MAKE) BUILD=$(FUZZ_BUILD)-nocov CC=clang SAN=address,undefined $(FUZZ_BUILD)-nocov/libmldc.a"; \
+	    $(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD)-nocov CC=clang \
+	        WARN="$(WARN) -Wno-format-nonliteral" \
+	        SAN=address,undefined $(FUZZ_BUILD)-nocov/libmldc.a >/dev/null || exit 1; \
+	fi
 	clang -std=c11 -O1 -g -fsanitize=fuzzer,address,undefined \
 	    -fno-sanitize-recover=all -fno-omit-frame-pointer \
 	    -Isrc -I$(FUZZ_BUILD) -D_POSIX_C_SOURCE=200809L \
-	    -o $(FUZZ_BUILD)/fuzz_$(FUZZ_TARGET) $(FUZZ_HARNESS_$(FUZZ_TARGET)) $(FUZZ_BUILD)/libmldc.a -lm
+	    -o $(FUZZ_BUILD)/fuzz_$(FUZZ_TARGET) $(FUZZ_HARNESS_$(FUZZ_TARGET)) $(FUZZ_LINK_$(FUZZ_TARGET)) -lm
 	@mkdir -p $(FUZZ_BUILD)/corpus-$(FUZZ_TARGET)
 	@for f in tests/fuzz/seeds/* $(SIM_SEEDS) $(EXAMPLES); do \
 	    [ -f "$$f" ] && cp "$$f" "$(FUZZ_BUILD)/corpus-$(FUZZ_TARGET)/seed-$$(basename "$$f")"; \
