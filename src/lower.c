@@ -1310,6 +1310,14 @@ static int attrs(lower *L, scope *s, const ast *blk, attrspec *sp, int nsp, cons
             ERR(L, st->a->loc, "'%s' must not be negative", st->name);
             continue;
         }
+        /* rates and capacities divide work: zero would mean infinitely slow */
+        static const char *const positive[] = {"rate", "clock", "size", "bandwidth", "ports", "fanout", NULL};
+        int must = 0;
+        for (int j = 0; positive[j]; j++) must |= strcmp(positive[j], st->name) == 0;
+        if (must && v.num == 0) {
+            ERR(L, st->a->loc, "'%s' must be greater than zero", st->name);
+            continue;
+        }
         *sp[k].slot = v.num;
     }
     return unknown;

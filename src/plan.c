@@ -147,14 +147,14 @@ typedef struct builder {
     uint64_t capuses, capdeps;
     uint32_t *op_first, *op_count; /* per op: the tasks of its placement (ids known in advance) */
     uint32_t *scratch;             /* deps of the task being built */
+    uint32_t *seen;                /* per task: which task last took it as a dep (+1) */
     uint32_t nscratch, capscratch;
     uint32_t *route;               /* resources of the route being built */
     uint32_t nroute, caproute;
     int failed;
     int dry;          /* routing only to sum latencies: create no resources */
     double dry_lat;   /* the sum */
-    struct sync_rec { uint32_t task; const ir_action *a; } *syncs; /* syncs so far */
-    uint32_t nsyncs, capsyncs;
+    htab lastsync;    /* participant (inst, -1 or -2) -> its latest sync task + 1 */
 } builder;
 
 /* ------------------------------------------------------------------ */
@@ -525,8 +525,9 @@ static int route(builder *b, ir_unit from, ir_unit to) {
 /* ------------------------------------------------------------------ */
 
 static void dep(builder *b, uint32_t t) {
-    for (uint32_t i = 0; i < b->nscratch; i++)
-        if (b->scratch[i] == t) return;
+    /* seen[t] holds the id of the task being built when t was last added */
+    if (b->seen[t] == b->p->ntasks + 1) return;
+    b->seen[t] = b->p->ntasks + 1;
     VEC_PUSH(b->scratch, b->nscratch, b->capscratch, t);
 }
 
@@ -586,9 +587,21 @@ static holder *holder_of(builder *b, int tensor, ir_unit mem, int create) {
 }
 
 /* Tasks that wrote `tensor` into `mem` become deps of the next task. */
-static void data_deps(builder *b, int tensor, ir_unit mem) {
+/* Tasks that wrote `tensor` into `mem` become deps of the next task.  A
+ * split send (one unit passing on its share, as in an all-gather) waits
+ * only for the share produced there, not for shares that other units sent
+ * in: those it does not forward. */
+static void data_deps(builder *b, int tensor, ir_unit mem, int share_send) {
     holder *h = holder_of(b, tensor, mem, 0);
     if (!h) return;
+    int own = 0;
+    if (share_send && h->partial)
+        for (uint32_t i = 0; i < h->n; i++)
+            if (b->p->tasks[h->t[i]].kind != TASK_TRANSFER) {
+                dep(b, h->t[i]);
+                own = 1;
+            }
+    if (own) return;
     for (uint32_t i = 0; i < h->n; i++) dep(b, h->t[i]);
 }
 
@@ -621,7 +634,7 @@ static void do_place(builder *b, const ir_action *a, int64_t ai) {
         ir_unit u = a->units[i], mem;
         int has_mem = check_local_memory(b->s, u, &mem);
         chain_dep(b, u);
-        for (int j = 0; j < op->ninputs && has_mem; j++) data_deps(b, op->inputs[j], mem);
+        for (int j = 0; j < op->ninputs && has_mem; j++) data_deps(b, op->inputs[j], mem, 0);
         uint32_t r[2] = {res_elem(b, u.inst, u.elem), 0};
         const plan_res *cr = &b->p->res[r[0]];
         double tc = cr->rate > 0 ? flops / cr->rate : 0, tm = 0;
@@ -659,8 +672,6 @@ static void do_place(builder *b, const ir_action *a, int64_t ai) {
     (void)first;
 }
 
-static int inside(const builder *b, const ir_action *a, uint64_t inst, int elem);
-
 static void do_transfer(builder *b, const ir_action *a, int64_t ai) {
     const ir_tensor *t = &b->m->wl->tensors[a->tensor];
     int64_t npairs = a->split && a->nsrc > a->ndst ? a->nsrc : a->ndst;
@@ -672,14 +683,19 @@ static void do_transfer(builder *b, const ir_action *a, int64_t ai) {
             route_error(b, a, src, dst);
             return;
         }
-        data_deps(b, a->tensor, src);
+        data_deps(b, a->tensor, src, a->split != SPLIT_NONE);
         /* a transfer out of a unit's memory waits for the latest sync that
-         * unit took part in ("sync, then send") */
-        for (uint32_t y = b->nsyncs, seen = 0; y > 0 && seen < 256; y--, seen++)
-            if (inside(b, b->syncs[y - 1].a, src.inst, -1)) {
-                dep(b, b->syncs[y - 1].task);
-                break;
-            }
+         * unit (or an enclosing level) took part in: "sync, then send" */
+        uint64_t last = 0;
+        ir_step st[256];
+        int ns = ir_inst_steps(b->s, src.inst, st, 256);
+        for (int j = 0; j <= ns; j++) {
+            int f;
+            hkey key = j < ns ? (hkey){st[j].inst, (uint64_t)-1, 9, 0} : (hkey){src.inst, (uint64_t)-2, 9, 0};
+            uint64_t *slot = htab_slot(&b->lastsync, key, 0, &f);
+            if (slot && *slot > last) last = *slot;
+        }
+        if (last) dep(b, (uint32_t)(last - 1));
         plan_task tk;
         memset(&tk, 0, sizeof tk);
         tk.kind = TASK_TRANSFER;
@@ -752,8 +768,13 @@ static void do_sync(builder *b, const ir_action *a, int64_t ai) {
     uint32_t id = emit(b, t, NULL, 0);
     for (uint32_t i = 0; i < nm; i++) chain_set(b, members[i], id);
     free(members);
-    struct sync_rec rec = {id, a};
-    VEC_PUSH(b->syncs, b->nsyncs, b->capsyncs, rec);
+    for (int64_t i = 0; i < a->nunits; i++) {
+        int f;
+        const ir_unit *u = &a->units[i];
+        /* a participating element marks its whole instance (key -2) */
+        hkey key = {u->inst, (uint64_t)(u->elem >= 0 ? -2 : -1), 9, 0};
+        *htab_slot(&b->lastsync, key, 1, &f) = (uint64_t)id + 1;
+    }
 }
 
 static double wl_param(const ir_workload *w, const char *name) {
@@ -799,6 +820,8 @@ plan *plan_build(const ir_design *d, const ir_mapping *m, diag_ctx *dc) {
             next++;
         }
     }
+    b.seen = calloc(next + 1, sizeof *b.seen);
+    if (!b.seen) abort();
     if (next >= PLAN_MAX_TASKS) {
         mld_loc none = {0};
         diag_error(dc, none, "the plan would have %llu tasks, more than %d; map coarser or simulate a smaller model",
@@ -835,8 +858,9 @@ plan *plan_build(const ir_design *d, const ir_mapping *m, diag_ctx *dc) {
     free(b.op_first);
     free(b.op_count);
     free(b.scratch);
+    free(b.seen);
     free(b.route);
-    free(b.syncs);
+    htab_free(&b.lastsync);
     if (b.failed) {
         plan_free(p);
         return NULL;

@@ -7,8 +7,10 @@
  * are granted in task order, which is issue order, and never in an order the
  * heap happened to produce.
  *
- * Resources are first-come-first-served servers: each keeps the time it
- * becomes free.  A compute task holds its element for its roofline time and,
+ * Resources are first-come-first-served servers with a calendar of their
+ * future reservations: a request takes the earliest idle interval long
+ * enough for it, so a link is never held idle for data that has not
+ * arrived.  A compute task holds its element for its roofline time and,
  * when that memory is shared with other units (it belongs to an enclosing
  * level), its local memory for bytes / bandwidth from the same instant.  A
  * transfer claims the hops of its route in order, pipelined (cut-through):
@@ -89,6 +91,54 @@ static event heap_pop(heap *h) {
 enum { EV_FINISH = 0, EV_READY = 1 };
 
 /* ------------------------------------------------------------------ */
+/* Resource calendars                                                  */
+/* ------------------------------------------------------------------ */
+
+/* The future reservations of one resource: sorted, disjoint [s, e).  A
+ * transfer books the later hops of its route ahead of time; a request that
+ * arrives meanwhile may still use an idle gap before such a booking (a
+ * link is not held for data that has not reached it).  Reservations that
+ * ended before the current instant are dropped from the front. */
+typedef struct cal {
+    double *s, *e;
+    uint32_t head, n, cap;
+} cal;
+
+/* Earliest start >= t at which [start, start + d) is free. */
+static double cal_fit(const cal *c, double t, double d) {
+    for (uint32_t i = c->head; i < c->n; i++) {
+        if (c->e[i] <= t) continue;
+        if (t + d <= c->s[i]) return t;
+        t = c->e[i];
+    }
+    return t;
+}
+
+static void cal_book(cal *c, double s, double e, double now) {
+    if (e <= s) return; /* nothing to hold */
+    while (c->head < c->n && c->e[c->head] <= now) c->head++;
+    if (c->head > 32 && c->head * 2 > c->n) { /* compact */
+        memmove(c->s, c->s + c->head, sizeof(double) * (c->n - c->head));
+        memmove(c->e, c->e + c->head, sizeof(double) * (c->n - c->head));
+        c->n -= c->head;
+        c->head = 0;
+    }
+    if (c->n == c->cap) {
+        c->cap = c->cap ? c->cap * 2 : 4;
+        c->s = realloc(c->s, sizeof(double) * c->cap);
+        c->e = realloc(c->e, sizeof(double) * c->cap);
+        if (!c->s || !c->e) abort();
+    }
+    uint32_t i = c->n;
+    while (i > c->head && c->s[i - 1] > s) i--; /* usually appends */
+    memmove(c->s + i + 1, c->s + i, sizeof(double) * (c->n - i));
+    memmove(c->e + i + 1, c->e + i, sizeof(double) * (c->n - i));
+    c->s[i] = s;
+    c->e[i] = e;
+    c->n++;
+}
+
+/* ------------------------------------------------------------------ */
 /* Running                                                             */
 /* ------------------------------------------------------------------ */
 
@@ -138,14 +188,14 @@ sim_result *sim_run(const plan *p, diag_ctx *dc) {
     r->use_start = malloc(sizeof(double) * (p->nuses + 1));
     r->use_end = malloc(sizeof(double) * (p->nuses + 1));
     r->busy = calloc(p->nres + 1, sizeof(double));
-    double *free_at = calloc(p->nres + 1, sizeof(double));
+    cal *cals = calloc(p->nres + 1, sizeof(cal));
     double *ready = calloc(n + 1, sizeof(double));
     uint32_t *pending = malloc(sizeof(uint32_t) * (n + 1));
     uint32_t *released_by = malloc(sizeof(uint32_t) * (n + 1)); /* the dep that finished last */
     /* successors in CSR form */
     uint32_t *soff = calloc(n + 2, sizeof(uint32_t));
     uint32_t *succ = malloc(sizeof(uint32_t) * (p->ndeps + 1));
-    if (!r->start || !r->end || !r->use_start || !r->use_end || !r->busy || !free_at || !ready || !pending ||
+    if (!r->start || !r->end || !r->use_start || !r->use_end || !r->busy || !cals || !ready || !pending ||
         !released_by || !soff || !succ)
         abort();
     for (uint64_t i = 0; i < p->ndeps; i++) soff[p->deps[i] + 1]++;
@@ -174,24 +224,30 @@ sim_result *sim_run(const plan *p, diag_ctx *dc) {
         if (e.key >> 32 == EV_READY) {
             double rd = ready[t], s = rd, end;
             if (tk->kind == TASK_COMPUTE) {
-                /* the element for the roofline time, and its local memory
-                 * for the traffic's share of it, from the same instant */
+                /* the element for the roofline time, and (when shared) its
+                 * local memory for the traffic, from one common instant */
                 uint32_t res = p->uses[tk->use0];
-                if (free_at[res] > s) s = free_at[res];
-                if (tk->nuse > 1 && free_at[p->uses[tk->use0 + 1]] > s) s = free_at[p->uses[tk->use0 + 1]];
+                if (tk->nuse > 1) {
+                    uint32_t mres = p->uses[tk->use0 + 1];
+                    double md = tk->bytes / p->res[mres].rate;
+                    for (;;) {
+                        s = cal_fit(&cals[res], s, tk->fixed);
+                        double s2 = cal_fit(&cals[mres], s, md);
+                        if (s2 == s) break;
+                        s = s2;
+                    }
+                    cal_book(&cals[mres], s, s + md, e.t);
+                    r->busy[mres] += md;
+                    r->use_start[tk->use0 + 1] = s;
+                    r->use_end[tk->use0 + 1] = s + md;
+                } else {
+                    s = cal_fit(&cals[res], s, tk->fixed);
+                }
                 end = s + tk->fixed;
-                free_at[res] = end;
+                cal_book(&cals[res], s, end, e.t);
                 r->busy[res] += tk->fixed;
                 r->use_start[tk->use0] = s;
                 r->use_end[tk->use0] = end;
-                if (tk->nuse > 1) {
-                    uint32_t mres = p->uses[tk->use0 + 1];
-                    double me = s + tk->bytes / p->res[mres].rate;
-                    free_at[mres] = me;
-                    r->busy[mres] += me - s;
-                    r->use_start[tk->use0 + 1] = s;
-                    r->use_end[tk->use0 + 1] = me;
-                }
             } else if (tk->kind == TASK_TRANSFER && tk->nuse) {
                 double si = 0, ei = 0, lat_prev = 0;
                 for (uint32_t i = 0; i < tk->nuse; i++) {
@@ -203,12 +259,12 @@ sim_result *sim_run(const plan *p, diag_ctx *dc) {
                      * arriving from it: a hop is held exactly S / b */
                     double ns = i == 0 ? rd : si + lat_prev;
                     if (i > 0 && ei + lat_prev - x > ns) ns = ei + lat_prev - x;
-                    if (free_at[res] > ns) ns = free_at[res];
+                    ns = cal_fit(&cals[res], ns, x);
                     double ne = ns + x;
                     si = ns;
                     ei = ne;
                     lat_prev = rs->latency;
-                    free_at[res] = ne;
+                    cal_book(&cals[res], ns, ne, e.t);
                     r->busy[res] += ne - ns;
                     r->use_start[u] = ns;
                     r->use_end[u] = ne;
@@ -236,7 +292,11 @@ sim_result *sim_run(const plan *p, diag_ctx *dc) {
     r->events = events;
     r->done = done;
     free(h.v);
-    free(free_at);
+    for (uint32_t x = 0; x < p->nres; x++) {
+        free(cals[x].s);
+        free(cals[x].e);
+    }
+    free(cals);
     free(soff);
     free(succ);
     if (done < n) {
