@@ -27,7 +27,7 @@ void diag_ctx_init(diag_ctx *dc, diag_fn fn, void *ud) {
 
 void diag_ctx_free(diag_ctx *dc) { arena_free(&dc->mem); }
 
-static char *vfmt(arena *a, const char *fmt, va_list ap) {
+__attribute__((format(printf, 2, 0))) static char *vfmt(arena *a, const char *fmt, va_list ap) {
     va_list cp;
     va_copy(cp, ap);
     int n = vsnprintf(NULL, 0, fmt, cp);
@@ -38,7 +38,8 @@ static char *vfmt(arena *a, const char *fmt, va_list ap) {
     return p;
 }
 
-static mld_diag *vnew(diag_ctx *dc, diag_sev sev, mld_loc loc, const char *fmt, va_list ap) {
+__attribute__((format(printf, 4, 0))) static mld_diag *vnew(diag_ctx *dc, diag_sev sev, mld_loc loc, const char *fmt,
+                                                             va_list ap) {
     mld_diag *d = arena_alloc(&dc->mem, sizeof *d);
     d->sev = sev;
     d->loc = loc;

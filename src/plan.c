@@ -155,6 +155,9 @@ typedef struct builder {
     int dry;          /* routing only to sum latencies: create no resources */
     double dry_lat;   /* the sum */
     htab lastsync;    /* participant (inst, -1 or -2) -> its latest sync task + 1 */
+    htab routes;      /* (from, to) -> offset << 16 | length in rstore, + 1 */
+    uint32_t *rstore; /* routes already built, back to back */
+    uint64_t nrstore, caprstore;
 } builder;
 
 /* ------------------------------------------------------------------ */
@@ -474,9 +477,36 @@ static int route_gateway(builder *b, const ir_step *st, int n, int j, int elem, 
     return up ? route_net(b, st[j].inst, lv, net, node, gw) : route_net(b, st[j].inst, lv, net, gw, node);
 }
 
+static int route_build(builder *b, ir_unit from, ir_unit to);
+
+/* Build the route between two element instances into b->route, from a
+ * cache when the pair was routed before (collectives repeat pairs). */
+static int route(builder *b, ir_unit from, ir_unit to) {
+    if (b->dry) return route_build(b, from, to);
+    hkey k = {from.inst, to.inst, (uint64_t)(uint32_t)from.elem << 32 | (uint32_t)to.elem, 11};
+    int fresh;
+    uint64_t *slot = htab_slot(&b->routes, k, 1, &fresh);
+    if (!fresh && *slot) {
+        uint64_t off = (*slot - 1) >> 16, len = (*slot - 1) & 0xffff;
+        b->nroute = 0;
+        for (uint64_t i = 0; i < len; i++) route_push(b, b->rstore[off + i]);
+        return 1;
+    }
+    if (!route_build(b, from, to)) {
+        *slot = 0; /* not cached: failures are reported once and stop the plan */
+        return 0;
+    }
+    if (b->nroute < 0xffff) {
+        uint64_t off = b->nrstore;
+        for (uint32_t i = 0; i < b->nroute; i++) VEC_PUSH(b->rstore, b->nrstore, b->caprstore, b->route[i]);
+        *slot = (off << 16 | b->nroute) + 1;
+    }
+    return 1;
+}
+
 /* Build the route between two element instances into b->route (memory
  * ports included at the ends).  Returns 0 when there is none. */
-static int route(builder *b, ir_unit from, ir_unit to) {
+static int route_build(builder *b, ir_unit from, ir_unit to) {
     b->nroute = 0;
     ir_step sa[256], sb[256];
     int na = ir_inst_steps(b->s, from.inst, sa, 256), nb = ir_inst_steps(b->s, to.inst, sb, 256);
@@ -861,6 +891,8 @@ plan *plan_build(const ir_design *d, const ir_mapping *m, diag_ctx *dc) {
     free(b.seen);
     free(b.route);
     htab_free(&b.lastsync);
+    htab_free(&b.routes);
+    free(b.rstore);
     if (b.failed) {
         plan_free(p);
         return NULL;

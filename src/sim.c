@@ -2,10 +2,12 @@
  *
  * Two kinds of event drive the run: a task FINISHES (its successors lose a
  * pending dependency) and a task becomes READY (all its dependencies are
- * done; it claims its resources).  Events sit in a binary heap ordered by
- * (time, FINISH before READY, task id), so requests made at the same instant
- * are granted in task order, which is issue order, and never in an order the
- * heap happened to produce.
+ * done; it claims its resources).  Events are handled in the order (time,
+ * FINISH before READY, task id), so requests made at the same instant are
+ * granted in task order, which is issue order, and never in an order a heap
+ * happened to produce.  Finishes wait in a binary heap by (time, id); a task
+ * becomes ready exactly when a finish releases it, so ready tasks only need
+ * a small heap of ids for the current instant.
  *
  * Resources are first-come-first-served servers with a calendar of their
  * future reservations: a request takes the earliest idle interval long
@@ -90,6 +92,43 @@ static event heap_pop(heap *h) {
 
 enum { EV_FINISH = 0, EV_READY = 1 };
 
+/* Tasks ready at the current instant, smallest id first: a plain binary
+ * heap of ids.  A task always becomes ready at the instant the finish that
+ * releases it is processed, so READY events never need the timed heap. */
+typedef struct idheap {
+    uint32_t *v;
+    size_t n, cap;
+} idheap;
+
+static void id_push(idheap *h, uint32_t x) {
+    if (h->n == h->cap) {
+        h->cap = h->cap ? h->cap * 2 : 1024;
+        h->v = realloc(h->v, h->cap * sizeof *h->v);
+        if (!h->v) abort();
+    }
+    size_t i = h->n++;
+    while (i > 0 && h->v[(i - 1) / 2] > x) {
+        h->v[i] = h->v[(i - 1) / 2];
+        i = (i - 1) / 2;
+    }
+    h->v[i] = x;
+}
+
+static uint32_t id_pop(idheap *h) {
+    uint32_t top = h->v[0], last = h->v[--h->n];
+    size_t i = 0, n = h->n;
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= n) break;
+        if (c + 1 < n && h->v[c + 1] < h->v[c]) c++;
+        if (h->v[c] >= last) break;
+        h->v[i] = h->v[c];
+        i = c;
+    }
+    if (n) h->v[i] = last;
+    return top;
+}
+
 /* ------------------------------------------------------------------ */
 /* Resource calendars                                                  */
 /* ------------------------------------------------------------------ */
@@ -106,10 +145,17 @@ typedef struct cal {
 
 /* Earliest start >= t at which [start, start + d) is free. */
 static double cal_fit(const cal *c, double t, double d) {
-    for (uint32_t i = c->head; i < c->n; i++) {
-        if (c->e[i] <= t) continue;
+    if (c->n == c->head || t >= c->e[c->n - 1]) return t; /* after everything: the usual case */
+    /* the first reservation ending after t (ends are sorted too) */
+    uint32_t lo = c->head, hi = c->n - 1;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (c->e[mid] <= t) lo = mid + 1;
+        else hi = mid;
+    }
+    for (uint32_t i = lo; i < c->n; i++) {
         if (t + d <= c->s[i]) return t;
-        t = c->e[i];
+        if (c->e[i] > t) t = c->e[i];
     }
     return t;
 }
@@ -131,6 +177,23 @@ static void cal_book(cal *c, double s, double e, double now) {
     }
     uint32_t i = c->n;
     while (i > c->head && c->s[i - 1] > s) i--; /* usually appends */
+    /* touching neighbours merge, so back-to-back bookings stay one entry */
+    int left = i > c->head && c->e[i - 1] == s, right = i < c->n && c->s[i] == e;
+    if (left && right) {
+        c->e[i - 1] = c->e[i];
+        memmove(c->s + i, c->s + i + 1, sizeof(double) * (c->n - i - 1));
+        memmove(c->e + i, c->e + i + 1, sizeof(double) * (c->n - i - 1));
+        c->n--;
+        return;
+    }
+    if (left) {
+        c->e[i - 1] = e;
+        return;
+    }
+    if (right) {
+        c->s[i] = s;
+        return;
+    }
     memmove(c->s + i + 1, c->s + i, sizeof(double) * (c->n - i));
     memmove(c->e + i + 1, c->e + i, sizeof(double) * (c->n - i));
     c->s[i] = s;
@@ -211,13 +274,29 @@ sim_result *sim_run(const plan *p, diag_ctx *dc) {
     }
     free(fill);
 
-    heap h = {0};
+    /* The order is (time, FINISH before READY, task id): at each instant
+     * every finish is handled first (in id order, including finishes of
+     * zero-length tasks that readies at this instant produce), then the
+     * ready tasks in id order. */
+    heap h = {0};   /* FINISH events, by (time, id) */
+    idheap now = {0}; /* READY at the current instant, by id */
+    double tnow = 0;
     for (uint32_t t = 0; t < n; t++)
-        if (!pending[t]) heap_push(&h, (event){0, (uint64_t)EV_READY << 32 | t});
+        if (!pending[t]) id_push(&now, t);
     uint64_t events = 0;
     uint32_t done = 0;
-    while (h.n) {
-        event e = heap_pop(&h);
+    for (;;) {
+        event e;
+        if (h.n && h.v[0].t == tnow) {
+            e = heap_pop(&h);
+        } else if (now.n) {
+            e = (event){tnow, (uint64_t)EV_READY << 32 | id_pop(&now)};
+        } else if (h.n) {
+            tnow = h.v[0].t;
+            continue;
+        } else {
+            break;
+        }
         events++;
         uint32_t t = (uint32_t)e.key;
         const plan_task *tk = &p->tasks[t];
@@ -285,13 +364,14 @@ sim_result *sim_run(const plan *p, diag_ctx *dc) {
                  * so far (ties: the higher id, deterministically) */
                 ready[sx] = r->end[t];
                 released_by[sx] = t;
-                if (--pending[sx] == 0) heap_push(&h, (event){ready[sx], (uint64_t)EV_READY << 32 | sx});
+                if (--pending[sx] == 0) id_push(&now, sx); /* ready now, at r->end[t] == tnow */
             }
         }
     }
     r->events = events;
     r->done = done;
     free(h.v);
+    free(now.v);
     for (uint32_t x = 0; x < p->nres; x++) {
         free(cals[x].s);
         free(cals[x].e);
