@@ -1,12 +1,14 @@
 # mldc - build, test and benchmark.
 #
 #   make            build build/mldc
-#   make demo       check and dump a shipped example
+#   make demo       check and simulate a shipped example
 #   make check      every test: unit (Check), golden, examples, docs, fuzz seeds
 #   make asan       the whole suite under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make ubsan      the whole suite under UndefinedBehaviorSanitizer alone
-#   make fuzz       run the libFuzzer harness for FUZZ_SECONDS (needs clang)
-#   make bench      front-end speed on a generated 10,000-line design
+#   make fuzz       run a libFuzzer harness for FUZZ_SECONDS (needs clang);
+#                   FUZZ_TARGET=check (parse+check) or sim (plan+simulate)
+#   make bench      front end on a generated 10,000-line design, simulator on
+#                   synthetic task graphs, mldc run on a GPT-3-sized design
 #   make install    install mldc and the stdlib under PREFIX
 #
 # Missing build tools (flex, bison, check, pkg-config, clang) are installed by
