@@ -95,15 +95,6 @@ static uint64_t task_estimate(const ir_mapping *m) {
     return n;
 }
 
-/* MLDC_FUZZ_SIM_SKIP_ZERO_RATE=1: pass over designs with a zero rate or
- * bandwidth (the checker accepts them; the plan then runs compute in zero
- * time and transfers in infinite time) instead of stopping at the first,
- * to fuzz past that known problem until it is fixed. */
-static int skip_zero_rate(void) {
-    const char *s = getenv("MLDC_FUZZ_SIM_SKIP_ZERO_RATE");
-    return s && *s && strcmp(s, "0") != 0;
-}
-
 static int strict(void) {
     const char *s = getenv("MLDC_FUZZ_SIM_STRICT");
     return s && *s && strcmp(s, "0") != 0;
@@ -173,11 +164,6 @@ static int simulate(const ir_design *d, FILE *devnull) {
         if (bad_time(tk->fixed) || !isfinite(tk->work) || tk->work < 0) fail("a task with a bad duration or work", NULL);
     }
     for (uint32_t r = 0; r < p->nres; r++) {
-        if (!(p->res[r].rate > 0) && skip_zero_rate()) {
-            plan_free(p);
-            diag_ctx_free(&dc);
-            return 0;
-        }
         if (!(p->res[r].rate > 0) || !isfinite(p->res[r].rate) || bad_time(p->res[r].latency))
             fail("a resource with a rate that is not positive and finite, or a bad latency", NULL);
     }
