@@ -30,7 +30,7 @@ CPPFLAGS_ALL := -Isrc -I$(BUILD) -D_POSIX_C_SOURCE=200809L \
 CFLAGS_ALL := -std=c11 $(OPT) $(SANFLAGS) $(CPPFLAGS_ALL)
 GENWARN := -Wall -Wextra -Werror -Wno-unused-function -Wno-sign-compare -Wno-unused-parameter -Wno-missing-field-initializers
 
-SRC     := arena diag units util lex ast lower check ir plan sim report cli
+SRC     := arena diag units util lex ast lower check ir plan sim report explore explore_plot cli
 LIBOBJ  := $(patsubst %,$(BUILD)/obj/%.o,$(filter-out cli,$(SRC))) \
            $(BUILD)/obj/parser.o $(BUILD)/obj/lexer.o
 DEPS_OK := $(BUILD)/.deps-ok

@@ -10,10 +10,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ast.h"
 #include "mldc.h"
 #include "parse.h"
+#include "explore.h"
 #include "plan.h"
 #include "sim.h"
 
@@ -24,12 +26,17 @@
 static const char usage[] =
     "usage: mldc [options] check FILE...\n"
     "       mldc [options] run FILE\n"
+    "       mldc [options] explore FILE\n"
+    "       mldc [options] merge FILE -o OUT.csv SHARD.csv...\n"
     "       mldc [options] dump tokens|ast|ir|plan FILE\n"
     "\n"
     "commands:\n"
     "  check FILE...       parse, lower and check designs; report every error\n"
     "  run FILE            simulate a mapping and report latency, throughput,\n"
     "                      energy, utilisation and the critical path\n"
+    "  explore FILE        evaluate the design space of FILE's explore block;\n"
+    "                      stream every point to a CSV file, mark the Pareto front\n"
+    "  merge FILE -o OUT IN...  merge --shard result files of FILE's exploration\n"
     "  dump tokens FILE    print the token stream\n"
     "  dump ast FILE       print the syntax tree\n"
     "  dump ir FILE        print the lowered, checked design\n"
@@ -46,12 +53,27 @@ static const char usage[] =
     "  --json              run: print the report as JSON\n"
     "  --trace FILE        run: write a Chrome trace-event timeline (Perfetto)\n"
     "  --verify            run: re-check the schedule against the hardware rules\n"
+    "  -o FILE             explore, merge: the results CSV (default explore.csv)\n"
+    "  -j N                explore: worker processes (default: all cores); results\n"
+    "                      do not depend on N\n"
+    "  --strategy S        explore: grid (default), random or guided\n"
+    "  --max-points N      explore: evaluate at most N points (random and guided\n"
+    "                      default to 100)\n"
+    "  --time-limit SEC    explore: stop planning new points after SEC seconds\n"
+    "  --seed N            explore: seed of the random and guided strategies\n"
+    "  --resume            explore: keep the rows already in the CSV and go on\n"
+    "  --shard I/N         explore: evaluate only points I, I+N, ... (then merge)\n"
+    "  --svg FILE          explore: plot of the Pareto front\n"
+    "  --report FILE       explore: single-file HTML report\n"
+    "  --quiet             explore: no progress line\n"
     "  -h, --help          show this help\n"
     "  --version           show the version\n"
     "\n"
     "exit status: 0 ok, 1 errors in the input, 2 usage or I/O errors\n";
 
 typedef struct cli {
+    ex_options ex;   /* explore's options */
+    const char *out; /* -o */
     int json;        /* diagnostics as JSON */
     int io_error;
     int report_json; /* run --json */
@@ -156,6 +178,47 @@ int main(int argc, char **argv) {
             c.json = 1;
         } else if (strcmp(a, "--diagnostics=text") == 0) {
             c.json = 0;
+        } else if (strcmp(a, "-o") == 0 && i + 1 < argc) {
+            c.out = argv[++i];
+        } else if (strcmp(a, "-j") == 0 && i + 1 < argc) {
+            c.ex.jobs = atoi(argv[++i]);
+            if (c.ex.jobs < 1) {
+                free(sets);
+                free(args);
+                return usage_error("-j needs a positive number", "");
+            }
+        } else if (strcmp(a, "--strategy") == 0 && i + 1 < argc) {
+            const char *v = argv[++i];
+            if (strcmp(v, "grid") == 0) c.ex.strategy = EX_GRID;
+            else if (strcmp(v, "random") == 0) c.ex.strategy = EX_RANDOM;
+            else if (strcmp(v, "guided") == 0) c.ex.strategy = EX_GUIDED;
+            else {
+                free(sets);
+                free(args);
+                return usage_error("--strategy is grid, random or guided, not", v);
+            }
+        } else if (strcmp(a, "--max-points") == 0 && i + 1 < argc) {
+            c.ex.max_points = strtoull(argv[++i], NULL, 10);
+        } else if (strcmp(a, "--time-limit") == 0 && i + 1 < argc) {
+            c.ex.time_limit = atof(argv[++i]);
+        } else if (strcmp(a, "--seed") == 0 && i + 1 < argc) {
+            c.ex.seed = strtoull(argv[++i], NULL, 10);
+        } else if (strcmp(a, "--resume") == 0) {
+            c.ex.resume = 1;
+        } else if (strcmp(a, "--quiet") == 0) {
+            c.ex.quiet = 1;
+        } else if (strcmp(a, "--svg") == 0 && i + 1 < argc) {
+            c.ex.svg = argv[++i];
+        } else if (strcmp(a, "--report") == 0 && i + 1 < argc) {
+            c.ex.report = argv[++i];
+        } else if (strcmp(a, "--shard") == 0 && i + 1 < argc) {
+            const char *v = argv[++i];
+            if (sscanf(v, "%d/%d", &c.ex.shard_i, &c.ex.shard_n) != 2 || c.ex.shard_n < 1 || c.ex.shard_i < 0 ||
+                c.ex.shard_i >= c.ex.shard_n) {
+                free(sets);
+                free(args);
+                return usage_error("--shard needs I/N with 0 <= I < N, not", v);
+            }
         } else if (strcmp(a, "--json") == 0) {
             c.report_json = 1;
         } else if (strcmp(a, "--verify") == 0) {
@@ -202,6 +265,30 @@ int main(int argc, char **argv) {
             ir_design *d = mldc_load_file(args[i], &opts, &dc);
             if (d->failed_io) c.io_error = 1;
             ir_design_free(d);
+        }
+    } else if (strcmp(cmd, "explore") == 0) {
+        if (nargs != 2) {
+            rc = usage_error("explore needs exactly one FILE", "");
+        } else {
+            c.ex.path = args[1];
+            c.ex.base = &opts;
+            c.ex.csv = c.out ? c.out : "explore.csv";
+            if (c.report_json) c.ex.json = "explore.json";
+            if (!c.ex.jobs) {
+                long n = sysconf(_SC_NPROCESSORS_ONLN);
+                c.ex.jobs = n > 0 ? (int)n : 1;
+            }
+            c.ex.summary = stdout;
+            ex_summary sum;
+            int r = explore_run(&c.ex, &dc, &sum);
+            if (r == 2) c.io_error = 1;
+        }
+    } else if (strcmp(cmd, "merge") == 0) {
+        if (nargs < 3 || !c.out) {
+            rc = usage_error("merge needs FILE, -o OUT.csv and at least one shard file", "");
+        } else {
+            int r = explore_merge(args[1], &opts, c.out, args + 2, nargs - 2, &dc);
+            if (r == 2) c.io_error = 1;
         }
     } else if (strcmp(cmd, "run") == 0) {
         if (nargs != 2) rc = usage_error("run needs exactly one FILE", "");

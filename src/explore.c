@@ -1,0 +1,1261 @@
+/* explore.c - the exploration engine behind `mldc explore` and `mldc merge`.
+ *
+ * The run is a loop over batches of design points:
+ *
+ *   strategy   chooses the next batch: the grid in row-major order (first
+ *              variable slowest), a seeded random sample without
+ *              replacement, or one generation of a guided evolutionary
+ *              search (see guided_next);
+ *   evaluate   each point is a full load of the design with the point's
+ *              values as --set overrides and its mapping, then plan and
+ *              simulate; constraints are checked on the metrics, and a
+ *              failed one is recorded with its margin; -j N spreads a batch
+ *              over N forked workers that send back one text line per point;
+ *   record     results are written to the CSV file in point order as soon
+ *              as they are contiguous, one whole line per write(2), so the
+ *              file is the same for any -j and an interrupted run leaves
+ *              only whole rows behind; --resume reads them back (the
+ *              strategies are deterministic, so the same points come up
+ *              again and their stored results are reused, bit for bit);
+ *   finish     the Pareto front of the feasible points is marked, and the
+ *              CSV is rewritten with its Pareto column through a temporary
+ *              file and rename(2), so it is never torn.
+ *
+ * Budgets are always in force: --max-points (100 by default for random and
+ * guided search) and --time-limit; the summary says what was not
+ * evaluated.  The design is re-read and re-parsed for every point: simple
+ * and robust, and cheap next to planning and simulation for any design big
+ * enough to matter (re-entering later in the pipeline is future work).
+ */
+#define _DEFAULT_SOURCE /* strdup */
+#include "explore.h"
+
+#include <errno.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "parser.h"
+#include "plan.h"
+#include "sim.h"
+#include "units.h"
+
+enum { GUIDED_DEFAULT_BUDGET = 100, RANDOM_DEFAULT_BUDGET = 100 };
+
+/* ------------------------------------------------------------------ */
+/* Small helpers                                                       */
+/* ------------------------------------------------------------------ */
+
+static double now_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* splitmix64: a small, good, seedable generator. */
+static uint64_t rng_next(uint64_t *s) {
+    uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+static uint64_t rng_below(uint64_t *s, uint64_t n) { return n ? rng_next(s) % n : 0; }
+
+static char *xstrdup(const char *s) {
+    char *p = strdup(s ? s : "");
+    if (!p) abort();
+    return p;
+}
+
+static units_dim metric_dim(int m) {
+    units_dim s = units_base(UNIT_S), j = units_base(UNIT_J);
+    switch (m) {
+    case METRIC_LATENCY: return s;
+    case METRIC_THROUGHPUT: return units_div(units_none(), s);
+    case METRIC_ENERGY: return j;
+    case METRIC_AREA: return units_mul(units_base(UNIT_M), units_base(UNIT_M));
+    case METRIC_POWER: return units_div(j, s);
+    default: return units_mul(j, s);
+    }
+}
+
+static const char *const metric_cols[METRIC_COUNT] = {"latency_s", "throughput_per_s", "energy_j",
+                                                      "area_m2", "power_w", "edp_js"};
+
+/* ------------------------------------------------------------------ */
+/* The space                                                           */
+/* ------------------------------------------------------------------ */
+
+static uint64_t space_size(const ex_space *sp) {
+    uint64_t n = 1;
+    for (int v = 0; v < sp->nvars; v++) {
+        uint64_t k = (uint64_t)sp->vars[v].nvals;
+        if (k && n > UINT64_MAX / k) return UINT64_MAX;
+        n *= k;
+    }
+    return n;
+}
+
+/* Grid index <-> choices, first variable slowest. */
+static void decode(const ex_space *sp, uint64_t g, int *choice) {
+    for (int v = sp->nvars - 1; v >= 0; v--) {
+        uint64_t k = (uint64_t)sp->vars[v].nvals;
+        choice[v] = (int)(g % k);
+        g /= k;
+    }
+}
+
+static uint64_t encode(const ex_space *sp, const int *choice) {
+    uint64_t g = 0;
+    for (int v = 0; v < sp->nvars; v++) g = g * (uint64_t)sp->vars[v].nvals + (uint64_t)choice[v];
+    return g;
+}
+
+/* The value of variable v at choice c, as CSV and --set text. */
+static void value_text(const ir_vary *vy, int c, char *buf, size_t n, int for_set) {
+    if (vy->kind != VARY_PARAM) {
+        snprintf(buf, n, "%s", vy->names[c]);
+        return;
+    }
+    if (!for_set || units_is_none(vy->dim)) {
+        snprintf(buf, n, "%.17g", vy->vals[c]);
+        return;
+    }
+    char u[64];
+    units_format_dim(vy->dim, u, sizeof u);
+    snprintf(buf, n, "%.17g %s", vy->vals[c], u);
+}
+
+/* ------------------------------------------------------------------ */
+/* Evaluating one point                                                */
+/* ------------------------------------------------------------------ */
+
+typedef struct first_error {
+    char msg[400];
+    int n;
+} first_error;
+
+static void catch_first(void *ud, const mld_diag *d) {
+    first_error *fe = ud;
+    if (d->sev != DIAG_ERROR) return;
+    if (!fe->n++) {
+        if (d->loc.src && d->loc.line > 0)
+            snprintf(fe->msg, sizeof fe->msg, "%s:%d:%d: %s", d->loc.src->path, d->loc.line, d->loc.col, d->msg);
+        else
+            snprintf(fe->msg, sizeof fe->msg, "%s", d->msg);
+    }
+}
+
+/* Which mapping a point runs: its `mapping` choice, else the first mapping
+ * on its `system` choice, else the design's first mapping. */
+static const ir_mapping *point_mapping(const ex_space *sp, const int *choice, const ir_design *d) {
+    const char *map = NULL, *sys = NULL;
+    for (int v = 0; v < sp->nvars; v++) {
+        if (sp->vars[v].kind == VARY_MAPPING) map = sp->vars[v].names[choice[v]];
+        if (sp->vars[v].kind == VARY_SYSTEM) sys = sp->vars[v].names[choice[v]];
+    }
+    for (int i = 0; i < d->nmappings; i++) {
+        const ir_mapping *m = d->mappings[i];
+        if (map && strcmp(m->name, map) != 0) continue;
+        if (!map && sys && strcmp(m->sys->name, sys) != 0) continue;
+        return m;
+    }
+    return NULL;
+}
+
+/* Evaluate one point into pt (status, metrics, why).  best_report, when
+ * given, receives the text run report. */
+static void evaluate(const ex_options *o, const ex_space *sp, ex_point *pt, char **best_report) {
+    char **sets = calloc((size_t)(o->base->nsets + sp->nvars + 1), sizeof *sets);
+    if (!sets) abort();
+    int ns = 0;
+    for (int i = 0; i < o->base->nsets; i++) sets[ns++] = xstrdup(o->base->sets[i]);
+    for (int v = 0; v < sp->nvars; v++) {
+        if (sp->vars[v].kind != VARY_PARAM) continue;
+        char val[128], buf[300];
+        value_text(&sp->vars[v], pt->choice[v], val, sizeof val, 1);
+        snprintf(buf, sizeof buf, "%s=%s", sp->vars[v].name, val);
+        sets[ns++] = xstrdup(buf);
+    }
+    mldc_options opts = *o->base;
+    opts.sets = (const char *const *)sets;
+    opts.nsets = ns;
+    first_error fe;
+    memset(&fe, 0, sizeof fe);
+    diag_ctx dc;
+    diag_ctx_init(&dc, catch_first, &fe);
+    ir_design *d = mldc_load_file(o->path, &opts, &dc);
+    pt->status = EX_ERROR;
+    if (!dc.nerrors) {
+        const ir_mapping *m = point_mapping(sp, pt->choice, d);
+        if (!m) {
+            snprintf(fe.msg, sizeof fe.msg, "no mapping runs on the chosen system");
+        } else {
+            plan *p = plan_build(d, m, &dc);
+            sim_result *r = p ? sim_run(p, &dc) : NULL;
+            if (r) {
+                double lat = r->makespan, en = r->energy_compute + r->energy_memory + r->energy_network;
+                pt->metric[METRIC_LATENCY] = lat;
+                pt->metric[METRIC_THROUGHPUT] = lat > 0 ? p->tokens / lat : 0;
+                pt->metric[METRIC_ENERGY] = en;
+                pt->metric[METRIC_AREA] = m->sys->root->area;
+                pt->metric[METRIC_POWER] = lat > 0 ? en / lat : 0;
+                pt->metric[METRIC_EDP] = en * lat;
+                pt->status = EX_OK;
+                /* constraints, each failure with its margin */
+                char why[600] = "";
+                size_t wl = 0;
+                for (int i = 0; i < sp->ex->nreq; i++) {
+                    const ir_require *rq = &sp->ex->req[i];
+                    double v = pt->metric[rq->metric], b = rq->bound;
+                    int ok = rq->op == '<' ? v < b : rq->op == '>' ? v > b : rq->op == LE ? v <= b : v >= b;
+                    if (ok) continue;
+                    char got[64], lim[64];
+                    units_format_value(v, metric_dim(rq->metric), got, sizeof got);
+                    units_format_value(b, metric_dim(rq->metric), lim, sizeof lim);
+                    double margin = b != 0 ? (v - b) / fabs(b) * 100 : 0;
+                    const char *opt = rq->op == '<' ? "<" : rq->op == '>' ? ">" : rq->op == LE ? "<=" : ">=";
+                    wl += (size_t)snprintf(why + wl, sizeof why - wl, "%s%s %s %s: got %s (%+.1f%%)", wl ? "; " : "",
+                                           ir_metric_name(rq->metric), opt, lim, got, margin);
+                    if (wl >= sizeof why) wl = sizeof why - 1;
+                    pt->status = EX_INFEASIBLE;
+                }
+                if (pt->status == EX_INFEASIBLE) pt->why = xstrdup(why);
+                if (best_report) {
+                    char *buf = NULL;
+                    size_t len = 0;
+                    FILE *f = open_memstream(&buf, &len);
+                    if (f) {
+                        sim_report_text(f, r);
+                        fclose(f);
+                        *best_report = buf;
+                    }
+                }
+                sim_free(r);
+            }
+            plan_free(p);
+        }
+    }
+    if (pt->status == EX_ERROR) pt->why = xstrdup(fe.msg[0] ? fe.msg : "the design did not load");
+    ir_design_free(d);
+    diag_ctx_free(&dc);
+    for (int i = 0; i < ns; i++) free(sets[i]);
+    free(sets);
+}
+
+/* ------------------------------------------------------------------ */
+/* Result lines (worker -> parent) and CSV rows                        */
+/* ------------------------------------------------------------------ */
+
+static const char *status_name(ex_status s) { return s == EX_OK ? "ok" : s == EX_INFEASIBLE ? "infeasible" : "error"; }
+
+static int status_of(const char *s) {
+    if (strcmp(s, "ok") == 0) return EX_OK;
+    if (strcmp(s, "infeasible") == 0) return EX_INFEASIBLE;
+    if (strcmp(s, "error") == 0) return EX_ERROR;
+    return -1;
+}
+
+/* Keep free text on one line and out of the separators. */
+static void clean_text(char *s) {
+    for (; *s; s++)
+        if (*s == '\n' || *s == '\r' || *s == '\t') *s = ' ';
+}
+
+/* One point as a worker line: index, status, metrics, why; tab-separated. */
+static void write_line(int fd, const ex_point *pt) {
+    char buf[2048];
+    int len = snprintf(buf, sizeof buf, "%llu\t%d", (unsigned long long)pt->index, (int)pt->status);
+    for (int m = 0; m < METRIC_COUNT; m++) len += snprintf(buf + len, sizeof buf - (size_t)len, "\t%.17g", pt->metric[m]);
+    char why[1024];
+    snprintf(why, sizeof why, "%s", pt->why ? pt->why : "");
+    clean_text(why);
+    len += snprintf(buf + len, sizeof buf - (size_t)len, "\t%s\n", why);
+    if (len >= (int)sizeof buf) {
+        len = (int)sizeof buf - 1;
+        buf[len - 1] = '\n';
+    }
+    for (int off = 0; off < len;) {
+        ssize_t w = write(fd, buf + off, (size_t)(len - off));
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) _exit(3);
+        off += (int)w;
+    }
+}
+
+static int read_line(const char *line, ex_point *pt) {
+    char *end;
+    pt->index = strtoull(line, &end, 10);
+    if (*end != '\t') return 0;
+    pt->status = (ex_status)strtol(end + 1, &end, 10);
+    for (int m = 0; m < METRIC_COUNT; m++) {
+        if (*end != '\t') return 0;
+        pt->metric[m] = strtod(end + 1, &end);
+    }
+    if (*end != '\t') return 0;
+    const char *why = end + 1;
+    size_t n = strcspn(why, "\n");
+    free(pt->why);
+    pt->why = n ? strndup(why, n) : NULL;
+    return 1;
+}
+
+/* A CSV field: quoted when it holds a comma or a quote. */
+static int csv_field(char *buf, size_t n, const char *s) {
+    if (!strpbrk(s, ",\"")) return snprintf(buf, n, "%s", s);
+    size_t o = 0;
+    if (o < n) buf[o++] = '"';
+    for (; *s && o + 3 < n; s++) {
+        if (*s == '"') buf[o++] = '"';
+        buf[o++] = *s;
+    }
+    if (o < n) buf[o++] = '"';
+    if (o < n) buf[o] = 0;
+    return (int)o;
+}
+
+static void csv_header(const ex_space *sp, char *buf, size_t n) {
+    int len = snprintf(buf, n, "index");
+    for (int v = 0; v < sp->nvars; v++) len += snprintf(buf + len, n - (size_t)len, ",%s", sp->vars[v].name);
+    len += snprintf(buf + len, n - (size_t)len, ",status");
+    for (int m = 0; m < METRIC_COUNT; m++) len += snprintf(buf + len, n - (size_t)len, ",%s", metric_cols[m]);
+    snprintf(buf + len, n - (size_t)len, ",pareto,why\n");
+}
+
+/* A row; pareto is -1 (unknown yet, an empty field), 0 or 1. */
+static void csv_row(const ex_space *sp, const ex_point *pt, int pareto, char *buf, size_t n) {
+    int len = snprintf(buf, n, "%llu", (unsigned long long)pt->index);
+    for (int v = 0; v < sp->nvars; v++) {
+        char val[128];
+        value_text(&sp->vars[v], pt->choice[v], val, sizeof val, 0);
+        len += snprintf(buf + len, n - (size_t)len, ",");
+        len += csv_field(buf + len, n - (size_t)len, val);
+    }
+    len += snprintf(buf + len, n - (size_t)len, ",%s", status_name(pt->status));
+    for (int m = 0; m < METRIC_COUNT; m++) {
+        if (pt->status == EX_ERROR) len += snprintf(buf + len, n - (size_t)len, ",");
+        else len += snprintf(buf + len, n - (size_t)len, ",%.17g", pt->metric[m]);
+    }
+    len += snprintf(buf + len, n - (size_t)len, pareto < 0 ? "," : ",%d", pareto);
+    char why[1024];
+    snprintf(why, sizeof why, "%s", pt->why ? pt->why : "");
+    clean_text(why);
+    len += snprintf(buf + len, n - (size_t)len, ",");
+    len += csv_field(buf + len, n - (size_t)len, why);
+    if ((size_t)len + 2 > n) len = (int)n - 2;
+    buf[len++] = '\n';
+    buf[len] = 0;
+}
+
+/* Split one CSV line into fields (in place); returns the count. */
+static int csv_split(char *line, char **f, int max) {
+    int n = 0;
+    char *p = line;
+    while (n < max) {
+        if (*p == '"') {
+            char *o = ++p;
+            f[n++] = o;
+            while (*p && !(*p == '"' && p[1] != '"')) {
+                if (*p == '"') p++;
+                *o++ = *p++;
+            }
+            if (*p == '"') p++;
+            char *sep = p;
+            *o = 0;
+            if (*sep != ',') break;
+            p = sep + 1;
+        } else {
+            f[n++] = p;
+            char *c = p + strcspn(p, ",\n");
+            int more = *c == ',';
+            *c = 0;
+            if (!more) break;
+            p = c + 1;
+        }
+    }
+    return n;
+}
+
+/* Parse a data row back into pt (choices from the value texts). */
+static int parse_row(const ex_space *sp, char *line, ex_point *pt) {
+    char *f[64];
+    int n = csv_split(line, f, 64);
+    if (n != 1 + sp->nvars + 1 + METRIC_COUNT + 2) return 0;
+    char *end;
+    pt->index = strtoull(f[0], &end, 10);
+    if (*end) return 0;
+    for (int v = 0; v < sp->nvars; v++) {
+        int c = -1;
+        for (int k = 0; k < sp->vars[v].nvals && c < 0; k++) {
+            char val[128];
+            value_text(&sp->vars[v], k, val, sizeof val, 0);
+            if (strcmp(val, f[1 + v]) == 0) c = k;
+        }
+        if (c < 0) return 0;
+        pt->choice[v] = c;
+    }
+    int st = status_of(f[1 + sp->nvars]);
+    if (st < 0) return 0;
+    pt->status = (ex_status)st;
+    for (int m = 0; m < METRIC_COUNT; m++) pt->metric[m] = f[2 + sp->nvars + m][0] ? strtod(f[2 + sp->nvars + m], NULL) : 0;
+    const char *why = f[3 + sp->nvars + METRIC_COUNT];
+    free(pt->why);
+    pt->why = why[0] ? xstrdup(why) : NULL;
+    pt->pareto = f[2 + sp->nvars + METRIC_COUNT][0] == '1';
+    return 1;
+}
+
+/* ------------------------------------------------------------------ */
+/* The Pareto front                                                    */
+/* ------------------------------------------------------------------ */
+
+/* Does a dominate b on the objectives (no worse on all, better on one)? */
+static int dominates(const ex_space *sp, const ex_point *a, const ex_point *b) {
+    int better = 0;
+    for (int i = 0; i < sp->ex->nobj; i++) {
+        const ir_objective *ob = &sp->ex->obj[i];
+        double x = a->metric[ob->metric], y = b->metric[ob->metric];
+        if (ob->maximize) {
+            x = -x;
+            y = -y;
+        }
+        if (x > y) return 0;
+        if (x < y) better = 1;
+    }
+    return better;
+}
+
+static uint64_t mark_pareto(const ex_space *sp, ex_point *pts, uint64_t n) {
+    uint64_t count = 0;
+    for (uint64_t i = 0; i < n; i++) {
+        pts[i].pareto = 0;
+        if (!pts[i].done || pts[i].status != EX_OK || sp->ex->nobj == 0) continue;
+        int dom = 0;
+        for (uint64_t j = 0; j < n && !dom; j++)
+            if (j != i && pts[j].done && pts[j].status == EX_OK && dominates(sp, &pts[j], &pts[i])) dom = 1;
+        if (!dom) {
+            pts[i].pareto = 1;
+            count++;
+        }
+    }
+    return count;
+}
+
+/* Scalar fitness for the guided search: lower is better.  Feasible points
+ * by the first objective; infeasible ones after all feasible, ordered by
+ * how far they miss; errors last. */
+static double fitness(const ex_space *sp, const ex_point *pt) {
+    if (!pt->done || pt->status == EX_ERROR) return HUGE_VAL;
+    double f = 0;
+    if (sp->ex->nobj) {
+        const ir_objective *ob = &sp->ex->obj[0];
+        double v = pt->metric[ob->metric];
+        f = ob->maximize ? -v : v;
+        f = f >= 0 ? log1p(f) : -log1p(-f);
+    }
+    if (pt->status == EX_INFEASIBLE) f = 1e6 + fabs(f);
+    return f;
+}
+
+/* ------------------------------------------------------------------ */
+/* The run                                                             */
+/* ------------------------------------------------------------------ */
+
+/* A set of grid indices already planned (open addressing). */
+typedef struct gset {
+    uint64_t *k;
+    size_t cap, n;
+} gset;
+
+static int gset_add(gset *s, uint64_t g) {
+    if ((s->n + 1) * 2 > s->cap) {
+        gset t = {0};
+        t.cap = s->cap ? s->cap * 2 : 1024;
+        t.k = malloc(t.cap * sizeof *t.k);
+        if (!t.k) abort();
+        for (size_t i = 0; i < t.cap; i++) t.k[i] = UINT64_MAX;
+        for (size_t i = 0; i < s->cap; i++)
+            if (s->k[i] != UINT64_MAX) gset_add(&t, s->k[i]);
+        free(s->k);
+        *s = t;
+    }
+    for (size_t i = (size_t)((g * 0x9E3779B97F4A7C15ull) >> 7) & (s->cap - 1);; i = (i + 1) & (s->cap - 1)) {
+        if (s->k[i] == g) return 0;
+        if (s->k[i] == UINT64_MAX) {
+            s->k[i] = g;
+            s->n++;
+            return 1;
+        }
+    }
+}
+
+typedef struct run {
+    const ex_options *o;
+    ex_space sp;
+    diag_ctx *dc;
+    ex_point *pts;       /* every planned point, in index order */
+    uint64_t npts, cap;
+    ex_point *old;       /* rows read back with --resume, in file order */
+    uint64_t nold;
+    gset seen;
+    int fd;              /* the CSV, opened for appending */
+    uint64_t flushed;    /* points handled by the CSV writer so far */
+    uint64_t budget;
+    double t0;
+    int stop;            /* time limit or interruption: plan no more */
+    int interrupted;
+    uint64_t evaluated, resumed;
+    uint64_t rng;
+    int tty;
+} run;
+
+static volatile sig_atomic_t got_signal;
+
+static void on_signal(int sig) {
+    (void)sig;
+    got_signal = 1;
+}
+
+static int mine(const run *R, uint64_t index) {
+    return R->o->shard_n <= 1 || index % (uint64_t)R->o->shard_n == (uint64_t)R->o->shard_i;
+}
+
+static ex_point *plan_point(run *R, uint64_t grid) {
+    if (R->npts == R->cap) {
+        R->cap = R->cap ? R->cap * 2 : 256;
+        R->pts = realloc(R->pts, R->cap * sizeof *R->pts);
+        if (!R->pts) abort();
+    }
+    ex_point *pt = &R->pts[R->npts];
+    memset(pt, 0, sizeof *pt);
+    pt->index = R->npts++;
+    pt->choice = malloc(sizeof(int) * (size_t)(R->sp.nvars + 1));
+    if (!pt->choice) abort();
+    decode(&R->sp, grid, pt->choice);
+    return pt;
+}
+
+static void write_all(int fd, const char *buf, size_t len) {
+    while (len) {
+        ssize_t w = write(fd, buf, len);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) return;
+        buf += w;
+        len -= (size_t)w;
+    }
+}
+
+static void progress(run *R, int final) {
+    if (!R->tty || R->o->quiet) return;
+    uint64_t done = 0, feasible = 0;
+    double best = HUGE_VAL;
+    for (uint64_t i = 0; i < R->npts; i++) {
+        if (!R->pts[i].done) continue;
+        done++;
+        if (R->pts[i].status == EX_OK) {
+            feasible++;
+            double f = R->sp.ex->nobj ? R->pts[i].metric[R->sp.ex->obj[0].metric] : 0;
+            if (R->sp.ex->nobj && R->sp.ex->obj[0].maximize) f = -f;
+            if (f < best) best = f;
+        }
+    }
+    double el = now_s() - R->t0, rate = el > 0 ? (double)R->evaluated / el : 0;
+    char b[64] = "-";
+    if (R->sp.ex->nobj && isfinite(best)) {
+        const ir_objective *ob = &R->sp.ex->obj[0];
+        units_format_value(ob->maximize ? -best : best, metric_dim(ob->metric), b, sizeof b);
+    }
+    uint64_t left = R->budget > done ? R->budget - done : 0;
+    fprintf(stderr, "\rexplore: %llu/%llu points, %llu feasible, best %s %s, %.1f points/s, ~%.0f s left   %s",
+            (unsigned long long)done, (unsigned long long)R->budget, (unsigned long long)feasible,
+            R->sp.ex->nobj ? ir_metric_name(R->sp.ex->obj[0].metric) : "", b, rate, rate > 0 ? (double)left / rate : 0,
+            final ? "\n" : "");
+}
+
+/* Write the rows that are now contiguous. */
+static void flush_rows(run *R) {
+    while (R->flushed < R->npts) {
+        ex_point *pt = &R->pts[R->flushed];
+        if (!mine(R, pt->index)) {
+            R->flushed++;
+            continue;
+        }
+        if (!pt->done) break; /* not evaluated yet */
+        if (pt->index >= R->nold) {
+            char row[4096];
+            csv_row(&R->sp, pt, -1, row, sizeof row);
+            write_all(R->fd, row, strlen(row));
+        }
+        R->flushed++;
+    }
+}
+
+/* Evaluate the points [from, to) that are ours and not resumed. */
+static void evaluate_batch(run *R, uint64_t from, uint64_t to) {
+    uint64_t *todo = malloc(sizeof(uint64_t) * (size_t)(to - from + 1));
+    if (!todo) abort();
+    uint64_t n = 0;
+    for (uint64_t i = from; i < to; i++) {
+        ex_point *pt = &R->pts[i];
+        if (!mine(R, i)) continue;
+        /* resumed: the file's row for this index, if the choices agree */
+        uint64_t k = R->o->shard_n > 1 ? i / (uint64_t)R->o->shard_n : i;
+        if (k < R->nold && R->old[k].index == i && encode(&R->sp, R->old[k].choice) == encode(&R->sp, pt->choice)) {
+            pt->status = R->old[k].status;
+            memcpy(pt->metric, R->old[k].metric, sizeof pt->metric);
+            pt->why = R->old[k].why ? xstrdup(R->old[k].why) : NULL;
+            pt->done = 1;
+            R->resumed++;
+            continue;
+        }
+        todo[n++] = i;
+    }
+    int jobs = R->o->jobs;
+    if (jobs < 1) jobs = 1;
+    if ((uint64_t)jobs > n) jobs = (int)n;
+    if (jobs <= 1) {
+        for (uint64_t t = 0; t < n && !R->stop; t++) {
+            if (got_signal || (R->o->time_limit > 0 && now_s() - R->t0 > R->o->time_limit)) {
+                R->stop = 1;
+                R->interrupted = got_signal;
+                break;
+            }
+            evaluate(R->o, &R->sp, &R->pts[todo[t]], NULL);
+            R->pts[todo[t]].done = 1;
+            R->evaluated++;
+            flush_rows(R);
+            progress(R, 0);
+        }
+        flush_rows(R);
+        free(todo);
+        return;
+    }
+    /* workers: worker w takes todo[w], todo[w + jobs], ... */
+    pid_t *pid = calloc((size_t)jobs, sizeof *pid);
+    int *fd = calloc((size_t)jobs, sizeof *fd);
+    char **buf = calloc((size_t)jobs, sizeof *buf);
+    size_t *blen = calloc((size_t)jobs, sizeof *blen);
+    if (!pid || !fd || !buf || !blen) abort();
+    fflush(NULL);
+    for (int w = 0; w < jobs; w++) {
+        int p[2];
+        if (pipe(p) != 0) abort();
+        pid[w] = fork();
+        if (pid[w] < 0) abort();
+        if (pid[w] == 0) {
+            close(p[0]);
+            signal(SIGINT, SIG_DFL);
+            for (uint64_t t = (uint64_t)w; t < n; t += (uint64_t)jobs) {
+                ex_point pt = R->pts[todo[t]];
+                pt.why = NULL;
+                evaluate(R->o, &R->sp, &pt, NULL);
+                write_line(p[1], &pt);
+                free(pt.why);
+            }
+            close(p[1]);
+            _exit(0);
+        }
+        close(p[1]);
+        fd[w] = p[0];
+        buf[w] = malloc(8192);
+        if (!buf[w]) abort();
+    }
+    int open_fds = jobs;
+    while (open_fds > 0) {
+        if (got_signal || (R->o->time_limit > 0 && now_s() - R->t0 > R->o->time_limit)) {
+            R->stop = 1;
+            R->interrupted = got_signal;
+            for (int w = 0; w < jobs; w++)
+                if (fd[w] >= 0) kill(pid[w], SIGTERM);
+            break;
+        }
+        struct pollfd pf[256];
+        int map[256], np = 0;
+        for (int w = 0; w < jobs && np < 256; w++)
+            if (fd[w] >= 0) {
+                pf[np] = (struct pollfd){fd[w], POLLIN, 0};
+                map[np++] = w;
+            }
+        int r = poll(pf, (nfds_t)np, 200);
+        if (r < 0 && errno == EINTR) continue;
+        for (int i = 0; i < np; i++) {
+            if (!(pf[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+            int w = map[i];
+            ssize_t got = read(fd[w], buf[w] + blen[w], 8191 - blen[w]);
+            if (got <= 0) {
+                close(fd[w]);
+                fd[w] = -1;
+                open_fds--;
+                continue;
+            }
+            blen[w] += (size_t)got;
+            buf[w][blen[w]] = 0;
+            char *line = buf[w], *nl;
+            while ((nl = strchr(line, '\n'))) {
+                ex_point tmp;
+                memset(&tmp, 0, sizeof tmp);
+                if (read_line(line, &tmp) && tmp.index < R->npts) {
+                    ex_point *pt = &R->pts[tmp.index];
+                    pt->status = tmp.status;
+                    memcpy(pt->metric, tmp.metric, sizeof pt->metric);
+                    pt->why = tmp.why;
+                    pt->done = 1;
+                    R->evaluated++;
+                } else {
+                    free(tmp.why);
+                }
+                line = nl + 1;
+            }
+            blen[w] -= (size_t)(line - buf[w]);
+            memmove(buf[w], line, blen[w]);
+        }
+        flush_rows(R);
+        progress(R, 0);
+    }
+    for (int w = 0; w < jobs; w++) {
+        if (fd[w] >= 0) close(fd[w]);
+        waitpid(pid[w], NULL, 0);
+        free(buf[w]);
+    }
+    free(pid);
+    free(fd);
+    free(buf);
+    free(blen);
+    free(todo);
+    flush_rows(R);
+}
+
+/* ------------------------------------------------------------------ */
+/* Strategies                                                          */
+/* ------------------------------------------------------------------ */
+
+/* A random grid index not planned before, or UINT64_MAX when the space
+ * looks exhausted. */
+static uint64_t fresh_random(run *R) {
+    uint64_t size = R->sp.size;
+    if (R->seen.n >= size) return UINT64_MAX;
+    for (int tries = 0; tries < 1000; tries++) {
+        uint64_t g = rng_below(&R->rng, size);
+        if (gset_add(&R->seen, g)) return g;
+    }
+    /* a nearly full space: walk from a random place to the next free one */
+    uint64_t g = rng_below(&R->rng, size);
+    for (uint64_t k = 0; k < size; k++, g = (g + 1) % size)
+        if (gset_add(&R->seen, g)) return g;
+    return UINT64_MAX;
+}
+
+static void strategy_grid(run *R) {
+    for (uint64_t from = 0; from < R->budget && !R->stop;) {
+        uint64_t to = from + 1024 < R->budget ? from + 1024 : R->budget;
+        for (uint64_t g = from; g < to; g++) plan_point(R, g);
+        evaluate_batch(R, from, to);
+        from = to;
+    }
+}
+
+static void strategy_random(run *R) {
+    while (R->npts < R->budget && !R->stop) {
+        uint64_t from = R->npts;
+        while (R->npts < R->budget && R->npts - from < 1024) {
+            uint64_t g = fresh_random(R);
+            if (g == UINT64_MAX) break;
+            plan_point(R, g);
+        }
+        if (R->npts == from) break;
+        evaluate_batch(R, from, R->npts);
+    }
+}
+
+/* Indices of the evaluated points, best first (ties: lower index). */
+static const run *sort_run;
+
+static int by_fitness(const void *x, const void *y) {
+    const ex_point *a = &sort_run->pts[*(const uint64_t *)x], *b = &sort_run->pts[*(const uint64_t *)y];
+    double fa = fitness(&sort_run->sp, a), fb = fitness(&sort_run->sp, b);
+    if (fa != fb) return fa < fb ? -1 : 1;
+    return a->index < b->index ? -1 : a->index > b->index;
+}
+
+/* Guided search: a (mu + lambda) evolutionary search over the grid.
+ * Generation 0 is a random sample; each next generation takes the better
+ * half of all points seen so far as parents, and makes children by uniform
+ * crossover of two tournament winners and a mutation of one variable to
+ * another of its values, never revisiting a point.  It needs no gradient
+ * and no continuity, which a mix of parameters, mappings and systems does
+ * not have, and every choice comes from the seeded generator, so a run is
+ * reproducible and independent of -j. */
+static void strategy_guided(run *R) {
+    uint64_t pop = R->budget < 16 ? R->budget : 16;
+    if (pop < 2) pop = R->budget;
+    int nv = R->sp.nvars;
+    int *child = malloc(sizeof(int) * (size_t)(nv + 1)), *other = malloc(sizeof(int) * (size_t)(nv + 1));
+    uint64_t *order = NULL;
+    if (!child || !other) abort();
+    while (R->npts < R->budget && !R->stop) {
+        uint64_t from = R->npts, want = R->budget - R->npts < pop ? R->budget - R->npts : pop;
+        if (from == 0) {
+            for (uint64_t i = 0; i < want; i++) {
+                uint64_t g = fresh_random(R);
+                if (g == UINT64_MAX) break;
+                plan_point(R, g);
+            }
+        } else {
+            order = realloc(order, sizeof(uint64_t) * (size_t)R->npts);
+            if (!order) abort();
+            for (uint64_t i = 0; i < R->npts; i++) order[i] = i;
+            sort_run = R;
+            qsort(order, R->npts, sizeof *order, by_fitness);
+            uint64_t parents = R->npts / 2 < 2 ? (R->npts < 2 ? R->npts : 2) : R->npts / 2;
+            for (uint64_t i = 0; i < want; i++) {
+                uint64_t g = UINT64_MAX;
+                for (int tries = 0; tries < 32 && g == UINT64_MAX; tries++) {
+                    uint64_t a = rng_below(&R->rng, parents), b = rng_below(&R->rng, parents);
+                    const ex_point *pa = &R->pts[order[a < b ? a : b]];
+                    memcpy(child, pa->choice, sizeof(int) * (size_t)nv);
+                    if (rng_next(&R->rng) & 1) { /* uniform crossover with another winner */
+                        uint64_t c = rng_below(&R->rng, parents), d = rng_below(&R->rng, parents);
+                        memcpy(other, R->pts[order[c < d ? c : d]].choice, sizeof(int) * (size_t)nv);
+                        for (int v = 0; v < nv; v++)
+                            if (rng_next(&R->rng) & 1) child[v] = other[v];
+                    }
+                    int v = (int)rng_below(&R->rng, (uint64_t)nv);
+                    int k = R->sp.vars[v].nvals;
+                    if (k > 1) child[v] = (child[v] + 1 + (int)rng_below(&R->rng, (uint64_t)k - 1)) % k;
+                    uint64_t cand = encode(&R->sp, child);
+                    if (gset_add(&R->seen, cand)) g = cand;
+                }
+                if (g == UINT64_MAX) g = fresh_random(R);
+                if (g == UINT64_MAX) break;
+                plan_point(R, g);
+            }
+        }
+        if (R->npts == from) break;
+        evaluate_batch(R, from, R->npts);
+    }
+    free(order);
+    free(child);
+    free(other);
+}
+
+/* ------------------------------------------------------------------ */
+/* Resume and the final file                                           */
+/* ------------------------------------------------------------------ */
+
+/* Read the rows of an earlier run; truncate a torn last line.  Returns 0,
+ * or 2 when the file does not belong to this exploration. */
+static int read_old(run *R, const char *path) {
+    FILE *f = fopen(path, "r");
+    if (!f) return 0; /* nothing to resume */
+    char want[4096], line[8192];
+    csv_header(&R->sp, want, sizeof want);
+    long good = 0;
+    if (!fgets(line, sizeof line, f) || strcmp(line, want) != 0) {
+        fclose(f);
+        mld_loc none = {0};
+        diag_error(R->dc, none, "'%s' has other columns than this exploration's results; not resuming over it", path);
+        return 2;
+    }
+    good = ftell(f);
+    uint64_t expect = R->o->shard_n > 1 ? (uint64_t)R->o->shard_i : 0;
+    uint64_t step = R->o->shard_n > 1 ? (uint64_t)R->o->shard_n : 1;
+    while (fgets(line, sizeof line, f)) {
+        size_t len = strlen(line);
+        if (!len || line[len - 1] != '\n') break; /* torn */
+        ex_point pt;
+        memset(&pt, 0, sizeof pt);
+        pt.choice = malloc(sizeof(int) * (size_t)(R->sp.nvars + 1));
+        if (!pt.choice) abort();
+        if (!parse_row(&R->sp, line, &pt) || pt.index != expect) {
+            free(pt.choice);
+            free(pt.why);
+            break;
+        }
+        R->old = realloc(R->old, sizeof(ex_point) * (size_t)(R->nold + 1));
+        if (!R->old) abort();
+        R->old[R->nold++] = pt;
+        expect += step;
+        good = ftell(f);
+    }
+    fclose(f);
+    if (truncate(path, good) != 0) return 2;
+    return 0;
+}
+
+/* Rewrite the CSV with the Pareto column, atomically. */
+static int write_final(run *R) {
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s.tmp", R->o->csv);
+    FILE *f = fopen(tmp, "w");
+    if (!f) return 2;
+    char row[4096];
+    csv_header(&R->sp, row, sizeof row);
+    fputs(row, f);
+    for (uint64_t i = 0; i < R->npts; i++) {
+        if (!R->pts[i].done) continue;
+        csv_row(&R->sp, &R->pts[i], R->pts[i].pareto, row, sizeof row);
+        fputs(row, f);
+    }
+    if (fflush(f) != 0 || fsync(fileno(f)) != 0) {
+        fclose(f);
+        return 2;
+    }
+    if (fclose(f) != 0 || rename(tmp, R->o->csv) != 0) return 2;
+    return 0;
+}
+
+static void write_json(FILE *f, const run *R) {
+    fprintf(f, "{\"design\":\"%s\",\"points\":[\n", R->o->path);
+    int first = 1;
+    for (uint64_t i = 0; i < R->npts; i++) {
+        const ex_point *pt = &R->pts[i];
+        if (!pt->done) continue;
+        fprintf(f, "%s{\"index\":%llu", first ? "" : ",\n", (unsigned long long)pt->index);
+        first = 0;
+        for (int v = 0; v < R->sp.nvars; v++) {
+            char val[128];
+            value_text(&R->sp.vars[v], pt->choice[v], val, sizeof val, 0);
+            if (R->sp.vars[v].kind == VARY_PARAM) fprintf(f, ",\"%s\":%s", R->sp.vars[v].name, val);
+            else fprintf(f, ",\"%s\":\"%s\"", R->sp.vars[v].name, val);
+        }
+        fprintf(f, ",\"status\":\"%s\"", status_name(pt->status));
+        if (pt->status != EX_ERROR)
+            for (int m = 0; m < METRIC_COUNT; m++) fprintf(f, ",\"%s\":%.17g", metric_cols[m], pt->metric[m]);
+        fprintf(f, ",\"pareto\":%s", pt->pareto ? "true" : "false");
+        if (pt->why) {
+            fputs(",\"why\":\"", f);
+            for (const char *c = pt->why; *c; c++) {
+                if (*c == '"' || *c == '\\') fputc('\\', f);
+                fputc((unsigned char)*c < 0x20 ? ' ' : *c, f);
+            }
+            fputc('"', f);
+        }
+        fputc('}', f);
+    }
+    fprintf(f, "\n]}\n");
+}
+
+static int load_space(const char *path, const mldc_options *base, diag_ctx *dc, ir_design **dp, ex_space *sp) {
+    ir_design *d = mldc_load_file(path, base, dc);
+    *dp = d;
+    if (d->failed_io) return 2;
+    if (dc->nerrors) return 1;
+    if (!d->explore) {
+        mld_loc none = {0};
+        diag_error(dc, none, "'%s' has no explore block", path);
+        return 1;
+    }
+    memset(sp, 0, sizeof *sp);
+    sp->ex = d->explore;
+    sp->nvars = d->explore->nvary;
+    sp->vars = d->explore->vary;
+    sp->size = space_size(sp);
+    if (d->nmappings == 0) {
+        mld_loc none = {0};
+        diag_error(dc, none, "'%s' has no mapping to evaluate", path);
+        return 1;
+    }
+    return 0;
+}
+
+/* The closing summary: what ran, what was skipped and why, what failed
+ * which constraint, and the front. */
+static void summary_text(FILE *f, const run *R, const ex_summary *sum) {
+    static const char *const strat[] = {"grid", "random", "guided"};
+    const ex_options *o = R->o;
+    fprintf(f, "explore %s: %s search, %llu of %llu points", o->path, strat[o->strategy],
+            (unsigned long long)sum->planned, (unsigned long long)sum->space);
+    if (o->shard_n > 1) fprintf(f, " (shard %d/%d)", o->shard_i, o->shard_n);
+    fprintf(f, "\n");
+    fprintf(f, "evaluated %llu in %.2f s (%.1f points/s), %llu from the earlier run, %llu not evaluated%s\n",
+            (unsigned long long)sum->evaluated, sum->seconds, sum->seconds > 0 ? (double)sum->evaluated / sum->seconds : 0,
+            (unsigned long long)sum->resumed, (unsigned long long)sum->skipped,
+            sum->skipped ? (R->interrupted ? " (interrupted)" : " (time limit)") : "");
+    if (sum->planned < sum->space)
+        fprintf(f, "budget: %llu of the space's %llu points not planned (--max-points)\n",
+                (unsigned long long)(sum->space - sum->planned), (unsigned long long)sum->space);
+    fprintf(f, "feasible %llu, infeasible %llu, errors %llu\n", (unsigned long long)sum->feasible,
+            (unsigned long long)sum->infeasible, (unsigned long long)sum->errors);
+    for (int k = 0; k < R->sp.ex->nreq && k < 16; k++) {
+        if (!sum->violated[k]) continue;
+        const ir_require *rq = &R->sp.ex->req[k];
+        char lim[64];
+        units_format_value(rq->bound, metric_dim(rq->metric), lim, sizeof lim);
+        const char *opt = rq->op == '<' ? "<" : rq->op == '>' ? ">" : rq->op == LE ? "<=" : ">=";
+        fprintf(f, "  require %s %s %s ruled out %llu point%s\n", ir_metric_name(rq->metric), opt, lim,
+                (unsigned long long)sum->violated[k], sum->violated[k] == 1 ? "" : "s");
+    }
+    if (!sum->feasible && sum->infeasible) fprintf(f, "no feasible point: relax the constraints above or widen the space\n");
+    if (sum->errors) {
+        for (uint64_t i = 0; i < R->npts; i++)
+            if (R->pts[i].done && R->pts[i].status == EX_ERROR) {
+                fprintf(f, "first error (point %llu): %s\n", (unsigned long long)R->pts[i].index,
+                        R->pts[i].why ? R->pts[i].why : "");
+                break;
+            }
+    }
+    fprintf(f, "pareto front: %llu point%s\n", (unsigned long long)sum->pareto, sum->pareto == 1 ? "" : "s");
+    int shown = 0;
+    for (uint64_t i = 0; i < R->npts && shown < 10; i++) {
+        const ex_point *pt = &R->pts[i];
+        if (!pt->pareto) continue;
+        char lab[512];
+        explore_point_label(&R->sp, pt, lab, sizeof lab);
+        fprintf(f, "  #%llu %s:", (unsigned long long)pt->index, lab);
+        for (int k = 0; k < R->sp.ex->nobj; k++) {
+            char v[64];
+            int m = R->sp.ex->obj[k].metric;
+            units_format_value(pt->metric[m], metric_dim(m), v, sizeof v);
+            fprintf(f, "%s %s %s", k ? "," : "", ir_metric_name((ir_metric)m), v);
+        }
+        fprintf(f, "\n");
+        shown++;
+    }
+    if (sum->pareto > 10) fprintf(f, "  ... (%llu more in %s)\n", (unsigned long long)sum->pareto - 10, o->csv);
+    fprintf(f, "results: %s%s%s%s%s%s%s\n", o->csv, o->json ? ", " : "", o->json ? o->json : "", o->svg ? ", " : "",
+            o->svg ? o->svg : "", o->report ? ", " : "", o->report ? o->report : "");
+}
+
+static void free_points(ex_point *p, uint64_t n) {
+    for (uint64_t i = 0; i < n; i++) {
+        free(p[i].choice);
+        free(p[i].why);
+    }
+    free(p);
+}
+
+int explore_run(const ex_options *o, diag_ctx *dc, ex_summary *sum) {
+    memset(sum, 0, sizeof *sum);
+    run R;
+    memset(&R, 0, sizeof R);
+    R.o = o;
+    R.dc = dc;
+    R.t0 = now_s();
+    R.rng = o->seed ^ 0x6D6C6463ull;
+    R.tty = isatty(2);
+    ir_design *d = NULL;
+    int rc = load_space(o->path, o->base, dc, &d, &R.sp);
+    if (rc) {
+        ir_design_free(d);
+        return rc;
+    }
+    if (o->shard_n > 1 && o->strategy == EX_GUIDED) {
+        mld_loc none = {0};
+        diag_error(dc, none, "--shard needs a strategy whose points do not depend on results (grid or random)");
+        ir_design_free(d);
+        return 1;
+    }
+    uint64_t size = R.sp.size;
+    uint64_t budget = o->max_points;
+    if (!budget) budget = o->strategy == EX_GRID ? size : o->strategy == EX_RANDOM ? RANDOM_DEFAULT_BUDGET : GUIDED_DEFAULT_BUDGET;
+    if (budget > size) budget = size;
+    R.budget = budget;
+    if (o->resume && (rc = read_old(&R, o->csv)) != 0) {
+        ir_design_free(d);
+        free_points(R.old, R.nold);
+        return rc;
+    }
+    R.fd = open(o->csv, O_WRONLY | O_CREAT | (o->resume && R.nold ? O_APPEND : O_TRUNC), 0644);
+    if (R.fd < 0) {
+        mld_loc none = {0};
+        diag_error(dc, none, "cannot write '%s': %s", o->csv, strerror(errno));
+        ir_design_free(d);
+        free_points(R.old, R.nold);
+        return 2;
+    }
+    if (!(o->resume && R.nold)) {
+        char head[4096];
+        csv_header(&R.sp, head, sizeof head);
+        write_all(R.fd, head, strlen(head));
+    }
+    got_signal = 0;
+    struct sigaction sa, old_int, old_term;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
+    if (o->strategy == EX_GRID) strategy_grid(&R);
+    else if (o->strategy == EX_RANDOM) strategy_random(&R);
+    else strategy_guided(&R);
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+    close(R.fd);
+    progress(&R, 1);
+
+    sum->space = size;
+    sum->planned = R.budget;
+    sum->evaluated = R.evaluated;
+    sum->resumed = R.resumed;
+    uint64_t done = 0, ours = 0;
+    for (uint64_t i = 0; i < R.npts; i++) {
+        const ex_point *pt = &R.pts[i];
+        if (mine(&R, pt->index)) ours++;
+        if (!pt->done) continue;
+        done++;
+        if (pt->status == EX_OK) sum->feasible++;
+        else if (pt->status == EX_INFEASIBLE) sum->infeasible++;
+        else sum->errors++;
+    }
+    uint64_t planned_ours = o->shard_n > 1 ? (R.budget + (uint64_t)(o->shard_n - 1 - o->shard_i)) / (uint64_t)o->shard_n : R.budget;
+    (void)ours;
+    sum->skipped = planned_ours > done ? planned_ours - done : 0;
+    sum->pareto = mark_pareto(&R.sp, R.pts, R.npts);
+    for (uint64_t i = 0; i < R.npts; i++) {
+        const ex_point *pt = &R.pts[i];
+        if (!pt->done || pt->status != EX_INFEASIBLE) continue;
+        for (int k = 0; k < R.sp.ex->nreq && k < 16; k++) {
+            const ir_require *rq = &R.sp.ex->req[k];
+            double v = pt->metric[rq->metric], b = rq->bound;
+            int ok = rq->op == '<' ? v < b : rq->op == '>' ? v > b : rq->op == LE ? v <= b : v >= b;
+            sum->violated[k] += !ok;
+        }
+    }
+    rc = 0;
+    if (write_final(&R) != 0) {
+        mld_loc none = {0};
+        diag_error(dc, none, "cannot write '%s': %s", o->csv, strerror(errno));
+        rc = 2;
+    }
+    if (o->json) {
+        FILE *f = fopen(o->json, "w");
+        if (!f) rc = 2;
+        else {
+            write_json(f, &R);
+            if (fclose(f) != 0) rc = 2;
+        }
+    }
+    if (o->svg) {
+        FILE *f = fopen(o->svg, "w");
+        if (!f) rc = 2;
+        else {
+            explore_svg_front(f, &R.sp, R.pts, R.npts);
+            if (fclose(f) != 0) rc = 2;
+        }
+    }
+    sum->seconds = now_s() - R.t0;
+    if (o->report) {
+        /* the best point's full report: first objective, among the front */
+        const ex_point *best = NULL;
+        for (uint64_t i = 0; i < R.npts; i++)
+            if (R.pts[i].pareto && (!best || fitness(&R.sp, &R.pts[i]) < fitness(&R.sp, best))) best = &R.pts[i];
+        char *text = NULL;
+        if (best) {
+            ex_point copy = *best;
+            copy.why = NULL;
+            evaluate(o, &R.sp, &copy, &text);
+            free(copy.why);
+        }
+        FILE *f = fopen(o->report, "w");
+        if (!f) rc = 2;
+        else {
+            explore_html(f, o->path, &R.sp, R.pts, R.npts, sum, text);
+            if (fclose(f) != 0) rc = 2;
+        }
+        free(text);
+    }
+    if (o->summary) summary_text(o->summary, &R, sum);
+    if (R.interrupted) {
+        mld_loc none = {0};
+        diag_error(dc, none, "interrupted after %llu of %llu points; run again with --resume to finish",
+                   (unsigned long long)(R.evaluated + R.resumed), (unsigned long long)planned_ours);
+        rc = rc ? rc : 1;
+    }
+    free_points(R.pts, R.npts);
+    free_points(R.old, R.nold);
+    free(R.seen.k);
+    ir_design_free(d);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Merging shards                                                      */
+/* ------------------------------------------------------------------ */
+
+static int cmp_index(const void *x, const void *y) {
+    const ex_point *a = x, *b = y;
+    return a->index < b->index ? -1 : a->index > b->index;
+}
+
+int explore_merge(const char *design, const mldc_options *base, const char *out, const char *const *in, int nin,
+                  diag_ctx *dc) {
+    ir_design *d = NULL;
+    run R;
+    memset(&R, 0, sizeof R);
+    R.dc = dc;
+    int rc = load_space(design, base, dc, &d, &R.sp);
+    if (rc) {
+        ir_design_free(d);
+        return rc;
+    }
+    char want[4096], line[8192];
+    csv_header(&R.sp, want, sizeof want);
+    mld_loc none = {0};
+    for (int i = 0; i < nin && !rc; i++) {
+        FILE *f = fopen(in[i], "r");
+        if (!f) {
+            diag_error(dc, none, "cannot open '%s': %s", in[i], strerror(errno));
+            rc = 2;
+            break;
+        }
+        if (!fgets(line, sizeof line, f) || strcmp(line, want) != 0) {
+            diag_error(dc, none, "'%s' has other columns than this design's exploration", in[i]);
+            rc = 2;
+        }
+        while (!rc && fgets(line, sizeof line, f)) {
+            size_t len = strlen(line);
+            if (!len || line[len - 1] != '\n') break; /* a torn last line: that shard resumes it */
+            if (R.npts == R.cap) {
+                R.cap = R.cap ? R.cap * 2 : 256;
+                R.pts = realloc(R.pts, R.cap * sizeof *R.pts);
+                if (!R.pts) abort();
+            }
+            ex_point *pt = &R.pts[R.npts];
+            memset(pt, 0, sizeof *pt);
+            pt->choice = malloc(sizeof(int) * (size_t)(R.sp.nvars + 1));
+            if (!pt->choice) abort();
+            if (!parse_row(&R.sp, line, pt)) {
+                diag_error(dc, none, "'%s': a malformed row", in[i]);
+                free(pt->choice);
+                free(pt->why);
+                rc = 2;
+                break;
+            }
+            pt->done = 1;
+            R.npts++;
+        }
+        fclose(f);
+    }
+    if (!rc) {
+        qsort(R.pts, R.npts, sizeof *R.pts, cmp_index);
+        uint64_t k = 0; /* drop duplicates: the same index from two files */
+        for (uint64_t i = 0; i < R.npts; i++) {
+            if (k && R.pts[k - 1].index == R.pts[i].index) {
+                free(R.pts[i].choice);
+                free(R.pts[i].why);
+                continue;
+            }
+            R.pts[k++] = R.pts[i];
+        }
+        R.npts = k;
+        mark_pareto(&R.sp, R.pts, R.npts);
+        ex_options o;
+        memset(&o, 0, sizeof o);
+        o.csv = out;
+        R.o = &o;
+        if (write_final(&R) != 0) {
+            diag_error(dc, none, "cannot write '%s': %s", out, strerror(errno));
+            rc = 2;
+        }
+    }
+    free_points(R.pts, R.npts);
+    ir_design_free(d);
+    return rc;
+}
