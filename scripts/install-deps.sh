@@ -4,6 +4,7 @@
 #   sh scripts/install-deps.sh build   flex, bison, a C compiler
 #   sh scripts/install-deps.sh test    + check (libcheck), pkg-config
 #   sh scripts/install-deps.sh fuzz    + clang with libFuzzer
+#   sh scripts/install-deps.sh mpi     Open MPI (mpicc, mpirun) for make MPI=1
 #
 # Missing tools are installed with apt-get when running as root on a
 # Debian-like system; otherwise the exact command to run is printed and the
@@ -21,6 +22,10 @@ need_cmd make make
 if [ "$what" = test ] || [ "$what" = fuzz ]; then
     need_cmd pkg-config pkg-config
     if ! pkg-config --exists check 2>/dev/null; then missing="$missing check"; fi
+fi
+if [ "$what" = mpi ]; then
+    need_cmd mpicc libopenmpi-dev
+    need_cmd mpirun openmpi-bin
 fi
 if [ "$what" = fuzz ]; then
     need_cmd clang clang

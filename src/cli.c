@@ -12,6 +12,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#ifdef MLDC_MPI
+#include <mpi.h>
+#endif
+
 #include "ast.h"
 #include "mldc.h"
 #include "parse.h"
@@ -144,7 +148,20 @@ static int usage_error(const char *msg, const char *arg) {
     return 2;
 }
 
+static int cli_main(int argc, char **argv);
+
 int main(int argc, char **argv) {
+#ifdef MLDC_MPI
+    MPI_Init(&argc, &argv);
+    int rc = cli_main(argc, argv);
+    MPI_Finalize();
+    return rc;
+#else
+    return cli_main(argc, argv);
+#endif
+}
+
+static int cli_main(int argc, char **argv) {
     cli c = {0};
     mldc_options opts = {0};
     const char **sets = calloc((size_t)argc + 1, sizeof *sets);
@@ -280,7 +297,46 @@ int main(int argc, char **argv) {
             }
             c.ex.summary = stdout;
             ex_summary sum;
+#ifdef MLDC_MPI
+            /* Under mpirun each rank takes one shard into a file of its
+             * own; rank 0 then merges them into the one result file. */
+            int rank = 0, size = 1;
+            MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+            MPI_Comm_size(MPI_COMM_WORLD, &size);
+            char part[4096];
+            if (size > 1) {
+                snprintf(part, sizeof part, "%s.rank%d", c.ex.csv, rank);
+                c.ex.shard_i = rank;
+                c.ex.shard_n = size;
+                c.ex.csv = part;
+                c.ex.svg = c.ex.report = c.ex.json = NULL;
+                if (rank) c.ex.summary = NULL, c.ex.quiet = 1;
+            }
             int r = explore_run(&c.ex, &dc, &sum);
+            if (size > 1) {
+                int mine = r, worst = 0;
+                MPI_Allreduce(&mine, &worst, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+                if (rank == 0 && worst == 0) {
+                    const char *out = c.out ? c.out : "explore.csv";
+                    char **parts = calloc((size_t)size, sizeof *parts);
+                    if (!parts) abort();
+                    for (int k = 0; k < size; k++) {
+                        parts[k] = malloc(strlen(out) + 32);
+                        if (!parts[k]) abort();
+                        sprintf(parts[k], "%s.rank%d", out, k);
+                    }
+                    r = explore_merge(args[1], &opts, out, (const char *const *)parts, size, &dc);
+                    if (r == 0) {
+                        for (int k = 0; k < size; k++) remove(parts[k]);
+                        printf("mpi: %d ranks, results merged into %s\n", size, out);
+                    }
+                    for (int k = 0; k < size; k++) free(parts[k]);
+                    free(parts);
+                }
+            }
+#else
+            int r = explore_run(&c.ex, &dc, &sum);
+#endif
             if (r == 2) c.io_error = 1;
         }
     } else if (strcmp(cmd, "merge") == 0) {
