@@ -54,7 +54,8 @@ static const char usage[] =
     "                      the installed stdlib)\n"
     "  --max-errors N      stop after N errors (default 50)\n"
     "  --mapping NAME      the mapping to run or dump (default: the first)\n"
-    "  --json              run: print the report as JSON\n"
+    "  --json              run: print the report as JSON; explore: also write the\n"
+    "                      results as JSON next to the CSV (x.csv -> x.json)\n"
     "  --trace FILE        run: write a Chrome trace-event timeline (Perfetto)\n"
     "  --verify            run: re-check the schedule against the hardware rules\n"
     "  -o FILE             explore, merge: the results CSV (default explore.csv)\n"
@@ -290,7 +291,13 @@ static int cli_main(int argc, char **argv) {
             c.ex.path = args[1];
             c.ex.base = &opts;
             c.ex.csv = c.out ? c.out : "explore.csv";
-            if (c.report_json) c.ex.json = "explore.json";
+            char json[4096];
+            if (c.report_json) { /* --json: results.csv -> results.json */
+                size_t n = strlen(c.ex.csv);
+                int csv = n > 4 && strcmp(c.ex.csv + n - 4, ".csv") == 0;
+                snprintf(json, sizeof json, "%.*s.json", (int)(csv ? n - 4 : n), c.ex.csv);
+                c.ex.json = json;
+            }
             if (!c.ex.jobs) {
                 long n = sysconf(_SC_NPROCESSORS_ONLN);
                 c.ex.jobs = n > 0 ? (int)n : 1;
