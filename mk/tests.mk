@@ -204,3 +204,25 @@ bench: $(BUILD)/bench_front $(BUILD)/gen_design $(BUILD)/bench_sim $(BUILD)/benc
 	@echo
 	@echo "== mldc run, phase by phase: bench_run --verify"
 	@$(BUILD)/bench_run -n $(BENCH_RUNS) --verify $(BENCH_RUN_FILES)
+
+# ---- bench: exploration ----------------------------------------------------
+#
+# Design points per second on a small design (tests/mpi/space.mld, 240
+# points) and a mid-size one (examples/study.mld), on one worker and on all
+# cores.  The rate is the one mldc explore prints in its summary.
+
+BENCH_EXPLORE_FILES ?= tests/mpi/space.mld $(wildcard examples/study.mld)
+
+bench: bench-explore
+
+.PHONY: bench-explore
+bench-explore: $(BUILD)/mldc
+	@mkdir -p $(BUILD)/bench
+	@echo
+	@echo "== mldc explore: design points per second (bar: hundreds per second for small designs, all cores)"
+	@for f in $(BENCH_EXPLORE_FILES); do \
+	    for j in 1 $$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2); do \
+	        printf '%-28s -j %-2s ' "$$f" "$$j"; \
+	        $(BUILD)/mldc explore --quiet -j $$j -o $(BUILD)/bench/explore.csv "$$f" | sed -n 's/^evaluated \([0-9]*\) in \([0-9.]*\) s (\([0-9.]*\) points\/s).*/\1 points in \2 s: \3 points\/s/p'; \
+	    done; \
+	done
