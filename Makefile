@@ -41,7 +41,7 @@ LIBOBJ  := $(patsubst %,$(BUILD)/obj/%.o,$(filter-out cli,$(SRC))) \
            $(BUILD)/obj/parser.o $(BUILD)/obj/lexer.o
 DEPS_OK := $(BUILD)/.deps-ok
 
-.PHONY: all demo check asan ubsan fuzz bench install clean deps unit golden examples docs seeds mpi
+.PHONY: all demo check asan ubsan fuzz bench install clean deps unit golden examples docs seeds mpi explore study
 
 all: $(BUILD)/mldc
 
@@ -83,11 +83,16 @@ demo: $(BUILD)/mldc
 	$(BUILD)/mldc check examples/chiplet.mld
 	$(BUILD)/mldc run --verify examples/chiplet.mld
 
+# The worked three-tier study (docs/explore.md): CSV, plots and HTML report.
+study: $(BUILD)/mldc
+	@mkdir -p build/study
+	$(BUILD)/mldc explore examples/study.mld -o build/study/study.csv --svg build/study/front.svg --report build/study/report.html
+
 # ---- tests ---------------------------------------------------------------
 
 include mk/tests.mk
 
-check: unit golden seeds examples docs mpi
+check: unit golden seeds examples docs mpi explore
 	@echo "make check: all test groups passed"
 
 # mpirun -n 3 mldc explore == one process; skipped (with the reason) where

@@ -226,3 +226,10 @@ bench-explore: $(BUILD)/mldc
 	        $(BUILD)/mldc explore --quiet -j $$j -o $(BUILD)/bench/explore.csv "$$f" | sed -n 's/^evaluated \([0-9]*\) in \([0-9.]*\) s (\([0-9.]*\) points\/s).*/\1 points in \2 s: \3 points\/s/p'; \
 	    done; \
 	done
+
+# ---- explore ----------------------------------------------------------------
+# mldc explore/merge end to end: -j independence, kill -9/SIGINT + --resume,
+# shards + merge, budgets, guided vs grid, infeasibility report, outputs.
+.PHONY: explore
+explore: $(BUILD)/mldc
+	@sh tests/explore/run.sh $(BUILD)/mldc

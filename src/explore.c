@@ -155,8 +155,11 @@ static void catch_first(void *ud, const mld_diag *d) {
 }
 
 /* Which mapping a point runs: its `mapping` choice, else the first mapping
- * on its `system` choice, else the design's first mapping. */
-static const ir_mapping *point_mapping(const ex_space *sp, const int *choice, const ir_design *d) {
+ * on its `system` choice, else the design's first mapping.  A mapping
+ * written for another system than the point's is no design: NULL, with the
+ * reason in why. */
+static const ir_mapping *point_mapping(const ex_space *sp, const int *choice, const ir_design *d, char *why,
+                                       size_t wn) {
     const char *map = NULL, *sys = NULL;
     for (int v = 0; v < sp->nvars; v++) {
         if (sp->vars[v].kind == VARY_MAPPING) map = sp->vars[v].names[choice[v]];
@@ -165,9 +168,16 @@ static const ir_mapping *point_mapping(const ex_space *sp, const int *choice, co
     for (int i = 0; i < d->nmappings; i++) {
         const ir_mapping *m = d->mappings[i];
         if (map && strcmp(m->name, map) != 0) continue;
-        if (!map && sys && strcmp(m->sys->name, sys) != 0) continue;
+        if (sys && strcmp(m->sys->name, sys) != 0) {
+            if (map) {
+                snprintf(why, wn, "mapping '%s' is written for system '%s', not '%s'", map, m->sys->name, sys);
+                return NULL;
+            }
+            continue;
+        }
         return m;
     }
+    snprintf(why, wn, "no mapping runs on system '%s'", sys ? sys : "?");
     return NULL;
 }
 
@@ -195,10 +205,8 @@ static void evaluate(const ex_options *o, const ex_space *sp, ex_point *pt, char
     ir_design *d = mldc_load_file(o->path, &opts, &dc);
     pt->status = EX_ERROR;
     if (!dc.nerrors) {
-        const ir_mapping *m = point_mapping(sp, pt->choice, d);
-        if (!m) {
-            snprintf(fe.msg, sizeof fe.msg, "no mapping runs on the chosen system");
-        } else {
+        const ir_mapping *m = point_mapping(sp, pt->choice, d, fe.msg, sizeof fe.msg);
+        if (m) {
             plan *p = plan_build(d, m, &dc);
             sim_result *r = p ? sim_run(p, &dc) : NULL;
             if (r) {
@@ -450,8 +458,8 @@ static uint64_t mark_pareto(const ex_space *sp, ex_point *pts, uint64_t n) {
 }
 
 /* Scalar fitness for the guided search: lower is better.  Feasible points
- * by the first objective; infeasible ones after all feasible, ordered by
- * how far they miss; errors last. */
+ * by the first objective; infeasible ones after all feasible, also by the
+ * first objective; errors (and points without a result) last. */
 static double fitness(const ex_space *sp, const ex_point *pt) {
     if (!pt->done || pt->status == EX_ERROR) return HUGE_VAL;
     double f = 0;
@@ -653,6 +661,8 @@ static void evaluate_batch(run *R, uint64_t from, uint64_t to) {
         if (pid[w] == 0) {
             close(p[0]);
             signal(SIGINT, SIG_DFL);
+            signal(SIGTERM, SIG_DFL);
+            for (int k = 0; k < w; k++) close(fd[k]); /* earlier workers' read ends: let them see EOF/EPIPE */
             for (uint64_t t = (uint64_t)w; t < n; t += (uint64_t)jobs) {
                 ex_point pt = R->pts[todo[t]];
                 pt.why = NULL;
