@@ -75,20 +75,9 @@ static char *xstrdup(const char *s) {
     return p;
 }
 
-static units_dim metric_dim(int m) {
-    units_dim s = units_base(UNIT_S), j = units_base(UNIT_J);
-    switch (m) {
-    case METRIC_LATENCY: return s;
-    case METRIC_THROUGHPUT: return units_div(units_none(), s);
-    case METRIC_ENERGY: return j;
-    case METRIC_AREA: return units_mul(units_base(UNIT_M), units_base(UNIT_M));
-    case METRIC_POWER: return units_div(j, s);
-    default: return units_mul(j, s);
-    }
-}
 
-static const char *const metric_cols[METRIC_COUNT] = {"latency_s", "throughput_per_s", "energy_j",
-                                                      "area_m2", "power_w", "edp_js"};
+static const char *const metric_cols[METRIC_COUNT] = {"latency_s", "throughput_per_s", "energy_j", "area_m2",
+                                                      "power_w", "edp_js", "throughput_per_s_m2", "throughput_per_j"};
 
 /* ------------------------------------------------------------------ */
 /* The space                                                           */
@@ -217,6 +206,9 @@ static void evaluate(const ex_options *o, const ex_space *sp, ex_point *pt, char
                 pt->metric[METRIC_AREA] = m->sys->root->area;
                 pt->metric[METRIC_POWER] = lat > 0 ? en / lat : 0;
                 pt->metric[METRIC_EDP] = en * lat;
+                double area = pt->metric[METRIC_AREA], pw = pt->metric[METRIC_POWER];
+                pt->metric[METRIC_TPA] = area > 0 ? pt->metric[METRIC_THROUGHPUT] / area : 0;
+                pt->metric[METRIC_TPW] = pw > 0 ? pt->metric[METRIC_THROUGHPUT] / pw : 0;
                 pt->status = EX_OK;
                 /* constraints, each failure with its margin */
                 char why[600] = "";
@@ -227,8 +219,8 @@ static void evaluate(const ex_options *o, const ex_space *sp, ex_point *pt, char
                     int ok = rq->op == '<' ? v < b : rq->op == '>' ? v > b : rq->op == LE ? v <= b : v >= b;
                     if (ok) continue;
                     char got[64], lim[64];
-                    units_format_value(v, metric_dim(rq->metric), got, sizeof got);
-                    units_format_value(b, metric_dim(rq->metric), lim, sizeof lim);
+                    units_format_value(v, ir_metric_dim((ir_metric)rq->metric), got, sizeof got);
+                    units_format_value(b, ir_metric_dim((ir_metric)rq->metric), lim, sizeof lim);
                     double margin = b != 0 ? (v - b) / fabs(b) * 100 : 0;
                     const char *opt = rq->op == '<' ? "<" : rq->op == '>' ? ">" : rq->op == LE ? "<=" : ">=";
                     wl += (size_t)snprintf(why + wl, sizeof why - wl, "%s%s %s %s: got %s (%+.1f%%)", wl ? "; " : "",
@@ -579,7 +571,7 @@ static void progress(run *R, int final) {
     char b[64] = "-";
     if (R->sp.ex->nobj && isfinite(best)) {
         const ir_objective *ob = &R->sp.ex->obj[0];
-        units_format_value(ob->maximize ? -best : best, metric_dim(ob->metric), b, sizeof b);
+        units_format_value(ob->maximize ? -best : best, ir_metric_dim((ir_metric)ob->metric), b, sizeof b);
     }
     uint64_t left = R->budget > done ? R->budget - done : 0;
     fprintf(stderr, "\rexplore: %llu/%llu points, %llu feasible, best %s %s, %.1f points/s, ~%.0f s left   %s",
@@ -998,7 +990,7 @@ static void summary_text(FILE *f, const run *R, const ex_summary *sum) {
         if (!sum->violated[k]) continue;
         const ir_require *rq = &R->sp.ex->req[k];
         char lim[64];
-        units_format_value(rq->bound, metric_dim(rq->metric), lim, sizeof lim);
+        units_format_value(rq->bound, ir_metric_dim((ir_metric)rq->metric), lim, sizeof lim);
         const char *opt = rq->op == '<' ? "<" : rq->op == '>' ? ">" : rq->op == LE ? "<=" : ">=";
         fprintf(f, "  require %s %s %s ruled out %llu point%s\n", ir_metric_name(rq->metric), opt, lim,
                 (unsigned long long)sum->violated[k], sum->violated[k] == 1 ? "" : "s");
@@ -1023,7 +1015,7 @@ static void summary_text(FILE *f, const run *R, const ex_summary *sum) {
         for (int k = 0; k < R->sp.ex->nobj; k++) {
             char v[64];
             int m = R->sp.ex->obj[k].metric;
-            units_format_value(pt->metric[m], metric_dim(m), v, sizeof v);
+            units_format_value(pt->metric[m], ir_metric_dim((ir_metric)m), v, sizeof v);
             fprintf(f, "%s %s %s", k ? "," : "", ir_metric_name((ir_metric)m), v);
         }
         fprintf(f, "\n");

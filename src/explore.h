@@ -27,7 +27,7 @@ typedef struct ex_point {
     uint64_t index;        /* position in the strategy's order (0, 1, ...) */
     int *choice;           /* per variable: index into its values */
     ex_status status;
-    double metric[METRIC_COUNT]; /* latency s, throughput 1/s, energy J, area m2, power W, edp J*s */
+    double metric[METRIC_COUNT]; /* see ir_metric_dim: latency s, ..., throughput per watt 1/J */
     char *why;             /* infeasible: the failed constraints and margins; error: the first error */
     int pareto;            /* on the front of the feasible points (filled at the end) */
     int done;              /* has a result (evaluated now or read back) */

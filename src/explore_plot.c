@@ -82,18 +82,7 @@ enum {
 /* Small helpers                                                       */
 /* ------------------------------------------------------------------ */
 
-static units_dim metric_dim(int m) {
-    units_dim s = units_base(UNIT_S), j = units_base(UNIT_J), len = units_base(UNIT_M);
-    switch (m) {
-    case METRIC_LATENCY: return s;
-    case METRIC_THROUGHPUT: return units_div(units_none(), s);
-    case METRIC_ENERGY: return j;
-    case METRIC_AREA: return units_mul(len, len);
-    case METRIC_POWER: return units_div(j, s);
-    case METRIC_EDP: return units_mul(j, s);
-    default: return units_none();
-    }
-}
+static units_dim metric_dim(int m) { return ir_metric_dim((ir_metric)m); }
 
 static const char *metric_name(int m) {
     const char *s = (m >= 0 && m < METRIC_COUNT) ? ir_metric_name((ir_metric)m) : NULL;

@@ -36,8 +36,25 @@ const char *ir_opkind_name(ir_opkind k) {
 }
 
 const char *ir_metric_name(ir_metric m) {
-    static const char *const n[METRIC_COUNT] = {"latency", "throughput", "energy", "area", "power", "edp"};
+    static const char *const n[METRIC_COUNT] = {"latency", "throughput", "energy", "area", "power", "edp",
+                                                "throughput_per_area", "throughput_per_watt"};
     return m < METRIC_COUNT ? n[m] : "?";
+}
+
+units_dim ir_metric_dim(ir_metric m) {
+    units_dim s = units_base(UNIT_S), j = units_base(UNIT_J), m2 = units_mul(units_base(UNIT_M), units_base(UNIT_M));
+    units_dim per_s = units_div(units_none(), s);
+    switch (m) {
+    case METRIC_LATENCY: return s;
+    case METRIC_THROUGHPUT: return per_s;
+    case METRIC_ENERGY: return j;
+    case METRIC_AREA: return m2;
+    case METRIC_POWER: return units_div(j, s);
+    case METRIC_EDP: return units_mul(j, s);
+    case METRIC_TPA: return units_div(per_s, m2);
+    case METRIC_TPW: return units_div(units_none(), j);
+    default: return units_none();
+    }
 }
 
 const char *ir_split_name(ir_split s) {
@@ -210,11 +227,7 @@ void ir_dump(FILE *out, const ir_design *d) {
         }
         for (int i = 0; i < ex->nreq; i++) {
             const ir_require *r = &ex->req[i];
-            units_dim md = r->metric == METRIC_LATENCY ? dim(0, 1, 0, 0, 0, 0)
-                         : r->metric == METRIC_THROUGHPUT ? dim(0, -1, 0, 0, 0, 0)
-                         : r->metric == METRIC_ENERGY ? dim(0, 0, 0, 1, 0, 0)
-                         : r->metric == METRIC_AREA ? dim(0, 0, 0, 0, 2, 0)
-                         : r->metric == METRIC_POWER ? dim(0, -1, 0, 1, 0, 0) : dim(0, 1, 0, 1, 0, 0);
+            units_dim md = ir_metric_dim(r->metric);
             const char *op = r->op == '<' ? "<" : r->op == '>' ? ">" : r->op == LE ? "<=" : ">=";
             fprintf(out, "  require %s %s %s\n", ir_metric_name(r->metric), op, q(a, sizeof a, r->bound, md));
         }

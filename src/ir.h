@@ -242,7 +242,7 @@ typedef struct ir_vary {
 } ir_vary;
 
 typedef enum { METRIC_LATENCY, METRIC_THROUGHPUT, METRIC_ENERGY, METRIC_AREA,
-               METRIC_POWER, METRIC_EDP, METRIC_COUNT } ir_metric;
+               METRIC_POWER, METRIC_EDP, METRIC_TPA, METRIC_TPW, METRIC_COUNT } ir_metric;
 
 typedef struct ir_require {
     ir_metric metric;
@@ -296,6 +296,9 @@ const char *ir_dtype_name(ir_dtype d);
 double ir_dtype_bytes(ir_dtype d);
 const char *ir_opkind_name(ir_opkind k);
 const char *ir_metric_name(ir_metric m);
+/* The dimension of a metric: latency s, throughput 1/s, energy J, area m2,
+ * power W, edp J*s, throughput per area 1/(s*m2), throughput per watt 1/J. */
+units_dim ir_metric_dim(ir_metric m);
 const char *ir_split_name(ir_split s);
 
 /* Level instance ids: the preorder id of child c's i-th instance within a

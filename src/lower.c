@@ -282,7 +282,7 @@ static const char *const opkind_names[OPK_COUNT] = {
     "matmul", "bmm", "elementwise", "add", "mul", "gelu", "silu",
     "softmax", "layernorm", "rmsnorm", "attention", "embedding"};
 static const char *const metric_names[METRIC_COUNT] = {
-    "latency", "throughput", "energy", "area", "power", "edp"};
+    "latency", "throughput", "energy", "area", "power", "edp", "throughput_per_area", "throughput_per_watt"};
 
 static int find_name(const char *const *names, int n, const char *s) {
     for (int i = 0; i < n && names[i]; i++)
@@ -2593,17 +2593,6 @@ static void map_stmt(lower *L, scope *s, const ast *st) {
 /* Explore                                                             */
 /* ------------------------------------------------------------------ */
 
-static units_dim metric_dim(ir_metric m) {
-    switch (m) {
-    case METRIC_LATENCY: return D6(0, 1, 0, 0, 0, 0);
-    case METRIC_THROUGHPUT: return D6(0, -1, 0, 0, 0, 0);
-    case METRIC_ENERGY: return D6(0, 0, 0, 1, 0, 0);
-    case METRIC_AREA: return D6(0, 0, 0, 0, 2, 0);
-    case METRIC_POWER: return D6(0, -1, 0, 1, 0, 0);
-    case METRIC_EDP: return D6(0, 1, 0, 1, 0, 0);
-    default: return units_none();
-    }
-}
 
 static int metric_of(lower *L, const ast *e) {
     if (e->kind == AST_IDENT) {
@@ -2613,11 +2602,11 @@ static int metric_of(lower *L, const ast *e) {
         suggest_init(&sg, e->name);
         for (int i = 0; i < METRIC_COUNT; i++) suggest_add(&sg, metric_names[i]);
         char buf[120];
-        ERR(L, e->loc, "unknown metric '%s'%s (metrics: latency, throughput, energy, area, power, edp)", e->name,
+        ERR(L, e->loc, "unknown metric '%s'%s (metrics: latency, throughput, energy, area, power, edp, throughput_per_area, throughput_per_watt)", e->name,
             suggest_text(&sg, buf, sizeof buf));
         return -1;
     }
-    ERR(L, e->loc, "expected a metric (latency, throughput, energy, area, power, edp)");
+    ERR(L, e->loc, "expected a metric (latency, throughput, energy, area, power, edp, throughput_per_area, throughput_per_watt)");
     return -1;
 }
 
@@ -2732,8 +2721,8 @@ static void ex_stmt(lower *L, scope *s, const ast *st) {
         if (m < 0) return;
         value b = eval(L, s, c->b);
         if (!want_num(L, b, c->b)) return;
-        if (!units_eq(b.dim, metric_dim((ir_metric)m))) {
-            ERR(L, c->b->loc, "%s is %s, but the bound is %s", metric_names[m], dim_text(L, metric_dim((ir_metric)m)),
+        if (!units_eq(b.dim, ir_metric_dim((ir_metric)m))) {
+            ERR(L, c->b->loc, "%s is %s, but the bound is %s", metric_names[m], dim_text(L, ir_metric_dim((ir_metric)m)),
                 dim_text(L, b.dim));
             return;
         }
