@@ -5,6 +5,7 @@
 #   sh scripts/install-deps.sh test    + check (libcheck), pkg-config
 #   sh scripts/install-deps.sh fuzz    + clang with libFuzzer
 #   sh scripts/install-deps.sh mpi     Open MPI (mpicc, mpirun) for make MPI=1
+#   sh scripts/install-deps.sh browser Chromium, to render explore's HTML report in a test
 #
 # Missing tools are installed with apt-get when running as root on a
 # Debian-like system; otherwise the exact command to run is printed and the
@@ -22,6 +23,9 @@ need_cmd make make
 if [ "$what" = test ] || [ "$what" = fuzz ]; then
     need_cmd pkg-config pkg-config
     if ! pkg-config --exists check 2>/dev/null; then missing="$missing check"; fi
+fi
+if [ "$what" = browser ]; then
+    need_cmd chromium chromium
 fi
 if [ "$what" = mpi ]; then
     need_cmd mpicc libopenmpi-dev
