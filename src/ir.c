@@ -74,16 +74,6 @@ static const char *q(char *buf, size_t n, double v, units_dim d) {
     return buf;
 }
 
-static units_dim dim(int b, int s, int flop, int j, int m, int cyc) {
-    units_dim d;
-    d.e[UNIT_B] = (int8_t)b;
-    d.e[UNIT_S] = (int8_t)s;
-    d.e[UNIT_FLOP] = (int8_t)flop;
-    d.e[UNIT_J] = (int8_t)j;
-    d.e[UNIT_M] = (int8_t)m;
-    d.e[UNIT_CYCLE] = (int8_t)cyc;
-    return d;
-}
 
 static void dump_dims(FILE *out, int nd, const int64_t *dims) {
     for (int i = 0; i < nd; i++) fprintf(out, "[%lld]", (long long)dims[i]);
@@ -92,19 +82,19 @@ static void dump_dims(FILE *out, int nd, const int64_t *dims) {
 static void dump_level(FILE *out, const ir_level *lv) {
     char a[64], b[64], c[64], e[64];
     fprintf(out, "level %s  (instances %llu, depth %d, area %s)\n", lv->name,
-            (unsigned long long)lv->ninst, lv->depth, q(a, sizeof a, lv->area, dim(0, 0, 0, 0, 2, 0)));
+            (unsigned long long)lv->ninst, lv->depth, q(a, sizeof a, lv->area, units_make(0, 0, 0, 0, 2, 0)));
     for (int i = 0; i < lv->nelems; i++) {
         const ir_elem *el = &lv->elems[i];
         if (el->kind == ELEM_COMPUTE)
             fprintf(out, "  compute %s: rate %s, ops %s, energy %s, area %s\n", el->name,
-                    q(a, sizeof a, el->rate, dim(0, -1, 1, 0, 0, 0)),
+                    q(a, sizeof a, el->rate, units_make(0, -1, 1, 0, 0, 0)),
                     el->accepts == OPCLASS_MATRIX ? "matrix" : el->accepts == OPCLASS_VECTOR ? "vector" : "any",
-                    q(b, sizeof b, el->energy, dim(0, 0, -1, 1, 0, 0)), q(c, sizeof c, el->area, dim(0, 0, 0, 0, 2, 0)));
+                    q(b, sizeof b, el->energy, units_make(0, 0, -1, 1, 0, 0)), q(c, sizeof c, el->area, units_make(0, 0, 0, 0, 2, 0)));
         else
             fprintf(out, "  memory %s: size %s, bandwidth %s, latency %s, ports %d, energy %s, area %s\n", el->name,
-                    q(a, sizeof a, el->size, dim(1, 0, 0, 0, 0, 0)), q(b, sizeof b, el->bandwidth, dim(1, -1, 0, 0, 0, 0)),
-                    q(c, sizeof c, el->latency, dim(0, 1, 0, 0, 0, 0)), el->ports,
-                    q(e, sizeof e, el->energy, dim(-1, 0, 0, 1, 0, 0)), q(e + 32, 32, el->area, dim(0, 0, 0, 0, 2, 0)));
+                    q(a, sizeof a, el->size, units_make(1, 0, 0, 0, 0, 0)), q(b, sizeof b, el->bandwidth, units_make(1, -1, 0, 0, 0, 0)),
+                    q(c, sizeof c, el->latency, units_make(0, 1, 0, 0, 0, 0)), el->ports,
+                    q(e, sizeof e, el->energy, units_make(-1, 0, 0, 1, 0, 0)), q(e + 32, 32, el->area, units_make(0, 0, 0, 0, 2, 0)));
     }
     for (int i = 0; i < lv->nchildren; i++) {
         const ir_child *ch = &lv->children[i];
@@ -117,15 +107,15 @@ static void dump_level(FILE *out, const ir_level *lv) {
         fprintf(out, "  network %s: %s", n->name, ir_topo_name(n->topo));
         if (n->topo == TOPO_MESH || n->topo == TOPO_TORUS) dump_dims(out, n->ndims, n->dims);
         fprintf(out, ", %lld nodes, bandwidth %s, hop %s, energy %s", (long long)n->nnodes,
-                q(a, sizeof a, n->bandwidth, dim(1, -1, 0, 0, 0, 0)), q(b, sizeof b, n->hop, dim(0, 1, 0, 0, 0, 0)),
-                q(c, sizeof c, n->energy, dim(-1, 0, 0, 1, 0, 0)));
+                q(a, sizeof a, n->bandwidth, units_make(1, -1, 0, 0, 0, 0)), q(b, sizeof b, n->hop, units_make(0, 1, 0, 0, 0, 0)),
+                q(c, sizeof c, n->energy, units_make(-1, 0, 0, 1, 0, 0)));
         if (n->topo == TOPO_TREE) fprintf(out, ", fanout %d", n->fanout);
         if (n->nlinks) fprintf(out, ", %lld links", (long long)n->nlinks);
         fputc('\n', out);
         for (int64_t k = 0; k < n->nlinks && k < 64; k++)
             fprintf(out, "    link %lld <-> %lld%s%s\n", (long long)n->links[k].a, (long long)n->links[k].b,
                     n->links[k].bandwidth > 0 ? " " : "",
-                    n->links[k].bandwidth > 0 ? q(a, sizeof a, n->links[k].bandwidth, dim(1, -1, 0, 0, 0, 0)) : "");
+                    n->links[k].bandwidth > 0 ? q(a, sizeof a, n->links[k].bandwidth, units_make(1, -1, 0, 0, 0, 0)) : "");
     }
     for (int i = 0; i < lv->nattaches; i++) {
         const ir_attach *at = &lv->attaches[i];
@@ -165,14 +155,14 @@ void ir_dump(FILE *out, const ir_design *d) {
         for (int k = 0; k < w->nparams; k++)
             fprintf(out, "%s%s=%s", k ? ", " : "", w->pnames[k], q(a, sizeof a, w->pvals[k], w->pdims[k]));
         fprintf(out, ")  (%d ops, %d tensors, %s, weights %s)\n", w->nops, w->ntensors,
-                q(a, sizeof a, w->flops, dim(0, 0, 1, 0, 0, 0)), q(b, sizeof b, w->weight_bytes, dim(1, 0, 0, 0, 0, 0)));
+                q(a, sizeof a, w->flops, units_make(0, 0, 1, 0, 0, 0)), q(b, sizeof b, w->weight_bytes, units_make(1, 0, 0, 0, 0, 0)));
         for (int k = 0; k < w->ntensors; k++) {
             const ir_tensor *t = &w->tensors[k];
             if (t->kind == TENSOR_ACT) continue;
             static const char *const kn[] = {"input", "weight", "cache", "act"};
             fprintf(out, "  %s %s: %s", kn[t->kind], t->name, ir_dtype_name(t->dtype));
             dump_dims(out, t->ndims, t->dims);
-            fprintf(out, "  %s\n", q(a, sizeof a, t->bytes, dim(1, 0, 0, 0, 0, 0)));
+            fprintf(out, "  %s\n", q(a, sizeof a, t->bytes, units_make(1, 0, 0, 0, 0, 0)));
         }
         for (int k = 0; k < w->nops; k++) {
             const ir_op *op = &w->ops[k];
@@ -181,7 +171,7 @@ void ir_dump(FILE *out, const ir_design *d) {
             for (int j = 0; j < op->ninputs; j++) fprintf(out, "%s%s", j ? ", " : "", w->tensors[op->inputs[j]].name);
             fprintf(out, ") -> %s", ir_dtype_name(t->dtype));
             dump_dims(out, t->ndims, t->dims);
-            fprintf(out, "  %s\n", q(a, sizeof a, op->flops, dim(0, 0, 1, 0, 0, 0)));
+            fprintf(out, "  %s\n", q(a, sizeof a, op->flops, units_make(0, 0, 1, 0, 0, 0)));
         }
     }
     for (int i = 0; i < d->nmappings; i++) {

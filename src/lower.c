@@ -1238,16 +1238,7 @@ typedef struct attrspec {
     int has2, used2;
 } attrspec;
 
-static units_dim D6(int b, int s, int flop, int j, int m, int cyc) {
-    units_dim d;
-    d.e[UNIT_B] = (int8_t)b;
-    d.e[UNIT_S] = (int8_t)s;
-    d.e[UNIT_FLOP] = (int8_t)flop;
-    d.e[UNIT_J] = (int8_t)j;
-    d.e[UNIT_M] = (int8_t)m;
-    d.e[UNIT_CYCLE] = (int8_t)cyc;
-    return d;
-}
+#define D6 units_make
 
 /* Evaluate an attribute block against specs.  Unknown names get a
  * suggestion; `ops` (an identifier) is handled by the caller via *ops. */

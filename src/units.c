@@ -443,7 +443,7 @@ int units_parse(const char *text, size_t len, double *scale, units_dim *dim,
 /* Formatting                                                          */
 /* ------------------------------------------------------------------ */
 
-static units_dim dim_of(int b, int s, int flop, int j, int m, int cyc) {
+units_dim units_make(int b, int s, int flop, int j, int m, int cyc) {
     units_dim d;
     d.e[UNIT_B] = (int8_t)b;
     d.e[UNIT_S] = (int8_t)s;
@@ -456,9 +456,9 @@ static units_dim dim_of(int b, int s, int flop, int j, int m, int cyc) {
 
 /* The bases[] index of a dimension that has a special name (W, Hz), or -1. */
 static int special_name(units_dim d) {
-    if (units_eq(d, dim_of(0, -1, 0, 1, 0, 0)))
+    if (units_eq(d, units_make(0, -1, 0, 1, 0, 0)))
         return BI_W;
-    if (units_eq(d, dim_of(0, -1, 0, 0, 0, 1)))
+    if (units_eq(d, units_make(0, -1, 0, 0, 0, 1)))
         return BI_HZ;
     return -1;
 }

@@ -21,6 +21,8 @@ typedef struct units_dim {
 units_dim units_none(void);
 /* One base dimension raised to the first power. */
 units_dim units_base(int which);
+/* A dimension from its exponents: bytes, seconds, FLOP, joules, metres, cycles. */
+units_dim units_make(int b, int s, int flop, int j, int m, int cyc);
 units_dim units_mul(units_dim a, units_dim b);
 units_dim units_div(units_dim a, units_dim b);
 int units_eq(units_dim a, units_dim b);
