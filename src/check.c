@@ -190,7 +190,6 @@ typedef struct mcheck {
     ir_mapping *m;
     diag_ctx *dc;
     rset res;          /* where tensors are */
-    rset stored;       /* (memory, -) -> bytes used by stores, kept in `usage` */
     ir_unit *home;     /* per tensor: first memory that held it */
     int *has_home;
     int *placed;       /* per op: placed so far */
@@ -281,8 +280,6 @@ static void do_store(mcheck *c, const ir_action *a) {
             diag_emit(c->dc, dg);
         }
         reside(c, a->tensor, a->dst[i]);
-    }
-    if (a->ndst > 64 && c->nusage > 4096) { /* keep the scan linear on huge stores */
     }
 }
 
@@ -562,7 +559,7 @@ static void check_mapping(ir_design *d, ir_mapping *m, diag_ctx *dc) {
         m->cap = c.capout;
     }
     rset_free(&c.res);
-    rset_free(&c.stored);
+
     free(c.usage);
     free(c.home);
     free(c.has_home);
