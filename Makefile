@@ -36,12 +36,12 @@ CPPFLAGS_ALL := -Isrc -I$(BUILD) -D_POSIX_C_SOURCE=200809L $(MPIDEF) \
 CFLAGS_ALL := -std=c11 $(OPT) $(SANFLAGS) $(CPPFLAGS_ALL)
 GENWARN := -Wall -Wextra -Werror -Wno-unused-function -Wno-sign-compare -Wno-unused-parameter -Wno-missing-field-initializers
 
-SRC     := arena diag units util lex ast lower check ir plan sim report explore explore_plot cli
+SRC     := arena diag units util lex ast lower check ir plan sim report explore explore_plot fmt cli
 LIBOBJ  := $(patsubst %,$(BUILD)/obj/%.o,$(filter-out cli,$(SRC))) \
            $(BUILD)/obj/parser.o $(BUILD)/obj/lexer.o
 DEPS_OK := $(BUILD)/.deps-ok
 
-.PHONY: all demo check asan ubsan fuzz bench install clean deps unit golden examples docs seeds mpi explore study
+.PHONY: all demo check asan ubsan fuzz bench install clean deps unit golden examples docs seeds mpi explore study editors docs-commands fmt
 
 all: $(BUILD)/mldc
 
@@ -92,7 +92,7 @@ study: $(BUILD)/mldc
 
 include mk/tests.mk
 
-check: unit golden seeds examples docs mpi explore
+check: unit golden seeds examples docs docs-commands fmt editors mpi explore
 	@echo "make check: all test groups passed"
 
 # mpirun -n 3 mldc explore == one process; skipped (with the reason) where
@@ -114,4 +114,6 @@ install: $(BUILD)/mldc
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/mldc/stdlib/std
 	install -m 755 $(BUILD)/mldc $(DESTDIR)$(PREFIX)/bin/mldc
 	install -m 644 stdlib/std/*.mld $(DESTDIR)$(PREFIX)/share/mldc/stdlib/std/
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 644 docs/mldc.1 $(DESTDIR)$(PREFIX)/share/man/man1/mldc.1
 	@echo "installed; set MLDC_STDLIB=$(PREFIX)/share/mldc/stdlib if $(abspath stdlib) moves"

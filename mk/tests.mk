@@ -233,3 +233,26 @@ bench-explore: $(BUILD)/mldc
 .PHONY: explore
 explore: $(BUILD)/mldc
 	@sh tests/explore/run.sh $(BUILD)/mldc
+
+# ---- docs commands ------------------------------------------------------------
+# Every ```console command in the docs is run and its output compared.
+.PHONY: docs-commands
+docs-commands: $(BUILD)/mldc
+	@sh tests/docs/commands.sh $(BUILD)/mldc $(DOC_FILES)
+	@$(BUILD)/mldc check docs/tutorial/*.mld
+
+# ---- editors ------------------------------------------------------------------
+# The Vim, Emacs and VS Code support cannot drift from the compiler's words;
+# headless Vim/Emacs load, highlight, indent and parse diagnostics.
+.PHONY: editors
+editors: $(BUILD)/mldc
+	@MLDC=$(BUILD)/mldc sh tests/editors/run.sh
+
+# ---- fmt ----------------------------------------------------------------------
+# mldc fmt: the cases' expected outputs, idempotence and meaning preserved on
+# every shipped and test .mld file, --check exit codes; and every shipped
+# .mld file is already formatted.
+.PHONY: fmt
+fmt: $(BUILD)/mldc
+	@sh tests/fmt/run.sh $(BUILD)/mldc
+	@$(BUILD)/mldc fmt --check examples/*.mld stdlib/std/*.mld docs/tutorial/*.mld && echo "fmt --check: examples, stdlib and tutorial files are formatted"

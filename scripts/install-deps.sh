@@ -6,6 +6,7 @@
 #   sh scripts/install-deps.sh fuzz    + clang with libFuzzer
 #   sh scripts/install-deps.sh mpi     Open MPI (mpicc, mpirun) for make MPI=1
 #   sh scripts/install-deps.sh browser Chromium, to render explore's HTML report in a test
+#   sh scripts/install-deps.sh editors Vim, Emacs, Python 3, Node.js + npm for tests/editors/run.sh
 #
 # Missing tools are installed with apt-get when running as root on a
 # Debian-like system; otherwise the exact command to run is printed and the
@@ -23,6 +24,13 @@ need_cmd make make
 if [ "$what" = test ] || [ "$what" = fuzz ]; then
     need_cmd pkg-config pkg-config
     if ! pkg-config --exists check 2>/dev/null; then missing="$missing check"; fi
+fi
+if [ "$what" = editors ]; then
+    need_cmd vim vim-nox
+    need_cmd emacs emacs-nox
+    need_cmd python3 python3
+    need_cmd node nodejs
+    need_cmd npm npm
 fi
 if [ "$what" = browser ]; then
     need_cmd chromium chromium

@@ -20,6 +20,7 @@
 #include "mldc.h"
 #include "parse.h"
 #include "explore.h"
+#include "fmt.h"
 #include "plan.h"
 #include "sim.h"
 
@@ -33,6 +34,7 @@ static const char usage[] =
     "       mldc [options] explore FILE\n"
     "       mldc [options] merge FILE -o OUT.csv SHARD.csv...\n"
     "       mldc [options] dump tokens|ast|ir|plan FILE\n"
+    "       mldc [options] fmt [--check] FILE...\n"
     "\n"
     "commands:\n"
     "  check FILE...       parse, lower and check designs; report every error\n"
@@ -45,6 +47,7 @@ static const char usage[] =
     "  dump ast FILE       print the syntax tree\n"
     "  dump ir FILE        print the lowered, checked design\n"
     "  dump plan FILE      print the simulation plan (resources, tasks, routes)\n"
+    "  fmt FILE...         rewrite files in the canonical style ('-': stdin to stdout)\n"
     "\n"
     "options:\n"
     "  --set NAME=VALUE    override a parameter (repeatable), e.g. --set hbm_bw=3.2TB/s\n"
@@ -71,6 +74,8 @@ static const char usage[] =
     "  --svg FILE          explore: plot of the Pareto front\n"
     "  --report FILE       explore: single-file HTML report\n"
     "  --quiet             explore: no progress line\n"
+    "  --check             fmt: change nothing; list the files that are not formatted\n"
+    "                      (\"FILE: not formatted\") and exit 1 if there are any\n"
     "  -h, --help          show this help\n"
     "  --version           show the version\n"
     "\n"
@@ -116,7 +121,8 @@ static int run_design(const char *path, const mldc_options *opts, cli *c, diag_c
         plan_dump(stdout, p);
     } else if (p) {
         sim_result *r = sim_run(p, dc);
-        if (r && c->verify && sim_verify(r, dc) == 0) fprintf(stderr, "mldc: schedule verified: %u tasks, no violation\n", p->ntasks);
+        if (r && c->verify && sim_verify(r, dc) == 0 && !c->json)
+            fprintf(stderr, "mldc: schedule verified: %u tasks, no violation\n", p->ntasks);
         if (r && !dc->nerrors) {
             if (c->trace) {
                 FILE *f = fopen(c->trace, "w");
@@ -170,6 +176,7 @@ static int cli_main(int argc, char **argv) {
     const char **args = calloc((size_t)argc + 1, sizeof *args);
     if (!args) abort();
     int nargs = 0, max_errors = 0;
+    int fmt_check = 0; /* fmt --check */
 
     /* pass 1: options */
     for (int i = 1; i < argc; i++) {
@@ -225,6 +232,8 @@ static int cli_main(int argc, char **argv) {
             c.ex.resume = 1;
         } else if (strcmp(a, "--quiet") == 0) {
             c.ex.quiet = 1;
+        } else if (strcmp(a, "--check") == 0) {
+            fmt_check = 1;
         } else if (strcmp(a, "--svg") == 0 && i + 1 < argc) {
             c.ex.svg = argv[++i];
         } else if (strcmp(a, "--report") == 0 && i + 1 < argc) {
@@ -406,6 +415,15 @@ static int cli_main(int argc, char **argv) {
             }
         } else {
             rc = usage_error("unknown dump stage (expected tokens, ast, ir or plan):", args[1]);
+        }
+    } else if (strcmp(cmd, "fmt") == 0) {
+        if (nargs < 2) {
+            rc = usage_error("fmt needs at least one FILE ('-' for stdin)", "");
+        } else {
+            fmt_options fo = {fmt_check, stdout};
+            int r = fmt_files(args + 1, nargs - 1, &fo, &dc);
+            if (r == 2) c.io_error = 1;
+            else if (r == 1) rc = 1;
         }
     } else {
         rc = usage_error("unknown command", cmd);

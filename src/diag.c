@@ -14,6 +14,7 @@
 #include "diag.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <string.h>
 
 enum { DIAG_DEFAULT_MAX = 50 };
@@ -70,8 +71,24 @@ int diag_full(const diag_ctx *dc) {
     return dc->nerrors >= max;
 }
 
+/* A hash of a diagnostic's place and text, to drop exact repeats (the same
+ * mistake inside a loop body is reported once, not once per iteration). */
+static unsigned diag_hash(const mld_diag *d) {
+    unsigned h = 2166136261u;
+    for (const char *p = d->msg; *p; p++) h = (h ^ (unsigned char)*p) * 16777619u;
+    h = (h ^ (unsigned)d->loc.line) * 16777619u;
+    h = (h ^ (unsigned)d->loc.col) * 16777619u;
+    h = (h ^ (unsigned)(uintptr_t)d->loc.src) * 16777619u;
+    return h ^ (unsigned)d->sev;
+}
+
 void diag_emit(diag_ctx *dc, mld_diag *d) {
     if (dc->capped) return;
+    unsigned h = diag_hash(d);
+    int n = dc->nrecent < 64 ? dc->nrecent : 64;
+    for (int i = 0; i < n; i++)
+        if (dc->recent[i] == h) return;
+    dc->recent[dc->nrecent++ % 64] = h;
     if (d->sev == DIAG_ERROR) dc->nerrors++;
     if (d->sev == DIAG_WARNING) dc->nwarnings++;
     if (dc->fn) dc->fn(dc->ud, d);

@@ -49,6 +49,8 @@ typedef struct diag_ctx {
     int nwarnings;  /* warnings emitted */
     int max_errors; /* cap; 0 means the default */
     int capped;     /* set once the cap was hit and a final note emitted */
+    unsigned recent[64]; /* hashes of recent diagnostics: exact repeats are dropped */
+    int nrecent;
 } diag_ctx;
 
 void diag_ctx_init(diag_ctx *dc, diag_fn fn, void *ud);
