@@ -7,6 +7,7 @@
  *
  * Exit status: 0 success, 1 errors in the input, 2 usage or I/O errors.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,7 @@
 #include "fmt.h"
 #include "plan.h"
 #include "sim.h"
+#include "util.h"
 
 #ifndef MLDC_VERSION
 #define MLDC_VERSION "0.0.0"
@@ -384,22 +386,12 @@ static int cli_main(int argc, char **argv) {
             } else {
                 arena a;
                 arena_init(&a);
-                size_t cap = 1 << 16, len = 0;
-                char *buf = malloc(cap);
-                size_t got;
-                while (buf && (got = fread(buf + len, 1, cap - len - 1, f)) > 0) {
-                    len += got;
-                    if (len + 1 >= cap) {
-                        if (cap > MLDC_MAX_FILE) break;
-                        cap *= 2;
-                        buf = realloc(buf, cap);
-                    }
-                }
+                size_t len = 0;
+                char *buf = util_read_all(f, MLDC_MAX_FILE, &len);
                 fclose(f);
-                if (!buf) abort();
-                buf[len] = 0;
-                if (len >= (size_t)MLDC_MAX_FILE) {
-                    fprintf(stderr, "mldc: error: '%s' is larger than the limit of %d MiB\n", args[2], MLDC_MAX_FILE >> 20);
+                if (!buf) {
+                    fprintf(stderr, "mldc: error: cannot read '%s': %s\n", args[2],
+                            errno == EFBIG ? "larger than the 32 MiB limit" : strerror(errno));
                     c.io_error = 1;
                 } else {
                     mld_source src = {args[2], buf, len};

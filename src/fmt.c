@@ -71,6 +71,7 @@
 #include <unistd.h>
 
 #include "fmt.h"
+#include "util.h"
 #include "lexextra.h"
 #include "mldc.h"
 #include "parse.h"
@@ -642,42 +643,6 @@ static void io_error(diag_ctx *dc, const char *path, const char *what) {
     else diag_error(dc, at, "%s", what);
 }
 
-/* Read all of f; NULL (errno set) on a read error or past the size limit. */
-static char *read_all(FILE *f, size_t *len) {
-    size_t cap = 1 << 16, n = 0;
-    char *p = malloc(cap);
-    if (!p) abort();
-    for (;;) {
-        if (n + 1 >= cap) {
-            if (cap > (size_t)MLDC_MAX_FILE) {
-                free(p);
-                errno = EFBIG;
-                return NULL;
-            }
-            cap *= 2;
-            char *q = realloc(p, cap);
-            if (!q) abort();
-            p = q;
-        }
-        size_t got = fread(p + n, 1, cap - n - 1, f);
-        n += got;
-        if (got == 0) break;
-    }
-    if (ferror(f)) {
-        int e = errno ? errno : EIO;
-        free(p);
-        errno = e;
-        return NULL;
-    }
-    if (n >= (size_t)MLDC_MAX_FILE) {
-        free(p);
-        errno = EFBIG;
-        return NULL;
-    }
-    p[n] = 0;
-    *len = n;
-    return p;
-}
 
 /* Replace the file at path (through symbolic links) with text: a temporary
  * file next to it, with the same permissions, renamed over it. */
@@ -726,7 +691,7 @@ int fmt_files(const char *const *paths, int npaths, const fmt_options *o, diag_c
         }
         size_t len = 0;
         errno = 0;
-        char *text = read_all(f, &len);
+        char *text = util_read_all(f, MLDC_MAX_FILE, &len);
         if (!is_stdin) fclose(f);
         if (!text) {
             io_error(dc, name, "cannot read");

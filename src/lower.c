@@ -430,27 +430,14 @@ static mld_source *read_source(lower *L, const char *path, const char **why) {
                             (double)st.st_size / 1048576.0, MLDC_MAX_FILE >> 20);
         return NULL;
     }
-    size_t cap = 65536, len = 0;
-    char *text = malloc(cap);
-    if (!text) abort();
-    for (;;) {
-        if (len + 1 >= cap) {
-            if (cap > (size_t)MLDC_MAX_FILE) {
-                free(text);
-                fclose(f);
-                *why = arena_printf(&L->tmp, "'%s' is larger than the limit of %d MiB", path, MLDC_MAX_FILE >> 20);
-                return NULL;
-            }
-            cap *= 2;
-            char *t = realloc(text, cap);
-            if (!t) abort();
-            text = t;
-        }
-        size_t got = fread(text + len, 1, cap - len - 1, f);
-        if (got == 0) break;
-        len += got;
-    }
+    size_t len = 0;
+    char *text = util_read_all(f, MLDC_MAX_FILE, &len);
     fclose(f);
+    if (!text) {
+        *why = errno == EFBIG ? arena_printf(&L->tmp, "'%s' is larger than the limit of %d MiB", path, MLDC_MAX_FILE >> 20)
+                              : arena_printf(&L->tmp, "cannot read '%s': %s", path, strerror(errno));
+        return NULL;
+    }
     if (memchr(text, 0, len)) {
         free(text);
         *why = arena_printf(&L->tmp, "'%s' is not a text file (it contains NUL bytes)", path);

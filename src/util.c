@@ -7,7 +7,9 @@
  */
 #include "util.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static unsigned hash(const char *s) {
@@ -97,4 +99,41 @@ const char *suggest_text(const suggest *s, char *buf, size_t n) {
     if (!s->best) return "";
     snprintf(buf, n, "; did you mean '%s'?", s->best);
     return buf;
+}
+
+/* Read all of f; see util.h. */
+char *util_read_all(FILE *f, size_t limit, size_t *len) {
+    size_t cap = 1 << 16, n = 0;
+    char *p = malloc(cap);
+    if (!p) abort();
+    for (;;) {
+        if (n + 1 >= cap) {
+            if (cap > limit) {
+                free(p);
+                errno = EFBIG;
+                return NULL;
+            }
+            cap *= 2;
+            char *q = realloc(p, cap);
+            if (!q) abort();
+            p = q;
+        }
+        size_t got = fread(p + n, 1, cap - n - 1, f);
+        n += got;
+        if (got == 0) break;
+    }
+    if (ferror(f)) {
+        int e = errno ? errno : EIO;
+        free(p);
+        errno = e;
+        return NULL;
+    }
+    if (n >= limit) {
+        free(p);
+        errno = EFBIG;
+        return NULL;
+    }
+    p[n] = 0;
+    *len = n;
+    return p;
 }

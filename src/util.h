@@ -4,6 +4,7 @@
 #define MLDC_UTIL_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "arena.h"
 
@@ -37,5 +38,9 @@ void suggest_init(suggest *s, const char *want);
 void suggest_add(suggest *s, const char *cand);
 /* "; did you mean 'x'?" or "" */
 const char *suggest_text(const suggest *s, char *buf, size_t n);
+
+/* Read all of f into a NUL-terminated buffer the caller frees; NULL with
+ * errno set on a read error, or EFBIG when it holds limit bytes or more. */
+char *util_read_all(FILE *f, size_t limit, size_t *len);
 
 #endif
