@@ -339,7 +339,7 @@ failed:
     for (int64_t i = 0; i < a->ndst; i++) reside(c, a->tensor, a->dst[i]);
 }
 
-static void do_place(mcheck *c, const ir_action *a, int64_t index) {
+static void do_place(mcheck *c, const ir_action *a) {
     const ir_workload *w = c->m->wl;
     const ir_op *op = &w->ops[a->op];
     const ir_system *s = c->m->sys;
@@ -448,7 +448,6 @@ static void do_place(mcheck *c, const ir_action *a, int64_t index) {
         reside(c, op->output, mem);
     }
     c->placed[a->op] = 1;
-    (void)index;
 }
 
 /* Is instance `inst` (or one of its ancestors) among the sync's units? */
@@ -527,7 +526,7 @@ static void check_mapping(ir_design *d, ir_mapping *m, diag_ctx *dc) {
         switch (a->kind) {
         case ACT_STORE: do_store(&c, a); break;
         case ACT_TRANSFER: do_transfer(&c, a); break;
-        case ACT_PLACE: do_place(&c, a, i); break;
+        case ACT_PLACE: do_place(&c, a); break;
         case ACT_SYNC: do_sync(&c, a, i); break;
         }
         emit(&c, a);

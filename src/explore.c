@@ -1096,10 +1096,9 @@ int explore_run(const ex_options *o, diag_ctx *dc, ex_summary *sum) {
     sum->planned = R.budget;
     sum->evaluated = R.evaluated;
     sum->resumed = R.resumed;
-    uint64_t done = 0, ours = 0;
+    uint64_t done = 0;
     for (uint64_t i = 0; i < R.npts; i++) {
         const ex_point *pt = &R.pts[i];
-        if (mine(&R, pt->index)) ours++;
         if (!pt->done) continue;
         done++;
         if (pt->status == EX_OK) sum->feasible++;
@@ -1107,7 +1106,6 @@ int explore_run(const ex_options *o, diag_ctx *dc, ex_summary *sum) {
         else sum->errors++;
     }
     uint64_t planned_ours = o->shard_n > 1 ? (R.budget + (uint64_t)(o->shard_n - 1 - o->shard_i)) / (uint64_t)o->shard_n : R.budget;
-    (void)ours;
     sum->skipped = planned_ours > done ? planned_ours - done : 0;
     sum->pareto = mark_pareto(&R.sp, R.pts, R.npts);
     for (uint64_t i = 0; i < R.npts; i++) {

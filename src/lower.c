@@ -159,6 +159,7 @@ typedef struct lower {
     ir_net *net;       /* network whose links are being read */
     int caplinks;
     int cap_params, cap_levels, cap_workloads, cap_mappings;
+    int nrefs;         /* numbers non-numeric template arguments in level names */
 } lower;
 
 static value verr(void) {
@@ -768,11 +769,10 @@ static void nodes_push(lower *L, nodelist *nl, ir_node nd) {
     nl->v[nl->n++] = nd;
 }
 
-/* Enumerate index tuples of a step (all dims; unindexed dims mean all). */
-static int step_flat(const ir_child *ch, const hwstep *st, int64_t k, int64_t *flat) {
-    /* k-th tuple in row-major order over the selected box */
-    int64_t f = 0;
-    int64_t idx[IR_MAX_DIMS];
+/* The flat index of the k-th position, in row-major order, of the box a
+ * step selects (dimensions not indexed mean all of them). */
+static int64_t step_flat(const ir_child *ch, const hwstep *st, int64_t k) {
+    int64_t idx[IR_MAX_DIMS], f = 0;
     for (int d = ch->ndims - 1; d >= 0; d--) {
         int64_t lo = d < st->ndone ? st->lo[d] : 0, hi = d < st->ndone ? st->hi[d] : ch->dims[d];
         int64_t span = hi - lo;
@@ -780,8 +780,7 @@ static int step_flat(const ir_child *ch, const hwstep *st, int64_t k, int64_t *f
         k /= span;
     }
     for (int d = 0; d < ch->ndims; d++) f = f * ch->dims[d] + idx[d];
-    *flat = f;
-    return 1;
+    return f;
 }
 
 static int64_t step_count(const ir_child *ch, const hwstep *st) {
@@ -819,8 +818,7 @@ static void hw_expand_rec(lower *L, const hwsel *h, int k, const ir_level *lv, u
     const ir_child *ch = &lv->children[h->steps[k].child];
     int64_t n = step_count(ch, &h->steps[k]);
     for (int64_t j = 0; j < n && !L->over_budget; j++) {
-        int64_t flat;
-        step_flat(ch, &h->steps[k], j, &flat);
+        int64_t flat = step_flat(ch, &h->steps[k], j);
         hw_expand_rec(L, h, k + 1, ch->type, ir_child_inst(lv, h->steps[k].child, flat, base), out);
     }
 }
@@ -1481,8 +1479,7 @@ static int level_nodes(lower *L, value v, const ast *where, nodelist *out) {
     int64_t n = step_count(ch, &v.hw->steps[0]);
     if (!budget(L, where->loc, n)) return 0;
     for (int64_t j = 0; j < n; j++) {
-        int64_t flat;
-        step_flat(ch, &v.hw->steps[0], j, &flat);
+        int64_t flat = step_flat(ch, &v.hw->steps[0], j);
         nodes_push(L, out, (ir_node){v.hw->steps[0].child, flat});
     }
     return 1;
@@ -1826,7 +1823,9 @@ static const char *inst_key(lower *L, const ast *decl, scope *inner) {
         } else if (b && (b->v.k == V_STR || b->v.k == V_MAPNAME)) {
             snprintf(piece, sizeof piece, "%s%s=%s", j ? ", " : "(", p->name, b->v.str);
         } else {
-            snprintf(piece, sizeof piece, "%s%s=<%p>", j ? ", " : "(", p->name, b ? (void *)b->v.hw : NULL);
+            /* no printable value: a fresh instance each time (a pointer here
+             * would make level names, and so dumps, differ run to run) */
+            snprintf(piece, sizeof piece, "%s%s=<ref %d>", j ? ", " : "(", p->name, ++L->nrefs);
         }
         size_t pl = strlen(piece);
         if (len + pl + 2 >= cap) {

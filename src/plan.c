@@ -699,7 +699,6 @@ static void do_place(builder *b, const ir_action *a, int64_t ai) {
         if (check_local_memory(b->s, a->units[i], &mem))
             wrote(b, op->output, mem, ai, first + (uint32_t)i, 1, a->split != SPLIT_NONE);
     }
-    (void)first;
 }
 
 static void do_transfer(builder *b, const ir_action *a, int64_t ai) {
