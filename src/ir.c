@@ -31,7 +31,7 @@ double ir_dtype_bytes(ir_dtype d) {
 const char *ir_opkind_name(ir_opkind k) {
     static const char *const n[OPK_COUNT] = {"matmul", "bmm", "elementwise", "add", "mul", "gelu",
                                              "silu", "softmax", "layernorm", "rmsnorm", "attention",
-                                             "embedding"};
+                                             "embedding", "scatter_add"};
     return k < OPK_COUNT ? n[k] : "?";
 }
 
@@ -154,8 +154,9 @@ void ir_dump(FILE *out, const ir_design *d) {
         fprintf(out, "workload %s = %s(", w->name, w->tmpl);
         for (int k = 0; k < w->nparams; k++)
             fprintf(out, "%s%s=%s", k ? ", " : "", w->pnames[k], q(a, sizeof a, w->pvals[k], w->pdims[k]));
-        fprintf(out, ")  (%d ops, %d tensors, %s, weights %s)\n", w->nops, w->ntensors,
-                q(a, sizeof a, w->flops, units_make(0, 0, 1, 0, 0, 0)), q(b, sizeof b, w->weight_bytes, units_make(1, 0, 0, 0, 0, 0)));
+        fprintf(out, ")  (%d ops, %d tensors, %s, %.0f parameters, weights %s)\n", w->nops, w->ntensors,
+                q(a, sizeof a, w->flops, units_make(0, 0, 1, 0, 0, 0)), w->params,
+                q(b, sizeof b, w->weight_bytes, units_make(1, 0, 0, 0, 0, 0)));
         for (int k = 0; k < w->ntensors; k++) {
             const ir_tensor *t = &w->tensors[k];
             if (t->kind == TENSOR_ACT) continue;

@@ -150,7 +150,7 @@ typedef struct ir_tensor {
 
 typedef enum {
     OPK_MATMUL, OPK_BMM, OPK_ELEMENTWISE, OPK_ADD, OPK_MUL, OPK_GELU, OPK_SILU,
-    OPK_SOFTMAX, OPK_LAYERNORM, OPK_RMSNORM, OPK_ATTENTION, OPK_EMBEDDING, OPK_COUNT
+    OPK_SOFTMAX, OPK_LAYERNORM, OPK_RMSNORM, OPK_ATTENTION, OPK_EMBEDDING, OPK_SCATTER_ADD, OPK_COUNT
 } ir_opkind;
 
 typedef struct ir_op {
@@ -188,6 +188,7 @@ typedef struct ir_workload {
     int nparams;
     double flops;         /* total */
     double weight_bytes;
+    double params;        /* elements of all weight tensors */
 } ir_workload;
 
 /* ---- mapping ---- */

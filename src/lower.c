@@ -86,8 +86,10 @@ typedef struct value {
     hwsel *hw;
     wlsel *wl;
     const ast *decl;       /* V_LEVELT / V_WLT / V_MAPNAME */
-    const ast *call;       /* V_LEVELT with arguments: the call */
+    const ast *call;       /* V_LEVELT / V_WLT with arguments: the call */
     struct scope *cs;      /* ... and the scope its arguments are evaluated in */
+    const struct value *prior; /* an earlier call of the same template
+                                  (partial application: later arguments win) */
     int code;              /* V_DTYPE, V_FUNC, V_TOPO, V_OPKIND, V_METRIC */
     int ndims;             /* V_SHAPE */
     int64_t dims[IR_MAX_DIMS];
@@ -281,7 +283,7 @@ static const char *const topo_names[TOPO_COUNT] = {
 static const char *const dtype_names[DT_COUNT] = {"fp32", "bf16", "fp16", "fp8", "int8", "int4", "int32"};
 static const char *const opkind_names[OPK_COUNT] = {
     "matmul", "bmm", "elementwise", "add", "mul", "gelu", "silu",
-    "softmax", "layernorm", "rmsnorm", "attention", "embedding"};
+    "softmax", "layernorm", "rmsnorm", "attention", "embedding", "scatter_add"};
 static const char *const metric_names[METRIC_COUNT] = {
     "latency", "throughput", "energy", "area", "power", "edp", "throughput_per_area", "throughput_per_watt"};
 
@@ -1081,6 +1083,13 @@ static value eval(lower *L, scope *s, const ast *e) {
         if (f.k == V_ERR) return f;
         if (f.k == V_FUNC) return eval_call_func(L, s, f.code, e);
         if (f.k == V_LEVELT || f.k == V_WLT) {
+            /* calling an already-called template adds arguments to it:
+             * `let llama = transformer(hidden = 4096)` then `llama(seq = 1)` */
+            if (f.call) {
+                value *old = arena_alloc(&L->tmp, sizeof *old);
+                *old = f;
+                f.prior = old;
+            }
             f.call = e;
             f.cs = s;
             return f;
@@ -1739,13 +1748,23 @@ static void level_stmt(lower *L, scope *s, const ast *st) {
 }
 
 /* Bind a template's parameters from a call's arguments. */
-static int bind_params(lower *L, scope *inner, scope *outer, const ast *decl, const ast *call, const char *kind) {
+/* Bind a template's parameters in `inner`: the arguments of every call in
+ * the chain t (oldest first, so later calls override earlier ones), then
+ * the defaults, which may use earlier parameters. */
+static int bind_params(lower *L, scope *inner, const ast *decl, value t, const char *kind) {
     const ast *params = decl->a;
     int np = params ? params->list.n : 0;
     value *vals = arena_alloc(&L->tmp, sizeof(value) * (size_t)(np + 1));
-    int *set = arena_alloc(&L->tmp, sizeof(int) * (size_t)(np + 1));
-    int ok = 1, positional = 0;
-    if (call) {
+    int *set = arena_alloc(&L->tmp, sizeof(int) * (size_t)(np + 1)); /* generation that set it */
+    const ast **where = arena_alloc(&L->tmp, sizeof(ast *) * (size_t)(np + 1));
+    const value *chain[MAX_TEMPLATE_DEPTH];
+    int nchain = 0;
+    for (const value *c = &t; c && c->call && nchain < MAX_TEMPLATE_DEPTH; c = c->prior) chain[nchain++] = c;
+    int ok = 1;
+    for (int g = nchain - 1; g >= 0; g--) {
+        const ast *call = chain[g]->call;
+        scope *outer = chain[g]->cs ? chain[g]->cs : L->globals;
+        int gen = nchain - g, positional = 0;
         for (int i = 0; i < call->list.n; i++) {
             const ast *arg = call->list.v[i];
             int k = -1;
@@ -1770,21 +1789,22 @@ static int bind_params(lower *L, scope *inner, scope *outer, const ast *decl, co
                     continue;
                 }
             }
-            if (set[k]) {
+            if (set[k] == gen) {
                 ERR(L, arg->loc, "parameter '%s' is given twice", ((ast *)params->list.v[k])->name);
                 ok = 0;
                 continue;
             }
             vals[k] = eval(L, outer, arg->kind == AST_NAMEDARG ? arg->a : arg);
             if (vals[k].k == V_ERR) ok = 0;
-            set[k] = 1;
+            set[k] = gen;
+            where[k] = arg;
         }
     }
     for (int j = 0; j < np; j++) {
         const ast *p = params->list.v[j];
         if (!set[j]) {
             if (!p->a) {
-                ERR(L, call ? call->loc : decl->loc, "%s '%s' needs a value for parameter '%s'", kind, decl->name, p->name);
+                ERR(L, t.call ? t.call->loc : decl->loc, "%s '%s' needs a value for parameter '%s'", kind, decl->name, p->name);
                 ok = 0;
                 continue;
             }
@@ -1793,7 +1813,7 @@ static int bind_params(lower *L, scope *inner, scope *outer, const ast *decl, co
         } else if (p->a && vals[j].k == V_NUM) {
             value def = eval(L, inner, p->a);
             if (def.k == V_NUM && !units_eq(def.dim, vals[j].dim)) {
-                mld_diag *dg = diag_new(L->dc, DIAG_ERROR, call->loc, "parameter '%s' of %s '%s' is %s, found %s",
+                mld_diag *dg = diag_new(L->dc, DIAG_ERROR, where[j]->loc, "parameter '%s' of %s '%s' is %s, found %s",
                                         p->name, kind, decl->name, dim_text(L, def.dim), dim_text(L, vals[j].dim));
                 diag_note(L->dc, dg, p->loc, "'%s' is declared here", p->name);
                 diag_emit(L->dc, dg);
@@ -1855,7 +1875,7 @@ static ir_level *instantiate_level(lower *L, value t, mld_loc use) {
         return NULL;
     }
     scope *inner = scope_new(L, L->globals);
-    if (!bind_params(L, inner, t.cs ? t.cs : L->globals, decl, t.call, "level")) return NULL;
+    if (!bind_params(L, inner, decl, t, "level")) return NULL;
     const char *key = inst_key(L, decl, inner);
     ir_level *lv = strmap_get(&L->levels, key);
     if (lv) {
@@ -2024,13 +2044,14 @@ static void wl_op(lower *L, scope *s, const ast *st) {
     }
     if (fv.k == V_ERR) return;
     if (fv.k != V_OPKIND) {
-        ERR(L, call->a->loc, "expected an operator (matmul, bmm, add, mul, gelu, silu, elementwise, softmax, layernorm, rmsnorm, attention, embedding), found %s",
+        ERR(L, call->a->loc, "expected an operator (matmul, bmm, add, mul, gelu, silu, elementwise, softmax, layernorm, rmsnorm, attention, embedding, scatter_add), found %s",
             vkind_name(fv.k));
         return;
     }
     ir_opkind kind = (ir_opkind)fv.code;
-    int ins[16], nin = 0;
-    int heads = 1, has_dtype = 0;
+    enum { MAX_INPUTS = 256 };
+    int ins[MAX_INPUTS], nin = 0;
+    int heads = 1, has_dtype = 0, transpose = 0, causal = 0;
     int64_t batch = 1;
     double flops_per = 1;
     ir_dtype dt = DT_FP16;
@@ -2047,6 +2068,14 @@ static void wl_op(lower *L, scope *s, const ast *st) {
                     dt = (ir_dtype)d.code;
                     has_dtype = 1;
                 }
+            } else if ((strcmp(arg->name, "transpose") == 0 && kind == OPK_MATMUL) ||
+                       (strcmp(arg->name, "causal") == 0 && kind == OPK_ATTENTION)) {
+                /* switches: 0 or 1 */
+                int64_t n;
+                if (!eval_int(L, s, arg->a, &n)) { ok = 0; continue; }
+                if (n != 0 && n != 1) { ERR(L, arg->a->loc, "'%s' is 0 or 1", arg->name); ok = 0; continue; }
+                if (arg->name[0] == 't') transpose = (int)n;
+                else causal = (int)n;
             } else if ((strcmp(arg->name, "heads") == 0 && kind == OPK_ATTENTION) ||
                        (strcmp(arg->name, "batch") == 0 && kind == OPK_ATTENTION) ||
                        (strcmp(arg->name, "flops") == 0 && kind == OPK_ELEMENTWISE)) {
@@ -2062,21 +2091,21 @@ static void wl_op(lower *L, scope *s, const ast *st) {
             }
             continue;
         }
-        if (nin == 16) {
-            ERR(L, arg->loc, "too many inputs");
+        if (nin == MAX_INPUTS) {
+            ERR(L, arg->loc, "too many inputs (at most %d)", MAX_INPUTS);
             ok = 0;
             break;
         }
         if (!tensor_arg(L, s, arg, &ins[nin++])) ok = 0;
     }
     if (!ok) return;
-    static const int arity[OPK_COUNT] = {2, 2, -1, 2, 2, 1, 1, 1, 1, 1, 3, 2};
+    static const int arity[OPK_COUNT] = {2, 2, -1, 2, 2, 1, 1, 1, 1, 1, 3, 2, -1};
     if (arity[kind] > 0 && nin != arity[kind]) {
         ERR(L, call->loc, "%s() takes %d tensor%s, found %d", opkind_names[kind], arity[kind], arity[kind] == 1 ? "" : "s", nin);
         return;
     }
-    if (kind == OPK_ELEMENTWISE && nin < 1) {
-        ERR(L, call->loc, "elementwise() takes at least one tensor");
+    if ((kind == OPK_ELEMENTWISE && nin < 1) || (kind == OPK_SCATTER_ADD && nin < 2)) {
+        ERR(L, call->loc, "%s() takes at least %s", opkind_names[kind], kind == OPK_ELEMENTWISE ? "one tensor" : "two tensors");
         return;
     }
     const ir_tensor *a = &w->tensors[ins[0]];
@@ -2093,14 +2122,16 @@ static void wl_op(lower *L, scope *s, const ast *st) {
             ERR(L, call->loc, "matmul() needs a[..][M][K] and b[K][N], found %s and %s", shape_text(L, a), shape_text(L, b));
             return;
         }
-        int64_t K = a->dims[a->ndims - 1];
-        if (K != b->dims[0]) {
-            ERR(L, call->loc, "matmul() inner dimensions differ: %s has K = %lld but %s has K = %lld",
-                a->name, (long long)K, b->name, (long long)b->dims[0]);
+        /* transpose = 1: b is stored [N][K] (a tied LM head reading the
+         * embedding table) */
+        int64_t K = a->dims[a->ndims - 1], bK = b->dims[transpose], N = b->dims[1 - transpose];
+        if (K != bK) {
+            ERR(L, call->loc, "matmul() inner dimensions differ: %s has K = %lld but %s has K = %lld%s",
+                a->name, (long long)K, b->name, (long long)bK, transpose ? " (transposed)" : "");
             return;
         }
-        od[a->ndims - 1] = b->dims[1];
-        flops = 2.0 * elems * (double)b->dims[1];
+        od[a->ndims - 1] = N;
+        flops = 2.0 * elems * (double)N;
         break;
     }
     case OPK_BMM:
@@ -2148,9 +2179,34 @@ static void wl_op(lower *L, scope *s, const ast *st) {
         }
         /* rows are batch sequences stacked; each attends within its own */
         double T = (double)(a->dims[0] / batch), S = (double)(k->dims[0] / batch), Dm = (double)a->dims[1];
-        flops = (double)batch * (4 * T * S * Dm + 5 * T * S * heads);
+        /* causal: the T queries are the last T of the S positions, and
+         * query i sees keys 0 .. S - T + i, so T (T - 1) / 2 pairs drop out */
+        if (causal && T > S) {
+            ERR(L, call->loc, "attention(causal = 1): %g queries per sequence but only %g keys", T, S);
+            return;
+        }
+        double pairs = causal ? T * S - T * (T - 1) / 2 : T * S;
+        flops = (double)batch * (4 * pairs * Dm + 5 * pairs * heads);
         break;
     }
+    case OPK_SCATTER_ADD:
+        /* base [R][..], parts [r_i][..]: each part's rows are added into
+         * rows of the base (the combine step of mixture-of-experts) */
+        flops = 0;
+        for (int i = 1; i < nin; i++) {
+            const ir_tensor *t = &w->tensors[ins[i]];
+            int same = t->ndims == a->ndims && t->dims[0] <= a->dims[0];
+            for (int d = 1; same && d < a->ndims; d++) same = t->dims[d] == a->dims[d];
+            if (!same) {
+                ERR(L, call->loc, "scatter_add() needs parts with the base's row width and at most its rows, found %s and %s",
+                    shape_text(L, a), shape_text(L, t));
+                return;
+            }
+            double pe = 1;
+            for (int d = 0; d < t->ndims; d++) pe *= (double)t->dims[d];
+            flops += pe;
+        }
+        break;
     case OPK_EMBEDDING:
         if (a->ndims != 1 || b->ndims != 2) {
             ERR(L, call->loc, "embedding() needs ids[T] and table[V][D], found %s and %s", shape_text(L, a), shape_text(L, b));
@@ -2251,7 +2307,7 @@ static void wl_stmt(lower *L, scope *s, const ast *st) {
 static wbuild *instantiate_workload(lower *L, const char *name, value t) {
     const ast *decl = t.decl;
     scope *inner = scope_new(L, L->globals);
-    if (!bind_params(L, inner, t.cs ? t.cs : L->globals, decl, t.call, "workload")) return NULL;
+    if (!bind_params(L, inner, decl, t, "workload")) return NULL;
     wbuild *wb = arena_alloc(&L->tmp, sizeof *wb);
     ir_workload *w = arena_alloc(L->mem, sizeof *w);
     wb->w = w;
@@ -2287,7 +2343,12 @@ static wbuild *instantiate_workload(lower *L, const char *name, value t) {
     L->group = saved_group;
     L->gscope = saved_scope;
     for (int i = 0; i < w->ntensors; i++)
-        if (w->tensors[i].kind == TENSOR_WEIGHT) w->weight_bytes += w->tensors[i].bytes;
+        if (w->tensors[i].kind == TENSOR_WEIGHT) {
+            double n = 1;
+            for (int d = 0; d < w->tensors[i].ndims; d++) n *= (double)w->tensors[i].dims[d];
+            w->weight_bytes += w->tensors[i].bytes;
+            w->params += n;
+        }
     wb->next = L->wbs;
     L->wbs = wb;
     GROW(L, L->d->workloads, L->d->nworkloads, L->cap_workloads);

@@ -1,0 +1,222 @@
+/* test_llm.c - the stdlib's LLM presets against published figures.
+ *
+ * Each preset of stdlib/std/llm.mld is instantiated and its parameter count
+ * (elements of all weight tensors) compared with the figure its authors
+ * published, and its forward FLOPs per token with the standard estimate of
+ * Kaplan et al. 2020 (Table 1): 2 N + 2 n_layer n_ctx d_attn + 2 d_model
+ * n_vocab, N the non-embedding parameters a token passes through.  Biases
+ * and norm scales are not modelled (< 0.1% of any of these models), hence
+ * the tolerances.  Also: the shapes that grouped-query attention, MoE
+ * routing and the decode phase produce, and the errors of the new operator
+ * arguments. */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "suites.h"
+#include "testutil.h"
+
+/* Load `import "std/llm"; workload w = <call>` and return w. */
+static const ir_workload *preset(loaded *l, const char *call) {
+    char text[512];
+    snprintf(text, sizeof text, "import \"std/llm\"\nworkload w = %s\n", call);
+    load(l, text);
+    ck_assert_msg(l->dc.nerrors == 0, "%s:%s", call, rec_dump(&l->rec));
+    ck_assert_int_eq(l->ir->nworkloads, 1);
+    return l->ir->workloads[0];
+}
+
+static const ir_tensor *tensor(const ir_workload *w, const char *name) {
+    for (int i = 0; i < w->ntensors; i++)
+        if (strcmp(w->tensors[i].name, name) == 0) return &w->tensors[i];
+    ck_abort_msg("no tensor '%s'", name);
+    return NULL;
+}
+
+static const ir_op *op(const ir_workload *w, const char *name) {
+    for (int i = 0; i < w->nops; i++)
+        if (strcmp(w->ops[i].name, name) == 0) return &w->ops[i];
+    ck_abort_msg("no operator '%s'", name);
+    return NULL;
+}
+
+/* One published model: its total parameters and, for the FLOP estimate,
+ * the shape numbers of its paper or config. */
+typedef struct model {
+    const char *preset;
+    double published;  /* total parameters as published */
+    double active;     /* parameters one token uses (MoE), or 0 = published */
+    int layers, d, vocab, positions, tied;
+} model;
+
+static const model models[] = {
+    /* Hugging Face `gpt2`: 124,439,808 (with biases and LayerNorm scales) */
+    {"gpt2_124m", 124439808.0, 0, 12, 768, 50257, 1024, 1},
+    /* Brown et al. 2020, Table 2.1: 175.0B */
+    {"gpt3_175b", 175.0e9, 0, 96, 12288, 50257, 2048, 1},
+    /* Touvron et al. 2023 / Hugging Face configs: exact counts */
+    {"llama2_7b", 6738415616.0, 0, 32, 4096, 32000, 0, 0},
+    {"llama2_13b", 13015864320.0, 0, 40, 5120, 32000, 0, 0},
+    {"llama2_70b", 68976648192.0, 0, 80, 8192, 32000, 0, 0},
+    /* Meta Llama 3 (Hugging Face): 8,030,261,248 and 70,553,706,496 */
+    {"llama3_8b", 8030261248.0, 0, 32, 4096, 128256, 0, 0},
+    {"llama3_70b", 70553706496.0, 0, 80, 8192, 128256, 0, 0},
+    /* Jiang et al. 2024: 46.7B parameters, 12.9B active per token */
+    {"mixtral_8x7b", 46702792704.0, 12.9e9, 32, 4096, 32000, 0, 0},
+};
+
+START_TEST(test_preset_params) {
+    const model *m = &models[_i];
+    loaded l;
+    char call[128];
+    snprintf(call, sizeof call, "%s(seq = 8)", m->preset);
+    const ir_workload *w = preset(&l, call);
+    double err = fabs(w->params - m->published) / m->published;
+    ck_assert_msg(err < 0.005, "%s: %.0f parameters, published %.0f (%.3f%% off)", m->preset, w->params,
+                  m->published, 100 * err);
+    unload(&l);
+}
+END_TEST
+
+START_TEST(test_preset_flops_per_token) {
+    const model *m = &models[_i];
+    const int ctx = 2048;
+    loaded l;
+    char call[128];
+    snprintf(call, sizeof call, "%s(seq = %d)", m->preset, ctx);
+    const ir_workload *w = preset(&l, call);
+    /* embedding tables only looked up; a tied table is also the LM head */
+    double tables = (double)m->vocab * m->d * (m->tied ? 1 : 2) + (double)m->positions * m->d;
+    double n = (m->active > 0 ? m->active : m->published) - tables;
+    double want = 2 * n + 2.0 * m->layers * ctx * m->d + 2.0 * m->d * m->vocab;
+    double got = w->flops / ctx;
+    double err = fabs(got - want) / want;
+    ck_assert_msg(err < 0.01, "%s: %.4g FLOP/token, Kaplan estimate %.4g (%.2f%% off)", m->preset, got, want,
+                  100 * err);
+    unload(&l);
+}
+END_TEST
+
+/* GPT-3's own figure: 3.14e23 FLOPs to train 175B on 300B tokens (Brown et
+ * al. 2020, Table D.1), i.e. 3.14e23 / 300e9 / 3 = 3.49e11 forward FLOPs
+ * per token, counted without attention (Appendix D); with attention at
+ * n_ctx = 2048 the model adds 1.4%. */
+START_TEST(test_gpt3_training_compute) {
+    loaded l;
+    const ir_workload *w = preset(&l, "gpt3_175b(seq = 2048)");
+    double per_token = w->flops / 2048;
+    double paper = 3.14e23 / 300e9 / 3;
+    ck_assert_msg(per_token > paper && per_token < paper * 1.02, "%.4g FLOP/token vs %.4g", per_token, paper);
+    unload(&l);
+}
+END_TEST
+
+/* GQA: k and v are kv_heads * head_dim wide; decode caches hold the whole
+ * context of every sequence; attention FLOPs follow the query width. */
+START_TEST(test_gqa_decode_shapes) {
+    loaded l;
+    const ir_workload *w = preset(&l, "llama2_70b(seq = 1, past = 4095, batch = 8, layers = 2)");
+    const ir_tensor *wk = tensor(w, "layer[0].wk"), *kc = tensor(w, "layer[1].k_cache");
+    ck_assert_int_eq(wk->dims[1], 1024); /* 8 KV heads of 128 */
+    ck_assert_int_eq(kc->dims[0], 8 * 4096);
+    ck_assert_int_eq(kc->dims[1], 1024);
+    ck_assert_int_eq(kc->kind, TENSOR_CACHE);
+    /* one query per sequence sees all 4096 keys: 4 * 4096 * 8192 + 5 * 4096 * 64 per sequence */
+    ck_assert_double_eq_tol(op(w, "layer[0].attn")->flops, 8.0 * (4.0 * 4096 * 8192 + 5.0 * 4096 * 64), 1);
+    /* 12 tensors of [1][8192] .. one new token per sequence */
+    ck_assert_int_eq(tensor(w, "layer[0].q")->dims[0], 8);
+    unload(&l);
+}
+END_TEST
+
+/* Causal prefill attention counts T (T + 1) / 2 query-key pairs. */
+START_TEST(test_causal_pairs) {
+    loaded l;
+    const ir_workload *w = preset(&l, "llama2_7b(seq = 100, layers = 1)");
+    double pairs = 100.0 * 101 / 2;
+    ck_assert_double_eq_tol(op(w, "layer[0].attn")->flops, 4 * pairs * 4096 + 5 * pairs * 32, 1e-6);
+    unload(&l);
+    w = preset(&l, "llama2_7b(seq = 100, layers = 1, causal = 0)");
+    ck_assert_double_eq_tol(op(w, "layer[0].attn")->flops, 4 * 1e4 * 4096 + 5 * 1e4 * 32, 1e-6);
+    unload(&l);
+}
+END_TEST
+
+/* MoE: all experts' weights exist, top_k of them run per token; a decode
+ * step of one token runs exactly top_k experts. */
+START_TEST(test_moe_routing) {
+    loaded l;
+    const ir_workload *w = preset(&l, "mixtral_8x7b(seq = 64, layers = 1)");
+    ck_assert_int_eq(tensor(w, "layer[0].expert[7].w_down")->dims[0], 14336);
+    ck_assert_int_eq(op(w, "layer[0].expert[7].xin")->flops, 0);
+    ck_assert_int_eq(tensor(w, "layer[0].expert[3].route")->dims[0], 64 * 2 / 8);
+    ck_assert_double_eq_tol(op(w, "layer[0].expert[0].up")->flops, 2.0 * 16 * 4096 * 14336, 1);
+    unload(&l);
+    w = preset(&l, "mixtral_8x7b(seq = 1, past = 100, layers = 1)");
+    int experts_run = 0;
+    for (int i = 0; i < w->nops; i++) experts_run += strstr(w->ops[i].name, ".down") != NULL;
+    ck_assert_int_eq(experts_run, 2);
+    ck_assert_int_eq(tensor(w, "layer[0].expert[0].route")->dims[0], 1);
+    unload(&l);
+}
+END_TEST
+
+/* Weights and activations take their dtypes separately. */
+START_TEST(test_dtypes) {
+    loaded l;
+    const ir_workload *w = preset(&l, "llama3_8b(seq = 16, layers = 1, wdtype = int4, adtype = fp8)");
+    ck_assert_double_eq_tol(tensor(w, "layer[0].wq")->bytes, 4096.0 * 4096 / 2, 1e-9);
+    ck_assert_int_eq(tensor(w, "layer[0].q")->dtype, DT_FP8);
+    ck_assert_int_eq(tensor(w, "tok")->dtype, DT_FP8);
+    unload(&l);
+}
+END_TEST
+
+/* Partial application: later arguments override the preset's. */
+START_TEST(test_partial_application) {
+    loaded l;
+    load(&l, "import \"std/llm\"\nlet tiny = llama2_7b(layers = 2)\nlet tinier = tiny(hidden = 1024, heads = 8)\n"
+             "workload w = tinier(seq = 4, layers = 1)\n");
+    ck_assert_msg(l.dc.nerrors == 0, "%s", rec_dump(&l.rec));
+    const ir_workload *w = l.ir->workloads[0];
+    ck_assert_int_eq(tensor(w, "layer[0].wq")->dims[0], 1024);
+    ck_assert_int_eq(tensor(w, "layer[0].w_up")->dims[1], 11008);
+    ck_assert_int_eq(tensor(w, "ids")->dims[0], 4);
+    for (int i = 0; i < w->ntensors; i++) ck_assert_msg(strncmp(w->tensors[i].name, "layer[1]", 8) != 0, "layer 1 exists");
+    unload(&l);
+    load(&l, "import \"std/llm\"\nworkload w = llama2_7b(sequence = 4)\n");
+    ck_assert_int_ge(rec_find(&l.rec, "workload 'transformer' has no parameter 'sequence'"), 0);
+    unload(&l);
+}
+END_TEST
+
+START_TEST(test_operator_switches) {
+    loaded l;
+    load(&l, "workload t { input x : fp16[4][8]\n weight e : fp16[16][8]\n op y = matmul(x, e, transpose = 1)\n"
+             " op z = matmul(x, e)\n op a = attention(x, x, x, causal = 2)\n op s = scatter_add(y, x) }\nworkload w = t()\n");
+    ck_assert_int_ge(rec_find(&l.rec, "matmul() inner dimensions differ: x has K = 8 but e has K = 16"), 0);
+    ck_assert_int_ge(rec_find(&l.rec, "'causal' is 0 or 1"), 0);
+    ck_assert_int_ge(rec_find(&l.rec, "scatter_add() needs parts with the base's row width"), 0);
+    ck_assert_int_eq(l.dc.nerrors, 3);
+    unload(&l);
+}
+END_TEST
+
+Suite *llm_suite(void) {
+    Suite *s = suite_create("llm");
+    TCase *tc = tcase_create("presets");
+    tcase_set_timeout(tc, 60);
+    int n = (int)(sizeof models / sizeof models[0]);
+    tcase_add_loop_test(tc, test_preset_params, 0, n);
+    tcase_add_loop_test(tc, test_preset_flops_per_token, 0, n);
+    tcase_add_test(tc, test_gpt3_training_compute);
+    tcase_add_test(tc, test_gqa_decode_shapes);
+    tcase_add_test(tc, test_causal_pairs);
+    tcase_add_test(tc, test_moe_routing);
+    tcase_add_test(tc, test_dtypes);
+    tcase_add_test(tc, test_partial_application);
+    tcase_add_test(tc, test_operator_switches);
+    suite_add_tcase(s, tc);
+    return s;
+}
