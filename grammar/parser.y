@@ -273,7 +273,7 @@ at_opt
 
 split_opt
     : %empty                    { $$ = NULL; }
-    | KW_SPLIT IDENT            { $$ = $2; }
+    | KW_SPLIT expr             { $$ = $2; }
     ;
 
 exprs

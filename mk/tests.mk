@@ -234,6 +234,13 @@ bench-explore: $(BUILD)/mldc
 explore: $(BUILD)/mldc
 	@sh tests/explore/run.sh $(BUILD)/mldc
 
+# ---- validate -----------------------------------------------------------------
+# Predictions against real hardware: measured A100 fp16 GEMMs vs the stdlib
+# A100; prints the per-row table and the mean error, fails past the targets.
+.PHONY: validate
+validate: $(BUILD)/mldc
+	@sh tests/validate/run.sh $(BUILD)/mldc
+
 # ---- docs commands ------------------------------------------------------------
 # Every ```console command in the docs is run and its output compared.
 .PHONY: docs-commands

@@ -58,8 +58,8 @@ units_dim ir_metric_dim(ir_metric m) {
 }
 
 const char *ir_split_name(ir_split s) {
-    static const char *const n[] = {"none", "rows", "cols", "heads", "batch"};
-    return s <= SPLIT_BATCH ? n[s] : "?";
+    static const char *const n[] = {"none", "rows", "cols", "heads", "batch", "tiles"};
+    return s <= SPLIT_TILES ? n[s] : "?";
 }
 
 void ir_design_free(ir_design *d) {
@@ -184,7 +184,10 @@ void ir_dump(FILE *out, const ir_design *d) {
             case ACT_PLACE:
                 fprintf(out, "  place %s", m->wl->ops[ac->op].name);
                 dump_units(out, m->sys, "on", ac->units, ac->nunits);
-                if (ac->split) fprintf(out, " split %s", ir_split_name(ac->split));
+                if (ac->split == SPLIT_TILES)
+                    fprintf(out, " split tiles(%lld, %lld)", (long long)ac->tile[0], (long long)ac->tile[1]);
+                else if (ac->split)
+                    fprintf(out, " split %s", ir_split_name(ac->split));
                 break;
             case ACT_TRANSFER:
                 fprintf(out, "  %s %s", ac->inferred ? "transfer (inferred)" : "transfer", m->wl->tensors[ac->tensor].name);

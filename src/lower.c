@@ -1351,13 +1351,14 @@ static void level_element(lower *L, scope *s, const ast *st) {
             {"clock", D6(0, -1, 0, 0, 0, 1), &clock, 0, 0, {0}, 0, units_none(), 0, 0},
             {"energy", D6(0, 0, -1, 1, 0, 0), &el->energy, 0, 0, {0}, 0, units_none(), 0, 0},
             {"area", D6(0, 0, 0, 0, 2, 0), &el->area, 0, 0, {0}, 0, units_none(), 0, 0},
+            {"launch", D6(0, 1, 0, 0, 0, 0), &el->launch, 0, 0, {0}, 0, units_none(), 0, 0},
         };
         /* rate may be given per cycle, with a clock */
         const ast *ops = NULL;
         sp[0].dim2 = D6(0, 0, 1, 0, 0, -1);
         sp[0].has2 = 1;
-        int unk = attrs(L, inner, st->c, sp, 4, "compute element", el->name, &ops);
-        require_attrs(L, sp, 4, "compute element", el->name, el->loc, unk);
+        int unk = attrs(L, inner, st->c, sp, 5, "compute element", el->name, &ops);
+        require_attrs(L, sp, 5, "compute element", el->name, el->loc, unk);
         if (sp[0].used2) {
             if (!sp[1].set && sp[0].set)
                 ERR(L, sp[0].loc, "'rate' is per cycle, so compute element '%s' needs a 'clock'", el->name);
@@ -2475,13 +2476,41 @@ static int map_hw(lower *L, scope *s, const ast *e, const char *want, ptrvec *ou
     return 1;
 }
 
-static int split_of(lower *L, const ast *id, ir_split *out) {
+/* `split NAME`, or for place `split tiles(TM, TN)`: the output cut into
+ * TM x TN tiles dealt round-robin to the units. */
+static int split_of(lower *L, scope *s, const ast *e, ir_split *out, int64_t tile[2]) {
     *out = SPLIT_NONE;
-    if (!id) return 1;
+    if (!e) return 1;
+    if (e->kind == AST_CALL && e->a->kind == AST_IDENT && strcmp(e->a->name, "tiles") == 0) {
+        if (!tile) {
+            ERR(L, e->loc, "'split tiles(...)' cuts an operator's work; transfers and stores split along rows, cols, heads or batch");
+            return 0;
+        }
+        if (e->list.n != 2) {
+            ERR(L, e->loc, "tiles() takes the tile's rows and columns, e.g. tiles(128, 256)");
+            return 0;
+        }
+        for (int i = 0; i < 2; i++) {
+            const ast *arg = e->list.v[i];
+            if (arg->kind == AST_NAMEDARG || !eval_int(L, s, arg, &tile[i])) {
+                if (arg->kind == AST_NAMEDARG) ERR(L, arg->loc, "tiles() takes two numbers");
+                return 0;
+            }
+            if (tile[i] < 1 || tile[i] > (int64_t)1 << 40) {
+                ERR(L, arg->loc, "a tile side must be between 1 and 2^40, found %lld", (long long)tile[i]);
+                return 0;
+            }
+        }
+        *out = SPLIT_TILES;
+        return 1;
+    }
     static const char *const names[] = {"none", "rows", "cols", "heads", "batch"};
-    int k = find_name(names, 5, id->name);
+    int k = e->kind == AST_IDENT ? find_name(names, 5, e->name) : -1;
     if (k <= 0) {
-        ERR(L, id->loc, "unknown split '%s'; expected rows, cols, heads or batch", id->name);
+        if (e->kind == AST_IDENT)
+            ERR(L, e->loc, "unknown split '%s'; expected rows, cols, heads or batch%s", e->name, tile ? ", or tiles(TM, TN)" : "");
+        else
+            ERR(L, e->loc, "expected a split: rows, cols, heads or batch%s", tile ? ", or tiles(TM, TN)" : "");
         return 0;
     }
     *out = (ir_split)k;
@@ -2517,9 +2546,10 @@ static void map_place(lower *L, scope *s, const ast *st) {
     intlist ops = {0};
     ptrvec hws = {0};
     ir_split split;
+    int64_t tile[2] = {0, 0};
     int ok = map_refs(L, s, st->a, 0, &ops);
     ok &= map_hw(L, s, st->b, "compute units", &hws);
-    if (!ok || !split_of(L, st->c, &split)) return;
+    if (!ok || !split_of(L, s, st->c, &split, tile)) return;
     const ir_workload *w = L->map->wl;
     for (int i = 0; i < ops.n; i++) {
         const ir_op *op = &w->ops[ops.v[i]];
@@ -2535,6 +2565,8 @@ static void map_place(lower *L, scope *s, const ast *st) {
         ir_action *a = new_action(L, ACT_PLACE, st->loc);
         a->op = ops.v[i];
         a->split = split;
+        a->tile[0] = tile[0];
+        a->tile[1] = tile[1];
         a->units = ul.v;
         a->nunits = ul.n;
     }
@@ -2565,7 +2597,7 @@ static void map_transfer(lower *L, scope *s, const ast *st) {
     int ok = map_refs(L, s, st->a, 1, &ts);
     ok &= map_hw(L, s, st->b, "memories", &from);
     ok &= map_hw(L, s, to_e, "memories", &to);
-    if (!ok || !split_of(L, st->c, &split)) return;
+    if (!ok || !split_of(L, s, st->c, &split, NULL)) return;
     unitlist fu = {0}, tu = {0};
     if (!mem_units(L, &from, st->b, &fu) || !mem_units(L, &to, to_e, &tu)) return;
     for (int i = 0; i < ts.n; i++) {
@@ -2585,7 +2617,7 @@ static void map_store(lower *L, scope *s, const ast *st) {
     ir_split split;
     int ok = map_refs(L, s, st->a, 1, &ts);
     ok &= map_hw(L, s, st->b, "memories", &in);
-    if (!ok || !split_of(L, st->c, &split)) return;
+    if (!ok || !split_of(L, s, st->c, &split, NULL)) return;
     unitlist mu = {0};
     if (!mem_units(L, &in, st->b, &mu)) return;
     for (int i = 0; i < ts.n; i++) {

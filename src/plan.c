@@ -654,50 +654,116 @@ static void route_error(builder *b, const ir_action *a, ir_unit from, ir_unit to
     b->failed = 1;
 }
 
+/* The element a unit names. */
+static const ir_elem *unit_elem(const ir_system *s, ir_unit u) {
+    ir_step st[256];
+    int n = ir_inst_steps(s, u.inst, st, 256);
+    return n > 0 && u.elem >= 0 && u.elem < st[n - 1].level->nelems ? &st[n - 1].level->elems[u.elem] : NULL;
+}
+
+/* Output tile grid of a `split tiles(TM, TN)` place: the output seen as
+ * [M][N] (N its last dimension, M the product of the others). */
+static void tile_grid(const ir_workload *w, const ir_action *a, int64_t *M, int64_t *N, int64_t *tr, int64_t *tc) {
+    const ir_tensor *o = &w->tensors[w->ops[a->op].output];
+    *N = o->dims[o->ndims - 1];
+    *M = 1;
+    for (int d = 0; d + 1 < o->ndims; d++) *M *= o->dims[d];
+    *tr = (*M + a->tile[0] - 1) / a->tile[0];
+    *tc = (*N + a->tile[1] - 1) / a->tile[1];
+}
+
+/* Work items of a place action: one per unit, or one per tile. */
+static uint64_t place_items(const ir_workload *w, const ir_action *a) {
+    if (a->split != SPLIT_TILES) return (uint64_t)a->nunits;
+    int64_t M, N, tr, tc;
+    tile_grid(w, a, &M, &N, &tr, &tc);
+    return (uint64_t)tr * (uint64_t)tc;
+}
+
+/* Tasks a place action makes: its items, and a launch task on each unit
+ * that gets work and whose element has a `launch` time. */
+static uint64_t place_ntasks(const ir_system *s, const ir_workload *w, const ir_action *a) {
+    uint64_t items = place_items(w, a), n = items;
+    for (int64_t i = 0; i < a->nunits && (uint64_t)i < items; i++) {
+        const ir_elem *el = unit_elem(s, a->units[i]);
+        n += el && el->launch > 0;
+    }
+    return n;
+}
+
+/* Place an operator.  Each unit runs 1/N of it (split), the whole of it, or
+ * (split tiles) the tiles k, k + U, k + 2U, ... of the output in that
+ * order, which is how wave quantisation arises: a tile is a task of
+ * 2 M_t N_t K FLOPs whose memory traffic is its share of the operator's
+ * compulsory traffic (operands are reused across tiles, as blocking in
+ * shared memory and the cache makes them).  An element with a `launch`
+ * time first runs a launch task of that length on each unit that gets
+ * work: the start-up of the kernel. */
 static void do_place(builder *b, const ir_action *a, int64_t ai) {
     const ir_workload *w = b->m->wl;
     const ir_op *op = &w->ops[a->op];
-    double n = a->split ? (double)a->nunits : 1.0;
+    int tiles = a->split == SPLIT_TILES;
+    int64_t M = 1, N = 1, tr = 1, tc = 1;
+    if (tiles) tile_grid(w, a, &M, &N, &tr, &tc);
+    uint64_t nitems = place_items(w, a);
+    double n = a->split && !tiles ? (double)a->nunits : 1.0;
     double flops = op->flops / n, bytes = (op->bytes_in + op->bytes_out) / n;
-    uint32_t first = b->p->ntasks;
-    for (int64_t i = 0; i < a->nunits && !b->failed; i++) {
+    for (uint64_t k = 0; k < nitems && !b->failed; k++) {
+        int64_t i = (int64_t)(k % (uint64_t)a->nunits);
+        int first_on_unit = (uint64_t)i == k;
         ir_unit u = a->units[i], mem;
+        double f = flops, by = bytes;
+        if (tiles) {
+            int64_t r = (int64_t)(k / (uint64_t)tc), c = (int64_t)(k % (uint64_t)tc);
+            int64_t rows = M - r * a->tile[0] < a->tile[0] ? M - r * a->tile[0] : a->tile[0];
+            int64_t cols = N - c * a->tile[1] < a->tile[1] ? N - c * a->tile[1] : a->tile[1];
+            double share = (double)rows * (double)cols / ((double)M * (double)N);
+            f = flops * share;
+            by = bytes * share;
+        }
         int has_mem = check_local_memory(b->s, u, &mem);
-        chain_dep(b, u);
-        for (int j = 0; j < op->ninputs && has_mem; j++) data_deps(b, op->inputs[j], mem, 0);
         uint32_t r[2] = {res_elem(b, u.inst, u.elem), 0};
+        const ir_elem *el = first_on_unit ? unit_elem(b->s, u) : NULL;
+        if (el && el->launch > 0) {
+            plan_task lt;
+            memset(&lt, 0, sizeof lt);
+            lt.kind = TASK_COMPUTE;
+            lt.action = (int32_t)ai;
+            lt.fixed = el->launch;
+            chain_dep(b, u);
+            chain_set(b, u, emit(b, lt, r, 1));
+        }
+        chain_dep(b, u);
+        /* later tasks on a unit follow its first, which waited for the data */
+        for (int j = 0; j < op->ninputs && has_mem && first_on_unit; j++) data_deps(b, op->inputs[j], mem, 0);
         const plan_res *cr = &b->p->res[r[0]];
-        double tc = cr->rate > 0 ? flops / cr->rate : 0, tm = 0;
+        double tcomp = cr->rate > 0 ? f / cr->rate : 0, tm = 0;
         double emem = 0;
         if (has_mem) {
             r[1] = res_elem(b, mem.inst, mem.elem);
             cr = &b->p->res[r[0]]; /* res_elem may have moved the array */
             const plan_res *mr = &b->p->res[r[1]];
-            tm = mr->rate > 0 ? bytes / mr->rate : 0;
+            tm = mr->rate > 0 ? by / mr->rate : 0;
             emem = mr->energy;
         }
         plan_task t;
         memset(&t, 0, sizeof t);
         t.kind = TASK_COMPUTE;
         t.action = (int32_t)ai;
-        t.work = flops;
-        t.bytes = bytes;
-        t.fixed = tc > tm ? tc : tm;
-        t.mem_bound = tm > tc;
-        b->p->energy_compute += flops * cr->energy;
-        b->p->energy_memory += bytes * emem;
+        t.work = f;
+        t.bytes = by;
+        t.fixed = tcomp > tm ? tcomp : tm;
+        t.mem_bound = tm > tcomp;
+        b->p->energy_compute += f * cr->energy;
+        b->p->energy_memory += by * emem;
         /* A memory shared with other units (it belongs to an enclosing
          * level) is contended by the compute traffic too; a unit's private
          * memory is taken to serve its unit and its DMA at once. */
         int shared = has_mem && mem.inst != u.inst;
         uint32_t id = emit(b, t, r, shared ? 2 : 1);
         chain_set(b, u, id);
-    }
-    /* outputs land in each unit's local memory */
-    for (int64_t i = 0; i < a->nunits && !b->failed; i++) {
-        ir_unit mem;
-        if (check_local_memory(b->s, a->units[i], &mem))
-            wrote(b, op->output, mem, ai, first + (uint32_t)i, 1, a->split != SPLIT_NONE);
+        /* the output (or this share of it) lands in the unit's local memory */
+        if (has_mem && !b->failed) wrote(b, op->output, mem, ai, id, 1, a->split != SPLIT_NONE);
     }
 }
 
@@ -835,8 +901,9 @@ plan *plan_build(const ir_design *d, const ir_mapping *m, diag_ctx *dc) {
         const ir_action *a = &m->actions[i];
         if (a->kind == ACT_PLACE) {
             b.op_first[a->op] = (uint32_t)next;
-            b.op_count[a->op] = (uint32_t)a->nunits;
-            next += (uint64_t)a->nunits;
+            uint64_t nt = place_ntasks(m->sys, m->wl, a);
+            b.op_count[a->op] = (uint32_t)nt;
+            next += nt;
             /* every in-order unit is known from the start, so a sync also
              * holds back units that have not run anything yet */
             for (int64_t k = 0; k < a->nunits; k++) {

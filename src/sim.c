@@ -14,7 +14,10 @@
  * enough for it, so a link is never held idle for data that has not
  * arrived.  A compute task holds its element for its roofline time and,
  * when that memory is shared with other units (it belongs to an enclosing
- * level), its local memory for bytes / bandwidth from the same instant.  A
+ * level), its local memory for bytes / bandwidth at the earliest free time
+ * within that window (operands stream while the unit computes); when no
+ * such slot exists the task starts later, so many units reading one memory
+ * together take as long as their traffic needs.  A
  * transfer claims the hops of its route in order, pipelined (cut-through):
  * hop i starts once the head has crossed hop i-1 (its latency) and the hop
  * is free, and not so early that it would finish before the data has
@@ -309,16 +312,18 @@ sim_result *sim_run(const plan *p, diag_ctx *dc) {
                 if (tk->nuse > 1) {
                     uint32_t mres = p->uses[tk->use0 + 1];
                     double md = tk->bytes / p->res[mres].rate;
+                    double ms;
                     for (;;) {
                         s = cal_fit(&cals[res], s, tk->fixed);
-                        double s2 = cal_fit(&cals[mres], s, md);
-                        if (s2 == s) break;
-                        s = s2;
+                        ms = cal_fit(&cals[mres], s, md);
+                        if (ms + md <= s + tk->fixed) break; /* the traffic fits in the window */
+                        double ns = ms + md - tk->fixed;     /* start later, so that it does */
+                        s = ns > s ? ns : ms;
                     }
-                    cal_book(&cals[mres], s, s + md, e.t);
+                    cal_book(&cals[mres], ms, ms + md, e.t);
                     r->busy[mres] += md;
-                    r->use_start[tk->use0 + 1] = s;
-                    r->use_end[tk->use0 + 1] = s + md;
+                    r->use_start[tk->use0 + 1] = ms;
+                    r->use_end[tk->use0 + 1] = ms + md;
                 } else {
                     s = cal_fit(&cals[res], s, tk->fixed);
                 }
@@ -468,6 +473,8 @@ int sim_verify(const sim_result *r, diag_ctx *dc) {
             if (i == 0 && later(r->start[t], r->use_start[u])) violation(dc, p, t, &bad, "uses a resource before it starts", UINT32_MAX);
             if (i > 0 && tk->kind == TASK_COMPUTE && later(r->use_start[u - 1], r->use_start[u]))
                 violation(dc, p, t, &bad, "uses its memory before its compute element", UINT32_MAX);
+            if (i > 0 && tk->kind == TASK_COMPUTE && later(r->use_end[u], r->use_end[u - 1]))
+                violation(dc, p, t, &bad, "uses its memory after its compute element finished", UINT32_MAX);
             if (i > 0 && tk->kind == TASK_TRANSFER) {
                 double lat = p->res[p->uses[u - 1]].latency;
                 if (later(r->use_start[u - 1] + lat, r->use_start[u])) violation(dc, p, t, &bad, "enters a hop before crossing the previous one", UINT32_MAX);
