@@ -34,9 +34,12 @@ SANFLAGS := $(if $(SAN),-fsanitize=$(SAN) -fno-omit-frame-pointer -fno-sanitize-
 CPPFLAGS_ALL := -Isrc -I$(BUILD) -D_POSIX_C_SOURCE=200809L $(MPIDEF) \
                 -DMLDC_STDLIB_DIR='"$(abspath stdlib)"' -DMLDC_VERSION='"$(VERSION)"'
 CFLAGS_ALL := -std=c11 $(OPT) $(SANFLAGS) $(CPPFLAGS_ALL)
+# Jansson reads Hugging Face config.json files (src/hf.c); its headers sit
+# in the default include path on Debian, so only the link needs naming.
+LIBS    := $(shell pkg-config --libs jansson 2>/dev/null || echo -ljansson) -lm
 GENWARN := -Wall -Wextra -Werror -Wno-unused-function -Wno-sign-compare -Wno-unused-parameter -Wno-missing-field-initializers
 
-SRC     := arena diag units util lex ast lower check ir plan sim report explore explore_plot fmt cli
+SRC     := arena diag units util lex ast lower check ir plan sim report explore explore_plot fmt hf cli
 LIBOBJ  := $(patsubst %,$(BUILD)/obj/%.o,$(filter-out cli,$(SRC))) \
            $(BUILD)/obj/parser.o $(BUILD)/obj/lexer.o
 DEPS_OK := $(BUILD)/.deps-ok
@@ -72,7 +75,7 @@ $(BUILD)/libmldc.a: $(LIBOBJ)
 	ar rcs $@ $^
 
 $(BUILD)/mldc: $(BUILD)/obj/cli.o $(BUILD)/libmldc.a
-	$(CC) $(CFLAGS_ALL) -o $@ $^ -lm
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LIBS)
 
 clean:
 	rm -rf build

@@ -216,6 +216,9 @@ stmt
     | KW_MAPPING IDENT KW_ON expr KW_FOR expr block
                                 { $$ = named(x, AST_MAPPING, $2, @$); $$->a = $4; $$->c = $7;
                                   $$->list.n = 0; ptrvec_push(x->mem, &$$->list, $6); }
+    | KW_MAPPING IDENT params block
+                                { $$ = named(x, AST_MAPTMPL, $2, @$); $$->a = $3; $$->c = $4; }
+    | IDENT '(' args ')'        { $$ = un(x, AST_CALL, 0, $1, @$); $$->list = $3->list; $$ = deep(x, $$); }
     | KW_EXPLORE block          { $$ = mk(x, AST_EXPLORE, @$); $$->c = $2; }
     | KW_EXPLORE IDENT block    { $$ = named(x, AST_EXPLORE, $2, @$); $$->c = $3; }
     | KW_COMPUTE IDENT block    { $$ = named(x, AST_ELEMENT, $2, @$); $$->op = KW_COMPUTE; $$->c = $3; }

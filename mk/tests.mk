@@ -60,7 +60,7 @@ test-deps: | $(DEPS_OK)
 
 $(BUILD)/unit_tests: $(UNIT_SRC) $(UNIT_HDR) $(BUILD)/libmldc.a | test-deps
 	$(CC) $(CFLAGS_ALL) $(TEST_WARN) $$(pkg-config --cflags check) \
-	    -o $@ $(UNIT_SRC) $(BUILD)/libmldc.a $$(pkg-config --libs check) -lm
+	    -o $@ $(UNIT_SRC) $(BUILD)/libmldc.a $$(pkg-config --libs check) $(LIBS)
 
 unit: $(BUILD)/unit_tests
 	@echo "unit: $(BUILD)/unit_tests"
@@ -83,11 +83,11 @@ golden: $(BUILD)/mldc
 
 $(BUILD)/fuzz_replay: $(FUZZ_SRC) tests/fuzz/replay.c $(wildcard src/*.h) $(BUILD)/libmldc.a
 	$(CC) $(CFLAGS_ALL) $(WARN) -o $@ $(FUZZ_SRC) tests/fuzz/replay.c \
-	    $(BUILD)/libmldc.a -lm
+	    $(BUILD)/libmldc.a $(LIBS)
 
 $(BUILD)/fuzz_sim_replay: $(FUZZ_SIM_SRC) tests/fuzz/replay.c $(wildcard src/*.h) $(BUILD)/libmldc.a
 	$(CC) $(CFLAGS_ALL) $(WARN) -DMLDC_FUZZ_REPLAY -o $@ $(FUZZ_SIM_SRC) tests/fuzz/replay.c \
-	    $(BUILD)/libmldc.a -lm
+	    $(BUILD)/libmldc.a $(LIBS)
 
 seeds: $(BUILD)/fuzz_replay $(BUILD)/fuzz_sim_replay
 	@$(BUILD)/fuzz_replay $(sort $(wildcard tests/fuzz/seeds/*)) $(SIM_SEEDS) $(EXAMPLES)
@@ -152,7 +152,7 @@ fuzz:
 	clang -std=c11 -O1 -g -fsanitize=fuzzer,address,undefined \
 	    -fno-sanitize-recover=all -fno-omit-frame-pointer \
 	    -Isrc -I$(FUZZ_BUILD) -D_POSIX_C_SOURCE=200809L \
-	    -o $(FUZZ_BUILD)/fuzz_$(FUZZ_TARGET) $(FUZZ_HARNESS_$(FUZZ_TARGET)) $(FUZZ_LINK_$(FUZZ_TARGET)) -lm
+	    -o $(FUZZ_BUILD)/fuzz_$(FUZZ_TARGET) $(FUZZ_HARNESS_$(FUZZ_TARGET)) $(FUZZ_LINK_$(FUZZ_TARGET)) $(LIBS)
 	@mkdir -p $(FUZZ_BUILD)/corpus-$(FUZZ_TARGET)
 	@for f in tests/fuzz/seeds/* $(SIM_SEEDS) $(EXAMPLES); do \
 	    [ -f "$$f" ] && cp "$$f" "$(FUZZ_BUILD)/corpus-$(FUZZ_TARGET)/seed-$$(basename "$$f")"; \
@@ -179,16 +179,16 @@ fuzz:
 BENCH_RUN_FILES := bench/gpt3_1k.mld $(EXAMPLES)
 
 $(BUILD)/bench_front: bench/bench_front.c $(wildcard src/*.h) $(BUILD)/libmldc.a
-	$(CC) $(CFLAGS_ALL) $(WARN) -o $@ bench/bench_front.c $(BUILD)/libmldc.a -lm
+	$(CC) $(CFLAGS_ALL) $(WARN) -o $@ bench/bench_front.c $(BUILD)/libmldc.a $(LIBS)
 
 $(BUILD)/gen_design: bench/gen_design.c
 	$(CC) $(CFLAGS_ALL) $(WARN) -o $@ bench/gen_design.c
 
 $(BUILD)/bench_sim: bench/bench_sim.c $(wildcard src/*.h) $(BUILD)/libmldc.a
-	$(CC) $(CFLAGS_ALL) $(WARN) -o $@ bench/bench_sim.c $(BUILD)/libmldc.a -lm
+	$(CC) $(CFLAGS_ALL) $(WARN) -o $@ bench/bench_sim.c $(BUILD)/libmldc.a $(LIBS)
 
 $(BUILD)/bench_run: bench/bench_run.c $(wildcard src/*.h) $(BUILD)/libmldc.a
-	$(CC) $(CFLAGS_ALL) $(WARN) -o $@ bench/bench_run.c $(BUILD)/libmldc.a -lm
+	$(CC) $(CFLAGS_ALL) $(WARN) -o $@ bench/bench_run.c $(BUILD)/libmldc.a $(LIBS)
 
 bench: $(BUILD)/bench_front $(BUILD)/gen_design $(BUILD)/bench_sim $(BUILD)/bench_run $(BUILD)/mldc
 	@mkdir -p $(BUILD)/bench

@@ -1,12 +1,15 @@
 #!/bin/sh
 # install-deps.sh - make sure the tools mldc is built and tested with exist.
 #
-#   sh scripts/install-deps.sh build   flex, bison, a C compiler
+#   sh scripts/install-deps.sh build   flex, bison, a C compiler, Jansson (libjansson-dev), pkg-config
 #   sh scripts/install-deps.sh test    + check (libcheck), pkg-config
 #   sh scripts/install-deps.sh fuzz    + clang with libFuzzer
 #   sh scripts/install-deps.sh mpi     Open MPI (mpicc, mpirun) for make MPI=1
 #   sh scripts/install-deps.sh browser Chromium, to render explore's HTML report in a test
 #   sh scripts/install-deps.sh editors Vim, Emacs, Python 3, Node.js + npm for tests/editors/run.sh
+#
+# Every mode includes the build's needs: the Hugging Face config.json reader
+# (src/hf.c) links Jansson, found through pkg-config.
 #
 # Missing tools are installed with apt-get when running as root on a
 # Debian-like system; otherwise the exact command to run is printed and the
@@ -21,8 +24,10 @@ need_cmd flex flex
 need_cmd bison bison
 need_cmd cc gcc
 need_cmd make make
+need_cmd pkg-config pkg-config
+# Without pkg-config this reports Jansson missing too; installing both fixes it.
+if ! pkg-config --exists jansson 2>/dev/null; then missing="$missing libjansson-dev"; fi
 if [ "$what" = test ] || [ "$what" = fuzz ]; then
-    need_cmd pkg-config pkg-config
     if ! pkg-config --exists check 2>/dev/null; then missing="$missing check"; fi
 fi
 if [ "$what" = editors ]; then

@@ -22,7 +22,7 @@ static const char *const kind_names[AST_KIND_COUNT] = {
     [AST_FOR] = "for",         [AST_IF] = "if",             [AST_BLOCK] = "block",
     [AST_PLACE] = "place",     [AST_TRANSFER] = "transfer", [AST_STORE] = "store",
     [AST_SYNC] = "sync",       [AST_VARY] = "vary",         [AST_REQUIRE] = "require",
-    [AST_OBJECTIVE] = "objective",
+    [AST_OBJECTIVE] = "objective", [AST_MAPTMPL] = "mapping template",
 };
 
 const char *ast_kind_name(ast_kind k) {

@@ -61,6 +61,7 @@ typedef enum ast_kind {
     AST_VARY,      /* vary name in a */
     AST_REQUIRE,   /* require a */
     AST_OBJECTIVE, /* minimize|maximize (op) list */
+    AST_MAPTMPL,   /* mapping name(params = a) { c }: a mapping template */
     AST_KIND_COUNT
 } ast_kind;
 

@@ -309,10 +309,10 @@ static void do_transfer(mcheck *c, const ir_action *a) {
      * i mod S.  With split the tensor is cut into max(S, D) shares and share
      * k goes from source k mod S to destination k mod D, so a destination
      * holds bytes / D. */
-    double share = a->split ? t->bytes / (double)a->ndst : t->bytes;
+    double share = a->split == SPLIT_SHARE ? t->bytes / (double)a->tile[1] : a->split ? t->bytes / (double)a->ndst : t->bytes;
     char why[1200];
     mld_loc where = {0};
-    int64_t npairs = a->split && a->nsrc > a->ndst ? a->nsrc : a->ndst;
+    int64_t npairs = a->split && a->split != SPLIT_SHARE && a->nsrc > a->ndst ? a->nsrc : a->ndst;
     for (int64_t k = 0; k < npairs; k++) {
         int64_t i = k % a->ndst;
         ir_unit src = a->src[k % a->nsrc];
@@ -440,11 +440,12 @@ static void do_place(mcheck *c, const ir_action *a) {
     }
     /* the output lands in each unit's local memory */
     const ir_tensor *o = &w->tensors[op->output];
-    double share = a->split ? o->bytes / (double)a->nunits : o->bytes;
+    int partial = a->split != SPLIT_NONE && a->split != SPLIT_INNER; /* inner: a whole partial sum */
+    double share = partial ? o->bytes / (double)a->nunits : o->bytes;
     for (int64_t u = 0; u < a->nunits; u++) {
         ir_unit mem;
         if (!check_local_memory(s, a->units[u], &mem)) continue;
-        if (!fits(c, a, op->output, mem, share, a->split != SPLIT_NONE, "into")) break;
+        if (!fits(c, a, op->output, mem, share, partial, "into")) break;
         reside(c, op->output, mem);
     }
     c->placed[a->op] = 1;

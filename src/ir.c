@@ -58,8 +58,8 @@ units_dim ir_metric_dim(ir_metric m) {
 }
 
 const char *ir_split_name(ir_split s) {
-    static const char *const n[] = {"none", "rows", "cols", "heads", "batch", "tiles"};
-    return s <= SPLIT_TILES ? n[s] : "?";
+    static const char *const n[] = {"none", "rows", "cols", "heads", "batch", "tiles", "inner", "share"};
+    return s <= SPLIT_SHARE ? n[s] : "?";
 }
 
 void ir_design_free(ir_design *d) {
@@ -193,7 +193,10 @@ void ir_dump(FILE *out, const ir_design *d) {
                 fprintf(out, "  %s %s", ac->inferred ? "transfer (inferred)" : "transfer", m->wl->tensors[ac->tensor].name);
                 dump_units(out, m->sys, "from", ac->src, ac->nsrc);
                 dump_units(out, m->sys, "to", ac->dst, ac->ndst);
-                if (ac->split) fprintf(out, " split %s", ir_split_name(ac->split));
+                if (ac->split == SPLIT_SHARE)
+                    fprintf(out, " split share(%lld, %lld)", (long long)ac->tile[0], (long long)ac->tile[1]);
+                else if (ac->split)
+                    fprintf(out, " split %s", ir_split_name(ac->split));
                 break;
             case ACT_STORE:
                 fprintf(out, "  store %s", m->wl->tensors[ac->tensor].name);

@@ -25,6 +25,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "hf.h"
 #include "lower_int.h"
 #include "parse.h"
 #include "parser.h"
@@ -41,7 +42,7 @@ enum {
 
 typedef enum {
     V_ERR, V_NUM, V_STR, V_RANGE, V_LIST, V_HW, V_WL, V_LEVELT, V_WLT,
-    V_MAPNAME, V_DTYPE, V_SHAPE, V_FUNC, V_TOPO, V_OPKIND, V_METRIC
+    V_MAPNAME, V_DTYPE, V_SHAPE, V_FUNC, V_TOPO, V_OPKIND, V_METRIC, V_MAPT
 } vkind;
 
 typedef struct hwstep {
@@ -196,6 +197,7 @@ static const char *vkind_name(vkind k) {
     case V_WL: return "a workload reference";
     case V_LEVELT: return "a level template";
     case V_WLT: return "a workload template";
+    case V_MAPT: return "a mapping template";
     case V_MAPNAME: return "a mapping";
     case V_DTYPE: return "a data type";
     case V_SHAPE: return "a tensor type";
@@ -277,7 +279,7 @@ static void define(lower *L, scope *s, const char *name, value v, mld_loc loc, c
 /* Built-in names                                                      */
 /* ------------------------------------------------------------------ */
 
-static const char *const func_names[] = {"min", "max", "ceil", "floor", "log2", "sqrt", NULL};
+static const char *const func_names[] = {"min", "max", "ceil", "floor", "log2", "sqrt", "count", "hf_config", NULL};
 static const char *const topo_names[TOPO_COUNT] = {
     "mesh", "torus", "ring", "bus", "crossbar", "switch", "fully_connected", "tree", "custom"};
 static const char *const dtype_names[DT_COUNT] = {"fp32", "bf16", "fp16", "fp8", "int8", "int4", "int32"};
@@ -296,7 +298,7 @@ static int find_name(const char *const *names, int n, const char *s) {
 static int builtin(const char *name, value *out) {
     int i;
     memset(out, 0, sizeof *out);
-    if ((i = find_name(func_names, 6, name)) >= 0) { out->k = V_FUNC; out->code = i; return 1; }
+    if ((i = find_name(func_names, 8, name)) >= 0) { out->k = V_FUNC; out->code = i; return 1; }
     if ((i = find_name(topo_names, TOPO_COUNT, name)) >= 0) { out->k = V_TOPO; out->code = i; return 1; }
     if ((i = find_name(dtype_names, DT_COUNT, name)) >= 0) { out->k = V_DTYPE; out->code = i; return 1; }
     if ((i = find_name(opkind_names, OPK_COUNT, name)) >= 0) { out->k = V_OPKIND; out->code = i; return 1; }
@@ -588,13 +590,119 @@ static value binop(lower *L, int op, value a, value b, const ast *e) {
     abort();
 }
 
+/* Instances a fully indexed selection denotes (the product of its ranges). */
+static int64_t hw_count(const hwsel *h) {
+    int64_t n = 1;
+    for (int k = 0; k < h->nsteps; k++)
+        for (int d = 0; d < h->steps[k].ndone; d++) n *= h->steps[k].hi[d] - h->steps[k].lo[d];
+    return n;
+}
+
+/* hf_config("config.json"): a Hugging Face model configuration read with
+ * hf.c, as the stdlib template `transformer` applied to what the file
+ * says; call the result with the step's shape: hf_config("x.json")(seq = 1). */
+typedef struct hf_ctx {
+    lower *L;
+    mld_loc loc;
+    const char *path;
+} hf_ctx;
+
+static void hf_report(void *ud, int is_error, int line, int col, const char *msg) {
+    hf_ctx *h = ud;
+    char where[64] = "";
+    if (line > 0) snprintf(where, sizeof where, ":%d:%d", line, col);
+    mld_diag *dg = diag_new(h->L->dc, is_error ? DIAG_ERROR : DIAG_WARNING, h->loc, "%s%s: %s", h->path, where, msg);
+    diag_emit(h->L->dc, dg);
+}
+
+static value hf_config(lower *L, scope *s, const ast *e) {
+    value pv = eval(L, s, e->list.v[0]);
+    if (pv.k == V_ERR) return pv;
+    if (pv.k != V_STR || !pv.str[0]) {
+        ERR(L, e->loc, "hf_config() takes the path of a config.json, in quotes");
+        return verr();
+    }
+    const char *path = pv.str;
+    if (path[0] != '/' && e->loc.src) {
+        const char *slash = strrchr(e->loc.src->path, '/');
+        if (slash) path = arena_printf(&L->tmp, "%.*s%s", (int)(slash - e->loc.src->path + 1), e->loc.src->path, pv.str);
+    }
+    binding *tb = scope_find(L->globals, "transformer");
+    if (!tb || tb->v.k != V_WLT) {
+        ERR(L, e->loc, "hf_config() builds on the stdlib template 'transformer'; add import \"std/llm\"");
+        return verr();
+    }
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        ERR(L, e->loc, "cannot read '%s': %s", path, strerror(errno));
+        return verr();
+    }
+    size_t len = 0;
+    char *text = util_read_all(f, (size_t)1 << 20, &len);
+    fclose(f);
+    if (!text) {
+        ERR(L, e->loc, "cannot read '%s': not a file, or larger than 1 MiB", path);
+        return verr();
+    }
+    hf_model *m = arena_alloc(&L->tmp, sizeof *m);
+    hf_ctx h = {L, e->loc, path};
+    int ok = hf_parse(text, len, m, hf_report, &h);
+    free(text);
+    if (!ok) return verr();
+    /* the file's fields as named arguments of a call of transformer */
+    ast *call = arena_alloc(&L->tmp, sizeof *call);
+    call->kind = AST_CALL;
+    call->loc = e->loc;
+    call->a = arena_alloc(&L->tmp, sizeof *call->a);
+    call->a->kind = AST_IDENT;
+    call->a->loc = e->loc;
+    call->a->name = "transformer";
+    for (int i = 0; i < m->nargs; i++) {
+        ast *arg = arena_alloc(&L->tmp, sizeof *arg), *v = arena_alloc(&L->tmp, sizeof *v);
+        arg->kind = AST_NAMEDARG;
+        arg->loc = e->loc;
+        arg->name = arena_strdup(&L->tmp, m->args[i].name);
+        arg->b = call->a; /* where a message about the name points */
+        v->loc = e->loc;
+        if (m->args[i].word[0]) {
+            v->kind = AST_IDENT;
+            v->name = arena_strdup(&L->tmp, m->args[i].word);
+        } else {
+            v->kind = AST_NUM;
+            v->num = (double)m->args[i].value;
+            v->is_int = 1;
+            v->scale = 1;
+            v->dim = units_none();
+        }
+        arg->a = v;
+        ptrvec_push(&L->tmp, &call->list, arg);
+    }
+    value t = tb->v;
+    t.call = call;
+    t.cs = L->globals;
+    t.prior = NULL;
+    return t;
+}
+
+/* sel[i] on a selection of several instances: the i-th of them in
+ * row-major order (the order of hw_expand), keeping its element. */
+static value hw_pick(lower *L, scope *s, const hwsel *h, const ast *e);
+
 static value eval_call_func(lower *L, scope *s, int f, const ast *e) {
     int want = f <= 1 ? 2 : 1;
     if (e->list.n != want) {
         ERR(L, e->loc, "%s() takes %d argument%s, found %d", func_names[f], want, want == 1 ? "" : "s", e->list.n);
         return verr();
     }
+    if (f == 7) return hf_config(L, s, e);
     value a = eval(L, s, e->list.v[0]);
+    if (f == 6) { /* count(x): instances a hardware reference selects, items of a list */
+        if (a.k == V_ERR) return a;
+        if (a.k == V_LIST) return vint(a.nitems);
+        if (a.k == V_HW) return vint((double)hw_count(a.hw));
+        ERR(L, e->loc, "count() takes a hardware reference or a list, found %s", vkind_name(a.k));
+        return verr();
+    }
     if (!want_num(L, a, e->list.v[0])) return verr();
     if (f <= 1) {
         value b = eval(L, s, e->list.v[1]);
@@ -710,8 +818,29 @@ static value hw_member(lower *L, value base, const ast *e) {
     return verr();
 }
 
+static value hw_pick(lower *L, scope *s, const hwsel *h, const ast *e) {
+    int64_t i, n = hw_count(h);
+    if (!eval_int(L, s, e->b, &i)) return verr();
+    if (i < 0 || i >= n) {
+        ERR(L, e->b->loc, "index %lld is out of range for a selection of %lld instances", (long long)i, (long long)n);
+        return verr();
+    }
+    hwsel *c = hw_copy(L, h, 0);
+    for (int k = c->nsteps - 1; k >= 0; k--)
+        for (int d = c->steps[k].ndone - 1; d >= 0; d--) {
+            int64_t span = c->steps[k].hi[d] - c->steps[k].lo[d];
+            c->steps[k].lo[d] += i % span;
+            c->steps[k].hi[d] = c->steps[k].lo[d] + 1;
+            i /= span;
+        }
+    return vhw(c);
+}
+
 static value hw_index(lower *L, scope *s, value base, const ast *e) {
     hwsel *h = base.hw;
+    if (h->nsteps && !hw_last_open(h) && h->net < 0 && e->b->kind != AST_STAR && e->b->kind != AST_RANGE &&
+        hw_count(h) > 1)
+        return hw_pick(L, s, h, e);
     if (!h->nsteps || !hw_last_open(h) || h->elem >= 0 || h->net >= 0) {
         ERR(L, e->loc, "this hardware reference is not a matrix and cannot be indexed");
         return verr();
@@ -1176,6 +1305,8 @@ static const char *stmt_word(const ast *st) {
     case AST_SYSTEM: return "'system'";
     case AST_WORKLOAD: return "'workload'";
     case AST_MAPPING: return "'mapping'";
+    case AST_MAPTMPL: return "a mapping template";
+    case AST_CALL: return "a mapping template call";
     case AST_EXPLORE: return "'explore'";
     case AST_ELEMENT: return st->op == KW_COMPUTE ? "'compute'" : "'memory'";
     case AST_NETWORK: return "'network'";
@@ -1201,7 +1332,8 @@ static const char *stmt_word(const ast *st) {
 static const char *home_of(const ast *st) {
     switch (st->kind) {
     case AST_PARAM: case AST_LEVEL: case AST_SYSTEM: case AST_WORKLOAD:
-    case AST_MAPPING: case AST_EXPLORE: case AST_IMPORT: return "at the top level of a file";
+    case AST_MAPPING: case AST_MAPTMPL: case AST_EXPLORE: case AST_IMPORT: return "at the top level of a file";
+    case AST_CALL: return "in a mapping";
     case AST_ELEMENT: case AST_NETWORK: case AST_CHILD: case AST_ATTACH: return "in a level";
     case AST_LINK: return "in a network block";
     case AST_ATTR: return "in a level or an element block";
@@ -2476,44 +2608,60 @@ static int map_hw(lower *L, scope *s, const ast *e, const char *want, ptrvec *ou
     return 1;
 }
 
-/* `split NAME`, or for place `split tiles(TM, TN)`: the output cut into
- * TM x TN tiles dealt round-robin to the units. */
-static int split_of(lower *L, scope *s, const ast *e, ir_split *out, int64_t tile[2]) {
+/* `split NAME`; for place also `split tiles(TM, TN)` (the output cut into
+ * TM x TN tiles dealt round-robin to the units) and `split inner` (each
+ * unit a slice of the contraction, leaving a partial sum of the whole
+ * output); for transfer also `split share(I, P)` (share I of P equal
+ * shares).  `what` is 'p'lace, 't'ransfer or 's'tore. */
+static int split_of(lower *L, scope *s, const ast *e, ir_split *out, int64_t tile[2], int what) {
     *out = SPLIT_NONE;
     if (!e) return 1;
-    if (e->kind == AST_CALL && e->a->kind == AST_IDENT && strcmp(e->a->name, "tiles") == 0) {
-        if (!tile) {
-            ERR(L, e->loc, "'split tiles(...)' cuts an operator's work; transfers and stores split along rows, cols, heads or batch");
+    const char *hint = what == 'p' ? ", inner or tiles(TM, TN)" : what == 't' ? " or share(I, P)" : "";
+    if (e->kind == AST_CALL && e->a->kind == AST_IDENT &&
+        (strcmp(e->a->name, "tiles") == 0 || strcmp(e->a->name, "share") == 0)) {
+        int tiles = e->a->name[0] == 't';
+        if ((tiles && what != 'p') || (!tiles && what != 't')) {
+            ERR(L, e->loc, "'split %s(...)' %s", e->a->name,
+                tiles ? "cuts an operator's work; it belongs to place" : "picks a share of a moved tensor; it belongs to transfer");
             return 0;
         }
         if (e->list.n != 2) {
-            ERR(L, e->loc, "tiles() takes the tile's rows and columns, e.g. tiles(128, 256)");
+            ERR(L, e->loc, "%s", tiles ? "tiles() takes the tile's rows and columns, e.g. tiles(128, 256)"
+                                       : "share() takes the share's index and the number of shares, e.g. share(i, 8)");
             return 0;
         }
         for (int i = 0; i < 2; i++) {
             const ast *arg = e->list.v[i];
-            if (arg->kind == AST_NAMEDARG || !eval_int(L, s, arg, &tile[i])) {
-                if (arg->kind == AST_NAMEDARG) ERR(L, arg->loc, "tiles() takes two numbers");
+            if (arg->kind == AST_NAMEDARG) {
+                ERR(L, arg->loc, "%s() takes two numbers", e->a->name);
                 return 0;
             }
-            if (tile[i] < 1 || tile[i] > (int64_t)1 << 40) {
-                ERR(L, arg->loc, "a tile side must be between 1 and 2^40, found %lld", (long long)tile[i]);
-                return 0;
-            }
+            if (!eval_int(L, s, arg, &tile[i])) return 0;
         }
-        *out = SPLIT_TILES;
+        if (tiles) {
+            for (int i = 0; i < 2; i++)
+                if (tile[i] < 1 || tile[i] > (int64_t)1 << 40) {
+                    ERR(L, ((const ast *)e->list.v[i])->loc, "a tile side must be between 1 and 2^40, found %lld", (long long)tile[i]);
+                    return 0;
+                }
+        } else if (tile[1] < 1 || tile[1] > (int64_t)1 << 30 || tile[0] < 0 || tile[0] >= tile[1]) {
+            ERR(L, e->loc, "share(%lld, %lld): the index must be in 0 .. %lld and the count between 1 and 2^30",
+                (long long)tile[0], (long long)tile[1], (long long)tile[1] - 1);
+            return 0;
+        }
+        *out = tiles ? SPLIT_TILES : SPLIT_SHARE;
         return 1;
     }
-    static const char *const names[] = {"none", "rows", "cols", "heads", "batch"};
-    int k = e->kind == AST_IDENT ? find_name(names, 5, e->name) : -1;
+    static const char *const names[] = {"none", "rows", "cols", "heads", "batch", "inner"};
+    int k = e->kind == AST_IDENT ? find_name(names, what == 'p' ? 6 : 5, e->name) : -1;
     if (k <= 0) {
         if (e->kind == AST_IDENT)
-            ERR(L, e->loc, "unknown split '%s'; expected rows, cols, heads or batch%s", e->name, tile ? ", or tiles(TM, TN)" : "");
+            ERR(L, e->loc, "unknown split '%s'; expected rows, cols, heads, batch%s", e->name, hint);
         else
-            ERR(L, e->loc, "expected a split: rows, cols, heads or batch%s", tile ? ", or tiles(TM, TN)" : "");
+            ERR(L, e->loc, "expected a split: rows, cols, heads, batch%s", hint);
         return 0;
     }
-    *out = (ir_split)k;
+    *out = k == 5 ? SPLIT_INNER : (ir_split)k;
     return 1;
 }
 
@@ -2549,7 +2697,7 @@ static void map_place(lower *L, scope *s, const ast *st) {
     int64_t tile[2] = {0, 0};
     int ok = map_refs(L, s, st->a, 0, &ops);
     ok &= map_hw(L, s, st->b, "compute units", &hws);
-    if (!ok || !split_of(L, s, st->c, &split, tile)) return;
+    if (!ok || !split_of(L, s, st->c, &split, tile, 'p')) return;
     const ir_workload *w = L->map->wl;
     for (int i = 0; i < ops.n; i++) {
         const ir_op *op = &w->ops[ops.v[i]];
@@ -2597,13 +2745,16 @@ static void map_transfer(lower *L, scope *s, const ast *st) {
     int ok = map_refs(L, s, st->a, 1, &ts);
     ok &= map_hw(L, s, st->b, "memories", &from);
     ok &= map_hw(L, s, to_e, "memories", &to);
-    if (!ok || !split_of(L, s, st->c, &split, NULL)) return;
+    int64_t share[2] = {0, 0};
+    if (!ok || !split_of(L, s, st->c, &split, share, 't')) return;
     unitlist fu = {0}, tu = {0};
     if (!mem_units(L, &from, st->b, &fu) || !mem_units(L, &to, to_e, &tu)) return;
     for (int i = 0; i < ts.n; i++) {
         ir_action *a = new_action(L, ACT_TRANSFER, st->loc);
         a->tensor = ts.v[i];
         a->split = split;
+        a->tile[0] = share[0];
+        a->tile[1] = share[1];
         a->src = fu.v;
         a->nsrc = fu.n;
         a->dst = tu.v;
@@ -2617,7 +2768,7 @@ static void map_store(lower *L, scope *s, const ast *st) {
     ir_split split;
     int ok = map_refs(L, s, st->a, 1, &ts);
     ok &= map_hw(L, s, st->b, "memories", &in);
-    if (!ok || !split_of(L, s, st->c, &split, NULL)) return;
+    if (!ok || !split_of(L, s, st->c, &split, NULL, 's')) return;
     unitlist mu = {0};
     if (!mem_units(L, &in, st->b, &mu)) return;
     for (int i = 0; i < ts.n; i++) {
@@ -2649,8 +2800,37 @@ static void map_sync(lower *L, scope *s, const ast *st) {
     a->nafter = ops.n;
 }
 
+static void map_stmt(lower *L, scope *s, const ast *st);
+
+/* A call of a mapping template inside a mapping: bind its parameters (the
+ * arguments may be hardware, workload references, numbers or lists) and
+ * run its body as if written here. */
+static void map_call(lower *L, scope *s, const ast *st) {
+    value t = eval(L, s, st->a);
+    if (t.k == V_ERR) return;
+    if (t.k != V_MAPT) {
+        ERR(L, st->a->loc, "only mapping templates are called as statements; '%s' is %s", st->a->kind == AST_IDENT ? st->a->name : "this",
+            vkind_name(t.k));
+        return;
+    }
+    const ast *decl = t.decl;
+    if (L->tdepth >= MAX_TEMPLATE_DEPTH) {
+        ERR(L, st->loc, "mapping templates nest deeper than %d; does '%s' call itself without a base case?", MAX_TEMPLATE_DEPTH,
+            decl->name);
+        return;
+    }
+    t.call = st;
+    t.cs = s;
+    scope *inner = scope_new(L, L->globals);
+    if (!bind_params(L, inner, decl, t, "mapping template")) return;
+    L->tdepth++;
+    body(L, inner, decl->c, map_stmt);
+    L->tdepth--;
+}
+
 static void map_stmt(lower *L, scope *s, const ast *st) {
     switch (st->kind) {
+    case AST_CALL: map_call(L, s, st); break;
     case AST_PLACE: map_place(L, s, st); break;
     case AST_TRANSFER: map_transfer(L, s, st); break;
     case AST_STORE: map_store(L, s, st); break;
@@ -2967,6 +3147,10 @@ static void register_names(lower *L) {
             v.str = st->name;
             define(L, L->globals, st->name, v, st->b->loc, "mapping");
             break;
+        case AST_MAPTMPL:
+            v.k = V_MAPT;
+            define(L, L->globals, st->name, v, st->b->loc, "mapping template");
+            break;
         default:
             break;
         }
@@ -2994,7 +3178,7 @@ static void lower_all(lower *L) {
                 if (wb) define(L, L->globals, st->name, vwl(L, wb, WS_WORKLOAD, "", -1), st->b->loc, "workload");
             }
             break;
-        case AST_LEVEL: case AST_MAPPING: case AST_EXPLORE:
+        case AST_LEVEL: case AST_MAPPING: case AST_MAPTMPL: case AST_EXPLORE:
             break;
         case AST_FOR: case AST_IF:
             ERR(L, st->loc, "'%s' belongs inside a level, workload or mapping", st->kind == AST_FOR ? "for" : "if");

@@ -708,6 +708,8 @@ static void do_place(builder *b, const ir_action *a, int64_t ai) {
     uint64_t nitems = place_items(w, a);
     double n = a->split && !tiles ? (double)a->nunits : 1.0;
     double flops = op->flops / n, bytes = (op->bytes_in + op->bytes_out) / n;
+    /* split inner: a slice of the inputs, a partial sum of the whole output */
+    if (a->split == SPLIT_INNER) bytes = op->bytes_in / n + op->bytes_out;
     for (uint64_t k = 0; k < nitems && !b->failed; k++) {
         int64_t i = (int64_t)(k % (uint64_t)a->nunits);
         int first_on_unit = (uint64_t)i == k;
@@ -763,14 +765,16 @@ static void do_place(builder *b, const ir_action *a, int64_t ai) {
         uint32_t id = emit(b, t, r, shared ? 2 : 1);
         chain_set(b, u, id);
         /* the output (or this share of it) lands in the unit's local memory */
-        if (has_mem && !b->failed) wrote(b, op->output, mem, ai, id, 1, a->split != SPLIT_NONE);
+        if (has_mem && !b->failed) wrote(b, op->output, mem, ai, id, 1, a->split != SPLIT_NONE && a->split != SPLIT_INNER);
     }
 }
 
 static void do_transfer(builder *b, const ir_action *a, int64_t ai) {
     const ir_tensor *t = &b->m->wl->tensors[a->tensor];
-    int64_t npairs = a->split && a->nsrc > a->ndst ? a->nsrc : a->ndst;
-    double bytes = a->split ? t->bytes / (double)npairs : t->bytes;
+    /* split DIM cuts max(S, D) shares; share(I, P) moves 1/P from each
+     * source to the destination paired with it */
+    int64_t npairs = a->split && a->split != SPLIT_SHARE && a->nsrc > a->ndst ? a->nsrc : a->ndst;
+    double bytes = a->split == SPLIT_SHARE ? t->bytes / (double)a->tile[1] : a->split ? t->bytes / (double)npairs : t->bytes;
     uint32_t first = b->p->ntasks;
     for (int64_t k = 0; k < npairs && !b->failed; k++) {
         ir_unit src = a->src[k % a->nsrc], dst = a->dst[k % a->ndst];
@@ -911,7 +915,7 @@ plan *plan_build(const ir_design *d, const ir_mapping *m, diag_ctx *dc) {
                 htab_slot(&b.chain, unit_key(a->units[k]), 1, &f);
             }
         } else if (a->kind == ACT_TRANSFER) {
-            next += (uint64_t)(a->split && a->nsrc > a->ndst ? a->nsrc : a->ndst);
+            next += (uint64_t)(a->split && a->split != SPLIT_SHARE && a->nsrc > a->ndst ? a->nsrc : a->ndst);
         } else if (a->kind == ACT_SYNC) {
             next++;
         }

@@ -17,6 +17,10 @@
 #include "suites.h"
 #include "testutil.h"
 
+#ifndef TEST_ROOT
+#define TEST_ROOT "."
+#endif
+
 /* Load `import "std/llm"; workload w = <call>` and return w. */
 static const ir_workload *preset(loaded *l, const char *call) {
     char text[512];
@@ -203,6 +207,37 @@ START_TEST(test_operator_switches) {
 }
 END_TEST
 
+/* A Hugging Face config.json read with hf_config() gives the same model as
+ * the preset written by hand (tests/hf holds the published configs). */
+START_TEST(test_hf_config_matches_presets) {
+    static const char *const pairs[][2] = {
+        {"tests/hf/gpt2.json", "gpt2_124m"},       {"tests/hf/llama-2-7b.json", "llama2_7b"},
+        {"tests/hf/llama-2-70b.json", "llama2_70b"}, {"tests/hf/llama-3-8b.json", "llama3_8b"},
+        {"tests/hf/mixtral-8x7b.json", "mixtral_8x7b"},
+    };
+    for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
+        loaded a, b;
+        char call[160];
+        snprintf(call, sizeof call, "hf_config(\"%s/%s\")(seq = 64, layers = 2)", TEST_ROOT, pairs[i][0]);
+        const ir_workload *wa = preset(&a, call);
+        snprintf(call, sizeof call, "%s(seq = 64, layers = 2)", pairs[i][1]);
+        const ir_workload *wb = preset(&b, call);
+        ck_assert_msg(wa->params == wb->params && wa->flops == wb->flops && wa->nops == wb->nops,
+                      "%s: %.0f params %.6g FLOPs %d ops; preset %.0f %.6g %d", pairs[i][0], wa->params, wa->flops,
+                      wa->nops, wb->params, wb->flops, wb->nops);
+        unload(&a);
+        unload(&b);
+    }
+    loaded l;
+    load(&l, "import \"std/llm\"\nlet m = hf_config(\"" TEST_ROOT "/tests/hf/missing-hidden.json\")\n");
+    ck_assert_int_ge(rec_find(&l.rec, "missing-hidden.json: missing field 'hidden_size'"), 0);
+    unload(&l);
+    load(&l, "let m = hf_config(\"" TEST_ROOT "/tests/hf/gpt2.json\")\n");
+    ck_assert_int_ge(rec_find(&l.rec, "add import \"std/llm\""), 0);
+    unload(&l);
+}
+END_TEST
+
 Suite *llm_suite(void) {
     Suite *s = suite_create("llm");
     TCase *tc = tcase_create("presets");
@@ -217,6 +252,7 @@ Suite *llm_suite(void) {
     tcase_add_test(tc, test_dtypes);
     tcase_add_test(tc, test_partial_application);
     tcase_add_test(tc, test_operator_switches);
+    tcase_add_test(tc, test_hf_config_matches_presets);
     suite_add_tcase(s, tc);
     return s;
 }
