@@ -616,13 +616,35 @@ static holder *holder_of(builder *b, int tensor, ir_unit mem, int create) {
     return &b->holders[*s - 1];
 }
 
-/* Tasks that wrote `tensor` into `mem` become deps of the next task. */
+/* The holder of share `idx` of `tensor` in `mem` (split share(I, P)). */
+static holder *share_holder(builder *b, int tensor, ir_unit mem, int64_t idx, int create) {
+    hkey k = {mem.inst, (uint64_t)tensor << 16 | (uint64_t)(mem.elem & 0xffff), 4, (uint64_t)idx};
+    int f;
+    uint64_t *s = htab_slot(&b->where, k, create, &f);
+    if (!s) return NULL;
+    if (f) {
+        holder h = {-1, 0, NULL, 0, 0};
+        VEC_PUSH(b->holders, b->nholders, b->capholders, h);
+        *s = b->nholders;
+    }
+    return &b->holders[*s - 1];
+}
+
 /* Tasks that wrote `tensor` into `mem` become deps of the next task.  A
  * split send (one unit passing on its share, as in an all-gather) waits
  * only for the share produced there, not for shares that other units sent
- * in: those it does not forward. */
-static void data_deps(builder *b, int tensor, ir_unit mem, int share_send) {
+ * in: those it does not forward.  A send of share I (`split share(I, P)`)
+ * waits for what the unit produced itself and for the last arrival of
+ * share I, so the steps of a ring collective chain exactly. */
+static void data_deps(builder *b, int tensor, ir_unit mem, int share_send, int64_t share_idx) {
     holder *h = holder_of(b, tensor, mem, 0);
+    holder *sh = share_idx >= 0 ? share_holder(b, tensor, mem, share_idx, 0) : NULL;
+    if (sh && sh->n) {
+        for (uint32_t i = 0; i < sh->n; i++) dep(b, sh->t[i]);
+        for (uint32_t i = 0; h && i < h->n; i++)
+            if (!h->partial || b->p->tasks[h->t[i]].kind != TASK_TRANSFER) dep(b, h->t[i]);
+        return;
+    }
     if (!h) return;
     int own = 0;
     if (share_send && h->partial)
@@ -737,7 +759,7 @@ static void do_place(builder *b, const ir_action *a, int64_t ai) {
         }
         chain_dep(b, u);
         /* later tasks on a unit follow its first, which waited for the data */
-        for (int j = 0; j < op->ninputs && has_mem && first_on_unit; j++) data_deps(b, op->inputs[j], mem, 0);
+        for (int j = 0; j < op->ninputs && has_mem && first_on_unit; j++) data_deps(b, op->inputs[j], mem, 0, -1);
         const plan_res *cr = &b->p->res[r[0]];
         double tcomp = cr->rate > 0 ? f / cr->rate : 0, tm = 0;
         double emem = 0;
@@ -782,7 +804,7 @@ static void do_transfer(builder *b, const ir_action *a, int64_t ai) {
             route_error(b, a, src, dst);
             return;
         }
-        data_deps(b, a->tensor, src, a->split != SPLIT_NONE);
+        data_deps(b, a->tensor, src, a->split != SPLIT_NONE, a->split == SPLIT_SHARE ? a->tile[0] : -1);
         /* a transfer out of a unit's memory waits for the latest sync that
          * unit (or an enclosing level) took part in: "sync, then send" */
         uint64_t last = 0;
@@ -810,8 +832,15 @@ static void do_transfer(builder *b, const ir_action *a, int64_t ai) {
         tk.fixed = lat;
         emit(b, tk, b->route, b->nroute);
     }
-    for (int64_t k = 0; k < npairs && !b->failed; k++)
+    for (int64_t k = 0; k < npairs && !b->failed; k++) {
         wrote(b, a->tensor, a->dst[k % a->ndst], ai, first + (uint32_t)k, 1, a->split != SPLIT_NONE);
+        if (a->split == SPLIT_SHARE) {
+            holder *sh = share_holder(b, a->tensor, a->dst[k % a->ndst], a->tile[0], 1);
+            if (sh->action != ai) sh->n = 0;
+            sh->action = ai;
+            VEC_PUSH(sh->t, sh->n, sh->cap, first + (uint32_t)k);
+        }
+    }
 }
 
 /* Is `inst` (or an ancestor) one of the sync's participants?  elem < 0
