@@ -662,9 +662,11 @@ static void data_deps(builder *b, int tensor, ir_unit mem, int share_send, int64
  * up, so a reader waits for all of them. */
 static void wrote(builder *b, int tensor, ir_unit mem, int64_t action, uint32_t task, int is_task, int share) {
     holder *h = holder_of(b, tensor, mem, 1);
-    if (h->action != action && !(share && h->partial)) h->n = 0;
+    /* share 2: one share(I, P) of a tensor the memory may already hold in
+     * whole (a collective's step), added to what is there */
+    if (h->action != action && !(share && (h->partial || share == 2))) h->n = 0;
     h->action = action;
-    h->partial = share;
+    h->partial = share != 0;
     if (is_task) VEC_PUSH(h->t, h->n, h->cap, task);
 }
 
@@ -833,7 +835,8 @@ static void do_transfer(builder *b, const ir_action *a, int64_t ai) {
         emit(b, tk, b->route, b->nroute);
     }
     for (int64_t k = 0; k < npairs && !b->failed; k++) {
-        wrote(b, a->tensor, a->dst[k % a->ndst], ai, first + (uint32_t)k, 1, a->split != SPLIT_NONE);
+        wrote(b, a->tensor, a->dst[k % a->ndst], ai, first + (uint32_t)k, 1,
+              a->split == SPLIT_SHARE ? 2 : a->split != SPLIT_NONE);
         if (a->split == SPLIT_SHARE) {
             holder *sh = share_holder(b, a->tensor, a->dst[k % a->ndst], a->tile[0], 1);
             if (sh->action != ai) sh->n = 0;

@@ -238,6 +238,68 @@ START_TEST(test_hf_config_matches_presets) {
 }
 END_TEST
 
+/* std/parallel's collectives on p cores of a ring (links B = 25 GB/s, hop
+ * h = 5 ns; memories fast enough, 1 PB/s, to vanish).  A tensor of
+ * S = p * c bytes, c = 65536, is in every core's memory.
+ *   ring all-reduce: 2 (p - 1) steps of c / B + h each (every core sends
+ *     one share to its neighbour per step; shares chain exactly)
+ *   direct all-reduce on a ring: each core sends 2 (p - 1) shares over
+ *     its two links, at best (p - 1) c / B, exactly that (two steps of
+ *     c / B + h) at p = 3 where every pair is adjacent; further apart,
+ *     shares cross several links and contend
+ *   tree all-reduce: p - 1 sends of the whole tensor up a binary tree and
+ *     p - 1 down; at p = 2 exactly two steps of S / B + h. */
+static const char *const coll_text =
+    "import \"std/parallel\"\n"
+    "param p = 4\n"
+    "param algorithm = 0\n"
+    "level Core { compute mac { rate = 1 TFLOP/s }; memory a { size = 16 MiB; bandwidth = 1 PB/s } }\n"
+    "level Ring { core: Core[p]; network r = ring(core) { bandwidth = 25 GB/s; hop = 5 ns } }\n"
+    "system top = Ring\n"
+    "workload ar(p = 4) { input x : int8[p * 65536]; op t = elementwise(x, flops = 1) }\n"
+    "workload w = ar(p = p)\n"
+    "mapping m on top for w {\n"
+    "    store w.x in top.core[*].a\n"
+    "    place w.t on top.core[*]\n"
+    "    all_reduce(w.t, top.core[*].a, algorithm = algorithm)\n"
+    "}\n";
+
+START_TEST(test_collective_templates) {
+    for (int p = 2; p <= 6; p++) {
+        char sp[32], sa[32];
+        double c = 65536.0, B = 25e9, h = 5e-9;
+        double comp = p * c / 1e12; /* the elementwise before it */
+        snprintf(sp, sizeof sp, "p=%d", p);
+        for (int alg = 0; alg < 3; alg++) {
+            snprintf(sa, sizeof sa, "algorithm=%d", alg);
+            const char *sets[2] = {sp, sa};
+            simulated s;
+            simulate_sets(&s, coll_text, NULL, sets, 2);
+            uint32_t transfers = 0;
+            for (uint32_t t = 0; t < s.p->ntasks; t++) transfers += s.p->tasks[t].kind == TASK_TRANSFER;
+            double ms = s.r->makespan - comp;
+            if (alg == 0) {
+                ck_assert_uint_eq(transfers, (uint32_t)(2 * (p - 1) * p));
+                ck_assert_msg(near_rel(ms, 2 * (p - 1) * (c / B + h), 1e-3), "ring p=%d: %.6g s", p, ms);
+            } else if (alg == 1) {
+                ck_assert_uint_eq(transfers, (uint32_t)(2 * p * (p - 1)));
+                /* each core sends 2 (p - 1) shares over its two ring links */
+                ck_assert_msg(ms >= (p - 1) * c / B * (1 - 1e-9), "direct p=%d: %.6g s", p, ms);
+                if (p == 3) ck_assert_msg(near_rel(ms, 2 * (c / B + h), 1e-3), "direct p=3: %.6g s", ms);
+            } else {
+                /* p - 1 whole-tensor sends up, p - 1 down; those into (or out
+                 * of) one core over different links overlap, so at least one
+                 * step each way */
+                ck_assert_uint_eq(transfers, (uint32_t)(2 * (p - 1)));
+                ck_assert_msg(ms >= 2 * p * c / B * (1 - 1e-9), "tree p=%d: %.6g s", p, ms);
+                if (p == 2) ck_assert_msg(near_rel(ms, 2 * (p * c / B + h), 1e-3), "tree p=2: %.6g s", ms);
+            }
+            unsimulate(&s);
+        }
+    }
+}
+END_TEST
+
 Suite *llm_suite(void) {
     Suite *s = suite_create("llm");
     TCase *tc = tcase_create("presets");
@@ -253,6 +315,7 @@ Suite *llm_suite(void) {
     tcase_add_test(tc, test_partial_application);
     tcase_add_test(tc, test_operator_switches);
     tcase_add_test(tc, test_hf_config_matches_presets);
+    tcase_add_test(tc, test_collective_templates);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -14,7 +14,11 @@ set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
 [ $# -ge 1 ] || { echo "usage: $0 MLDC" >&2; exit 2; }
 mldc=$1
-case $mldc in /*) ;; *) mldc=$(pwd)/$mldc ;; esac
+case $mldc in
+    /*) ;;
+    */*) mldc=$(pwd)/$mldc ;;
+    *) mldc=$(command -v "$mldc") || { echo "run.sh: '$1' not found" >&2; exit 2; } ;;
+esac
 cd "$root" || exit 2
 MLDC_STDLIB=stdlib
 export MLDC_STDLIB
