@@ -77,11 +77,11 @@
 
 (defconst mld-operators
   '("matmul" "bmm" "elementwise" "add" "mul" "gelu" "silu" "softmax"
-    "layernorm" "rmsnorm" "attention" "embedding")
+    "layernorm" "rmsnorm" "attention" "embedding" "scatter_add")
   "Workload operators (opkind_names[]).")
 
 (defconst mld-functions
-  '("min" "max" "ceil" "floor" "log2" "sqrt")
+  '("min" "max" "ceil" "floor" "log2" "sqrt" "count" "hf_config")
   "Builtin functions (func_names[]).")
 
 (defconst mld-metrics
