@@ -82,8 +82,34 @@ static unsigned diag_hash(const mld_diag *d) {
     return h ^ (unsigned)d->sev;
 }
 
+void diag_push_context(diag_ctx *dc, mld_loc loc, const char *msg) {
+    if (dc->nctx < 8) {
+        dc->ctx_loc[dc->nctx] = loc;
+        dc->ctx_msg[dc->nctx] = msg;
+    }
+    dc->nctx++;
+}
+
+void diag_pop_context(diag_ctx *dc) {
+    if (dc->nctx > 0) dc->nctx--;
+}
+
 void diag_emit(diag_ctx *dc, mld_diag *d) {
     if (dc->capped) return;
+    if (d->sev != DIAG_NOTE) {
+        /* innermost first; a run of identical calls (recursion) is one note */
+        int n = dc->nctx < 8 ? dc->nctx : 8;
+        for (int i = n - 1; i >= 0;) {
+            int j = i;
+            while (j > 0 && dc->ctx_loc[j - 1].src == dc->ctx_loc[i].src && dc->ctx_loc[j - 1].line == dc->ctx_loc[i].line &&
+                   dc->ctx_loc[j - 1].col == dc->ctx_loc[i].col && strcmp(dc->ctx_msg[j - 1], dc->ctx_msg[i]) == 0)
+                j--;
+            int times = i - j + 1 + (i == n - 1 ? dc->nctx - n : 0);
+            if (times > 1) diag_note(dc, d, dc->ctx_loc[i], "%s (%d calls deep)", dc->ctx_msg[i], times);
+            else diag_note(dc, d, dc->ctx_loc[i], "%s", dc->ctx_msg[i]);
+            i = j - 1;
+        }
+    }
     unsigned h = diag_hash(d);
     int n = dc->nrecent < 64 ? dc->nrecent : 64;
     for (int i = 0; i < n; i++)

@@ -51,6 +51,11 @@ typedef struct diag_ctx {
     int capped;     /* set once the cap was hit and a final note emitted */
     unsigned recent[64]; /* hashes of recent diagnostics: exact repeats are dropped */
     int nrecent;
+    /* where the code being checked was reached from (template calls): each
+     * diagnostic emitted meanwhile gets a note per entry, innermost first */
+    mld_loc ctx_loc[8];
+    const char *ctx_msg[8];
+    int nctx;
 } diag_ctx;
 
 void diag_ctx_init(diag_ctx *dc, diag_fn fn, void *ud);
@@ -62,6 +67,10 @@ mld_diag *diag_new(diag_ctx *dc, diag_sev sev, mld_loc loc, const char *fmt, ...
 void diag_note(diag_ctx *dc, mld_diag *d, mld_loc loc, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 void diag_emit(diag_ctx *dc, mld_diag *d);
+/* Enter and leave a context ("in the call of 'x' here"); msg must outlive
+ * the context.  Beyond 8 levels only the outermost 8 are noted. */
+void diag_push_context(diag_ctx *dc, mld_loc loc, const char *msg);
+void diag_pop_context(diag_ctx *dc);
 
 /* Shorthands for a diagnostic without notes. */
 void diag_error(diag_ctx *dc, mld_loc loc, const char *fmt, ...)

@@ -2824,7 +2824,9 @@ static void map_call(lower *L, scope *s, const ast *st) {
     scope *inner = scope_new(L, L->globals);
     if (!bind_params(L, inner, decl, t, "mapping template")) return;
     L->tdepth++;
+    diag_push_context(L->dc, st->loc, arena_printf(&L->tmp, "in the call of mapping template '%s' here", decl->name));
     body(L, inner, decl->c, map_stmt);
+    diag_pop_context(L->dc);
     L->tdepth--;
 }
 

@@ -80,6 +80,19 @@ for f in "$@"; do
         fail "$f" "the trace is not valid JSON" "$(cat "$tmp/json.err" 2>/dev/null)"
         continue
     fi
+    # every other mapping of the file, verified too
+    bad=""
+    for m in $(sed -n 's/^mapping \([A-Za-z_][A-Za-z0-9_]*\) on .*/\1/p' "$f" | tail -n +2); do
+        if ! "$mldc" run --verify --mapping "$m" "$f" >/dev/null 2>"$tmp/run.err" ||
+           ! grep -q 'schedule verified' "$tmp/run.err"; then
+            bad="$m"
+            break
+        fi
+    done
+    if [ -n "$bad" ]; then
+        fail "$f" "mapping $bad does not run and verify" "$(cat "$tmp/run.err")"
+        continue
+    fi
     passed=$((passed + 1))
 done
 echo "examples: $passed passed, $failed failed"
