@@ -192,7 +192,9 @@ typedef struct mcheck {
     rset res;          /* where tensors are */
     ir_unit *home;     /* per tensor: first memory that held it */
     int *has_home;
-    int *placed;       /* per op: placed so far */
+    int *placed;       /* per op: placed so far (micro-batch pieces: how many) */
+    int64_t *piece_m;  /* per op: M of its micro(I, M) pieces, or 0 */
+    int64_t *piece_i;  /* per op: I of its last piece */
     mld_loc *place_loc; /* per op: where it was placed */
     int64_t *last_place; /* per op: index of its last place action, or -1 */
     int *warned;       /* per op: inferred-transfer warning given */
@@ -345,13 +347,26 @@ static void do_place(mcheck *c, const ir_action *a) {
     const ir_system *s = c->m->sys;
     char why[1200];
     mld_loc where = {0};
+    /* an operator may be placed micro-batch by micro-batch: micro(I, M)
+     * pieces of one M, in increasing I */
+    int piece = a->split == SPLIT_MICRO && a->tile[1];
     if (c->placed[a->op] && c->place_loc[a->op].line) {
+        if (piece && c->piece_m[a->op] == a->tile[0] && a->tile[1] - 1 > c->piece_i[a->op]) {
+            c->placed[a->op]++;
+            c->piece_i[a->op] = a->tile[1] - 1;
+            c->place_loc[a->op] = a->loc;
+            return; /* its inputs were checked with the first piece */
+        }
         mld_diag *dg = diag_new(c->dc, DIAG_ERROR, a->loc, "operator '%s' is placed twice", op->name);
-        diag_note(c->dc, dg, c->place_loc[a->op], "first placed here; split one placement over more units instead");
+        diag_note(c->dc, dg, c->place_loc[a->op],
+                  piece ? "placed before here; micro-batch pieces need one M and increasing indices"
+                        : "first placed here; split one placement over more units instead");
         diag_emit(c->dc, dg);
         return;
     }
     c->placed[a->op] = 1; /* even when an input fails below: no follow-on errors */
+    c->piece_m[a->op] = piece ? a->tile[0] : 0;
+    c->piece_i[a->op] = piece ? a->tile[1] - 1 : 0;
     c->place_loc[a->op] = a->loc;
     for (int j = 0; j < op->ninputs; j++) {
         int t = op->inputs[j];
@@ -516,6 +531,9 @@ static void check_mapping(ir_design *d, ir_mapping *m, diag_ctx *dc) {
     c.placed = calloc((size_t)no + 1, sizeof *c.placed);
     c.warned = calloc((size_t)no + 1, sizeof *c.warned);
     c.place_loc = calloc((size_t)no + 1, sizeof *c.place_loc);
+    c.piece_m = calloc((size_t)no + 1, sizeof *c.piece_m);
+    c.piece_i = calloc((size_t)no + 1, sizeof *c.piece_i);
+    if (!c.piece_m || !c.piece_i) abort();
     c.last_place = malloc(((size_t)no + 1) * sizeof *c.last_place);
     if (!c.home || !c.has_home || !c.placed || !c.warned || !c.last_place || !c.place_loc) abort();
     for (int i = 0; i < no; i++) c.last_place[i] = -1;
@@ -553,6 +571,11 @@ static void check_mapping(ir_design *d, ir_mapping *m, diag_ctx *dc) {
         if (nun > shown) diag_note(dc, dg, m->loc, "... and %d more", nun - shown);
         diag_emit(dc, dg);
     }
+    /* operators placed in pieces must cover every micro-batch */
+    for (int i = 0; i < no && !diag_full(dc); i++)
+        if (c.piece_m[i] && c.placed[i] < c.piece_m[i])
+            diag_error(dc, c.place_loc[i], "operator '%s' is placed for %d of its %lld micro-batches", m->wl->ops[i].name,
+                       c.placed[i], (long long)c.piece_m[i]);
     if (dc->nerrors == before) {
         m->actions = c.out;
         m->nactions = c.nout;
@@ -566,6 +589,8 @@ static void check_mapping(ir_design *d, ir_mapping *m, diag_ctx *dc) {
     free(c.placed);
     free(c.warned);
     free(c.place_loc);
+    free(c.piece_m);
+    free(c.piece_i);
     free(c.last_place);
 }
 

@@ -58,8 +58,8 @@ units_dim ir_metric_dim(ir_metric m) {
 }
 
 const char *ir_split_name(ir_split s) {
-    static const char *const n[] = {"none", "rows", "cols", "heads", "batch", "tiles", "inner", "share"};
-    return s <= SPLIT_SHARE ? n[s] : "?";
+    static const char *const n[] = {"none", "rows", "cols", "heads", "batch", "tiles", "inner", "share", "micro"};
+    return s <= SPLIT_MICRO ? n[s] : "?";
 }
 
 void ir_design_free(ir_design *d) {
@@ -186,6 +186,10 @@ void ir_dump(FILE *out, const ir_design *d) {
                 dump_units(out, m->sys, "on", ac->units, ac->nunits);
                 if (ac->split == SPLIT_TILES)
                     fprintf(out, " split tiles(%lld, %lld)", (long long)ac->tile[0], (long long)ac->tile[1]);
+                else if (ac->split == SPLIT_MICRO && ac->tile[1])
+                    fprintf(out, " split micro(%lld, %lld)", (long long)ac->tile[1] - 1, (long long)ac->tile[0]);
+                else if (ac->split == SPLIT_MICRO)
+                    fprintf(out, " split micro(%lld)", (long long)ac->tile[0]);
                 else if (ac->split)
                     fprintf(out, " split %s", ir_split_name(ac->split));
                 break;

@@ -201,7 +201,7 @@ typedef struct ir_unit {
 } ir_unit;
 
 typedef enum { ACT_PLACE, ACT_TRANSFER, ACT_STORE, ACT_SYNC } ir_action_kind;
-typedef enum { SPLIT_NONE, SPLIT_ROWS, SPLIT_COLS, SPLIT_HEADS, SPLIT_BATCH, SPLIT_TILES, SPLIT_INNER, SPLIT_SHARE } ir_split;
+typedef enum { SPLIT_NONE, SPLIT_ROWS, SPLIT_COLS, SPLIT_HEADS, SPLIT_BATCH, SPLIT_TILES, SPLIT_INNER, SPLIT_SHARE, SPLIT_MICRO } ir_split;
 
 typedef struct ir_action {
     ir_action_kind kind;
@@ -210,6 +210,8 @@ typedef struct ir_action {
     int tensor;          /* transfer, store */
     ir_split split;
     int64_t tile[2];     /* place, SPLIT_TILES: output tile rows x cols;
+                            place, SPLIT_MICRO: tile[0] micro-batches,
+                            tile[1] = I + 1 for micro-batch I only, or 0;
                             transfer, SPLIT_SHARE: share tile[0] of tile[1] */
     ir_unit *units;      /* place: compute elements; sync: participants */
     int64_t nunits;

@@ -2609,14 +2609,42 @@ static int map_hw(lower *L, scope *s, const ast *e, const char *want, ptrvec *ou
 }
 
 /* `split NAME`; for place also `split tiles(TM, TN)` (the output cut into
- * TM x TN tiles dealt round-robin to the units) and `split inner` (each
+ * TM x TN tiles dealt round-robin to the units), `split inner` (each
  * unit a slice of the contraction, leaving a partial sum of the whole
- * output); for transfer also `split share(I, P)` (share I of P equal
+ * output) and `split micro(M)` (each unit its rows in M micro-batches); for transfer also `split share(I, P)` (share I of P equal
  * shares).  `what` is 'p'lace, 't'ransfer or 's'tore. */
 static int split_of(lower *L, scope *s, const ast *e, ir_split *out, int64_t tile[2], int what) {
     *out = SPLIT_NONE;
     if (!e) return 1;
-    const char *hint = what == 'p' ? ", inner or tiles(TM, TN)" : what == 't' ? " or share(I, P)" : "";
+    const char *hint = what == 'p' ? ", inner, tiles(TM, TN) or micro(M)" : what == 't' ? " or share(I, P)" : "";
+    if (e->kind == AST_CALL && e->a->kind == AST_IDENT && strcmp(e->a->name, "micro") == 0) {
+        if (what != 'p') {
+            ERR(L, e->loc, "'split micro(...)' runs an operator in micro-batches; it belongs to place");
+            return 0;
+        }
+        /* micro(M): all M micro-batches; micro(I, M): micro-batch I only */
+        int n = e->list.n;
+        if ((n != 1 && n != 2) || ((const ast *)e->list.v[0])->kind == AST_NAMEDARG ||
+            ((const ast *)e->list.v[n - 1])->kind == AST_NAMEDARG) {
+            ERR(L, e->loc, "micro() takes the number of micro-batches, micro(M), or one of them, micro(I, M)");
+            return 0;
+        }
+        int64_t idx = -1;
+        if (n == 2 && !eval_int(L, s, e->list.v[0], &idx)) return 0;
+        if (!eval_int(L, s, e->list.v[n - 1], &tile[0])) return 0;
+        if (tile[0] < 1 || tile[0] > 1 << 20) {
+            ERR(L, e->loc, "micro(): the number of micro-batches must be between 1 and 2^20, found %lld", (long long)tile[0]);
+            return 0;
+        }
+        if (n == 2 && (idx < 0 || idx >= tile[0])) {
+            ERR(L, e->list.v[0] ? ((const ast *)e->list.v[0])->loc : e->loc, "micro-batch %lld is out of range 0 .. %lld",
+                (long long)idx, (long long)tile[0] - 1);
+            return 0;
+        }
+        tile[1] = idx + 1; /* 0: every micro-batch */
+        *out = SPLIT_MICRO;
+        return 1;
+    }
     if (e->kind == AST_CALL && e->a->kind == AST_IDENT &&
         (strcmp(e->a->name, "tiles") == 0 || strcmp(e->a->name, "share") == 0)) {
         int tiles = e->a->name[0] == 't';

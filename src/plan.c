@@ -130,6 +130,7 @@ typedef struct holder {
     int partial;    /* the list holds shares (split writes) that add up */
     uint32_t *t;
     uint32_t n, cap;
+    uint32_t whole_n; /* t[0 .. whole_n) came from whole writes (not shares) */
 } holder;
 
 typedef struct builder {
@@ -146,6 +147,9 @@ typedef struct builder {
     uint32_t capres, captasks;
     uint64_t capuses, capdeps;
     uint32_t *op_first, *op_count; /* per op: the tasks of its placement (ids known in advance) */
+    uint32_t *op_more;             /* per op: index + 1 into ranges of further placements (micro-batches) */
+    uint32_t *ranges;              /* (first, count, next index + 1) triples */
+    uint32_t nranges, capranges;
     uint32_t *scratch;             /* deps of the task being built */
     uint32_t *seen;                /* per task: which task last took it as a dep (+1) */
     uint32_t nscratch, capscratch;
@@ -609,7 +613,7 @@ static holder *holder_of(builder *b, int tensor, ir_unit mem, int create) {
     uint64_t *s = htab_slot(&b->where, k, create, &f);
     if (!s) return NULL;
     if (f) {
-        holder h = {-1, 0, NULL, 0, 0};
+        holder h = {-1, 0, NULL, 0, 0, 0};
         VEC_PUSH(b->holders, b->nholders, b->capholders, h);
         *s = b->nholders;
     }
@@ -623,7 +627,7 @@ static holder *share_holder(builder *b, int tensor, ir_unit mem, int64_t idx, in
     uint64_t *s = htab_slot(&b->where, k, create, &f);
     if (!s) return NULL;
     if (f) {
-        holder h = {-1, 0, NULL, 0, 0};
+        holder h = {-1, 0, NULL, 0, 0, 0};
         VEC_PUSH(b->holders, b->nholders, b->capholders, h);
         *s = b->nholders;
     }
@@ -633,16 +637,17 @@ static holder *share_holder(builder *b, int tensor, ir_unit mem, int64_t idx, in
 /* Tasks that wrote `tensor` into `mem` become deps of the next task.  A
  * split send (one unit passing on its share, as in an all-gather) waits
  * only for the share produced there, not for shares that other units sent
- * in: those it does not forward.  A send of share I (`split share(I, P)`)
- * waits for what the unit produced itself and for the last arrival of
- * share I, so the steps of a ring collective chain exactly. */
+ * in: those it does not forward.  A reader of share I (a `split share(I,
+ * P)` send, micro-batch I of a `split micro` place) waits for the whole
+ * writes there (what the unit produced whole) and for the last write of
+ * share I, so the steps of a ring collective and the micro-batches of a
+ * pipeline chain exactly. */
 static void data_deps(builder *b, int tensor, ir_unit mem, int share_send, int64_t share_idx) {
     holder *h = holder_of(b, tensor, mem, 0);
     holder *sh = share_idx >= 0 ? share_holder(b, tensor, mem, share_idx, 0) : NULL;
     if (sh && sh->n) {
         for (uint32_t i = 0; i < sh->n; i++) dep(b, sh->t[i]);
-        for (uint32_t i = 0; h && i < h->n; i++)
-            if (!h->partial || b->p->tasks[h->t[i]].kind != TASK_TRANSFER) dep(b, h->t[i]);
+        for (uint32_t i = 0; h && i < h->whole_n && i < h->n; i++) dep(b, h->t[i]);
         return;
     }
     if (!h) return;
@@ -664,10 +669,19 @@ static void wrote(builder *b, int tensor, ir_unit mem, int64_t action, uint32_t 
     holder *h = holder_of(b, tensor, mem, 1);
     /* share 2: one share(I, P) of a tensor the memory may already hold in
      * whole (a collective's step), added to what is there */
-    if (h->action != action && !(share && (h->partial || share == 2))) h->n = 0;
+    if (h->action != action && !(share && (h->partial || share == 2))) h->n = h->whole_n = 0;
     h->action = action;
     h->partial = share != 0;
     if (is_task) VEC_PUSH(h->t, h->n, h->cap, task);
+    if (!share) h->whole_n = h->n;
+}
+
+/* Record `task` as the last writer of share `idx` of `tensor` in `mem`. */
+static void wrote_share(builder *b, int tensor, ir_unit mem, int64_t action, uint32_t task, int64_t idx) {
+    holder *sh = share_holder(b, tensor, mem, idx, 1);
+    if (sh->action != action) sh->n = 0;
+    sh->action = action;
+    VEC_PUSH(sh->t, sh->n, sh->cap, task);
 }
 
 static void route_error(builder *b, const ir_action *a, ir_unit from, ir_unit to) {
@@ -698,6 +712,7 @@ static void tile_grid(const ir_workload *w, const ir_action *a, int64_t *M, int6
 
 /* Work items of a place action: one per unit, or one per tile. */
 static uint64_t place_items(const ir_workload *w, const ir_action *a) {
+    if (a->split == SPLIT_MICRO) return (uint64_t)a->nunits * (a->tile[1] ? 1 : (uint64_t)a->tile[0]);
     if (a->split != SPLIT_TILES) return (uint64_t)a->nunits;
     int64_t M, N, tr, tc;
     tile_grid(w, a, &M, &N, &tr, &tc);
@@ -730,22 +745,29 @@ static void do_place(builder *b, const ir_action *a, int64_t ai) {
     int64_t M = 1, N = 1, tr = 1, tc = 1;
     if (tiles) tile_grid(w, a, &M, &N, &tr, &tc);
     uint64_t nitems = place_items(w, a);
-    double n = a->split && !tiles ? (double)a->nunits : 1.0;
+    int64_t micro = a->split == SPLIT_MICRO ? a->tile[0] : 1;
+    int64_t piece = a->split == SPLIT_MICRO ? a->tile[1] - 1 : -1; /* micro(I, M): I */
+    int64_t per_unit = piece >= 0 ? 1 : micro;                       /* items per unit */
+    double n = a->split && !tiles ? (double)a->nunits * (double)micro : 1.0;
     double flops = op->flops / n, bytes = (op->bytes_in + op->bytes_out) / n;
     /* split inner: a slice of the inputs, a partial sum of the whole output */
     if (a->split == SPLIT_INNER) bytes = op->bytes_in / n + op->bytes_out;
     for (uint64_t k = 0; k < nitems && !b->failed; k++) {
-        int64_t i = (int64_t)(k % (uint64_t)a->nunits);
-        int first_on_unit = (uint64_t)i == k;
+        /* micro-batches: unit k / M runs micro-batch k mod M (its share
+         * index k); otherwise item k goes to unit k mod N */
+        int64_t i = micro > 1 ? (int64_t)(k / (uint64_t)per_unit) : (int64_t)(k % (uint64_t)a->nunits);
+        int first_on_unit = micro > 1 ? k % (uint64_t)per_unit == 0 : (uint64_t)i == k;
+        /* the share a micro-batch reads and writes: unit i's micro-batch */
+        int64_t share = micro > 1 ? i * micro + (piece >= 0 ? piece : (int64_t)(k % (uint64_t)micro)) : -1;
         ir_unit u = a->units[i], mem;
         double f = flops, by = bytes;
         if (tiles) {
             int64_t r = (int64_t)(k / (uint64_t)tc), c = (int64_t)(k % (uint64_t)tc);
             int64_t rows = M - r * a->tile[0] < a->tile[0] ? M - r * a->tile[0] : a->tile[0];
             int64_t cols = N - c * a->tile[1] < a->tile[1] ? N - c * a->tile[1] : a->tile[1];
-            double share = (double)rows * (double)cols / ((double)M * (double)N);
-            f = flops * share;
-            by = bytes * share;
+            double frac = (double)rows * (double)cols / ((double)M * (double)N);
+            f = flops * frac;
+            by = bytes * frac;
         }
         int has_mem = check_local_memory(b->s, u, &mem);
         uint32_t r[2] = {res_elem(b, u.inst, u.elem), 0};
@@ -760,8 +782,12 @@ static void do_place(builder *b, const ir_action *a, int64_t ai) {
             chain_set(b, u, emit(b, lt, r, 1));
         }
         chain_dep(b, u);
-        /* later tasks on a unit follow its first, which waited for the data */
-        for (int j = 0; j < op->ninputs && has_mem && first_on_unit; j++) data_deps(b, op->inputs[j], mem, 0, -1);
+        /* later tasks on a unit follow its first, which waited for the data;
+         * a micro-batch waits for its own share of each input */
+        if (micro > 1)
+            for (int j = 0; j < op->ninputs && has_mem; j++) data_deps(b, op->inputs[j], mem, 0, share);
+        else
+            for (int j = 0; j < op->ninputs && has_mem && first_on_unit; j++) data_deps(b, op->inputs[j], mem, 0, -1);
         const plan_res *cr = &b->p->res[r[0]];
         double tcomp = cr->rate > 0 ? f / cr->rate : 0, tm = 0;
         double emem = 0;
@@ -789,7 +815,10 @@ static void do_place(builder *b, const ir_action *a, int64_t ai) {
         uint32_t id = emit(b, t, r, shared ? 2 : 1);
         chain_set(b, u, id);
         /* the output (or this share of it) lands in the unit's local memory */
-        if (has_mem && !b->failed) wrote(b, op->output, mem, ai, id, 1, a->split != SPLIT_NONE && a->split != SPLIT_INNER);
+        if (has_mem && !b->failed) {
+            wrote(b, op->output, mem, ai, id, 1, a->split != SPLIT_NONE && a->split != SPLIT_INNER);
+            if (micro > 1) wrote_share(b, op->output, mem, ai, id, share);
+        }
     }
 }
 
@@ -837,12 +866,7 @@ static void do_transfer(builder *b, const ir_action *a, int64_t ai) {
     for (int64_t k = 0; k < npairs && !b->failed; k++) {
         wrote(b, a->tensor, a->dst[k % a->ndst], ai, first + (uint32_t)k, 1,
               a->split == SPLIT_SHARE ? 2 : a->split != SPLIT_NONE);
-        if (a->split == SPLIT_SHARE) {
-            holder *sh = share_holder(b, a->tensor, a->dst[k % a->ndst], a->tile[0], 1);
-            if (sh->action != ai) sh->n = 0;
-            sh->action = ai;
-            VEC_PUSH(sh->t, sh->n, sh->cap, first + (uint32_t)k);
-        }
+        if (a->split == SPLIT_SHARE) wrote_share(b, a->tensor, a->dst[k % a->ndst], ai, first + (uint32_t)k, a->tile[0]);
     }
 }
 
@@ -868,6 +892,10 @@ static void do_sync(builder *b, const ir_action *a, int64_t ai) {
      * the program (the sync then waits for it; a cycle is a deadlock) */
     for (int j = 0; j < a->nafter; j++)
         for (uint32_t i = 0; i < b->op_count[a->after[j]]; i++) dep(b, b->op_first[a->after[j]] + i);
+    /* ... and of its other pieces (an operator placed micro-batch by micro-batch) */
+    for (int j = 0; j < a->nafter; j++)
+        for (uint32_t r = b->op_more[a->after[j]]; r; r = b->ranges[3 * (r - 1) + 2])
+            for (uint32_t i = 0; i < b->ranges[3 * (r - 1) + 1]; i++) dep(b, b->ranges[3 * (r - 1)] + i);
     /* every in-order unit inside the participants reaches the sync */
     ir_unit *members = NULL;
     uint32_t nm = 0, capm = 0;
@@ -929,16 +957,30 @@ plan *plan_build(const ir_design *d, const ir_mapping *m, diag_ctx *dc) {
     b.dc = dc;
     b.op_first = calloc((size_t)m->wl->nops + 1, sizeof *b.op_first);
     b.op_count = calloc((size_t)m->wl->nops + 1, sizeof *b.op_count);
-    if (!b.op_first || !b.op_count) abort();
+    b.op_more = calloc((size_t)m->wl->nops + 1, sizeof *b.op_more);
+    if (!b.op_first || !b.op_count || !b.op_more) abort();
     /* Task ids follow from the actions alone, so a sync can name the tasks
      * of an operator placed after it: count them first. */
     uint64_t next = 0;
     for (int64_t i = 0; i < m->nactions; i++) {
         const ir_action *a = &m->actions[i];
         if (a->kind == ACT_PLACE) {
-            b.op_first[a->op] = (uint32_t)next;
             uint64_t nt = place_ntasks(m->sys, m->wl, a);
-            b.op_count[a->op] = (uint32_t)nt;
+            if (b.op_count[a->op] && a->split == SPLIT_MICRO && a->tile[1]) {
+                /* a further micro-batch of an operator placed before */
+                if (b.nranges + 1 > b.capranges) {
+                    b.capranges = b.capranges ? 2 * b.capranges : 16;
+                    b.ranges = realloc(b.ranges, sizeof *b.ranges * 3 * b.capranges);
+                    if (!b.ranges) abort();
+                }
+                b.ranges[3 * b.nranges] = (uint32_t)next;
+                b.ranges[3 * b.nranges + 1] = (uint32_t)nt;
+                b.ranges[3 * b.nranges + 2] = b.op_more[a->op];
+                b.op_more[a->op] = ++b.nranges;
+            } else {
+                b.op_first[a->op] = (uint32_t)next;
+                b.op_count[a->op] = (uint32_t)nt;
+            }
             next += nt;
             /* every in-order unit is known from the start, so a sync also
              * holds back units that have not run anything yet */
@@ -989,6 +1031,8 @@ plan *plan_build(const ir_design *d, const ir_mapping *m, diag_ctx *dc) {
     htab_free(&b.where);
     free(b.op_first);
     free(b.op_count);
+    free(b.op_more);
+    free(b.ranges);
     free(b.scratch);
     free(b.seen);
     free(b.route);

@@ -300,6 +300,30 @@ START_TEST(test_collective_templates) {
 }
 END_TEST
 
+/* GPipe: p stages, m micro-batches, each stage time t per micro-batch:
+ * makespan (m + p - 1) t, against m p t without micro-batching (the whole
+ * batch through one stage after another).  Four cores, one layer each,
+ * links fast enough to vanish; the ratio must match to 2%. */
+START_TEST(test_pipeline_micro_batches) {
+    static const char *const text =
+        "import \"std/llm\"\nimport \"std/parallel\"\n"
+        "param micro = 1\n"
+        "level Core { compute mac { rate = 1 TFLOP/s }; memory sram { size = 1 GiB; bandwidth = 100 TB/s } }\n"
+        "level Chip { core: Core[4]; network r = ring(core) { bandwidth = 10 TB/s } }\n"
+        "system top = Chip\n"
+        "workload w = transformer(layers = 4, hidden = 512, heads = 8, vocab = 64, seq = 128, batch = 8)\n"
+        "mapping pp on top for w { pipeline_parallel(w, top.core[*], top.core[*].sram, micro = micro) }\n";
+    static const char *const one[] = {"micro=1"}, *const eight[] = {"micro=8"};
+    simulated a, b;
+    simulate_sets(&a, text, NULL, one, 1);
+    simulate_sets(&b, text, NULL, eight, 1);
+    double ratio = b.r->makespan / a.r->makespan, want = (8.0 + 4 - 1) / (8.0 * 4);
+    ck_assert_msg(near_rel(ratio, want, 0.02), "micro 8 / micro 1 = %.4f, GPipe %.4f", ratio, want);
+    unsimulate(&a);
+    unsimulate(&b);
+}
+END_TEST
+
 Suite *llm_suite(void) {
     Suite *s = suite_create("llm");
     TCase *tc = tcase_create("presets");
@@ -316,6 +340,7 @@ Suite *llm_suite(void) {
     tcase_add_test(tc, test_operator_switches);
     tcase_add_test(tc, test_hf_config_matches_presets);
     tcase_add_test(tc, test_collective_templates);
+    tcase_add_test(tc, test_pipeline_micro_batches);
     suite_add_tcase(s, tc);
     return s;
 }
