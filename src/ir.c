@@ -28,12 +28,11 @@ double ir_dtype_bytes(ir_dtype d) {
     return d < DT_COUNT ? b[d] : 0;
 }
 
-const char *ir_opkind_name(ir_opkind k) {
-    static const char *const n[OPK_COUNT] = {"matmul", "bmm", "elementwise", "add", "mul", "gelu",
-                                             "silu", "softmax", "layernorm", "rmsnorm", "attention",
-                                             "embedding", "scatter_add"};
-    return k < OPK_COUNT ? n[k] : "?";
-}
+const char *const ir_opkind_names[OPK_COUNT] = {"matmul", "bmm", "elementwise", "add", "mul", "gelu",
+                                                 "silu", "softmax", "layernorm", "rmsnorm", "attention",
+                                                 "embedding", "scatter_add"};
+
+const char *ir_opkind_name(ir_opkind k) { return k < OPK_COUNT ? ir_opkind_names[k] : "?"; }
 
 const char *ir_metric_name(ir_metric m) {
     static const char *const n[METRIC_COUNT] = {"latency", "throughput", "energy", "area", "power", "edp",

@@ -154,6 +154,9 @@ typedef enum {
     OPK_SOFTMAX, OPK_LAYERNORM, OPK_RMSNORM, OPK_ATTENTION, OPK_EMBEDDING, OPK_SCATTER_ADD, OPK_COUNT
 } ir_opkind;
 
+/* Operator names as the language spells them, indexed by ir_opkind. */
+extern const char *const ir_opkind_names[OPK_COUNT];
+
 typedef struct ir_op {
     const char *name;
     mld_loc loc;

@@ -283,9 +283,6 @@ static const char *const func_names[] = {"min", "max", "ceil", "floor", "log2", 
 static const char *const topo_names[TOPO_COUNT] = {
     "mesh", "torus", "ring", "bus", "crossbar", "switch", "fully_connected", "tree", "custom"};
 static const char *const dtype_names[DT_COUNT] = {"fp32", "bf16", "fp16", "fp8", "int8", "int4", "int32"};
-static const char *const opkind_names[OPK_COUNT] = {
-    "matmul", "bmm", "elementwise", "add", "mul", "gelu", "silu",
-    "softmax", "layernorm", "rmsnorm", "attention", "embedding", "scatter_add"};
 static const char *const metric_names[METRIC_COUNT] = {
     "latency", "throughput", "energy", "area", "power", "edp", "throughput_per_area", "throughput_per_watt"};
 
@@ -301,7 +298,7 @@ static int builtin(const char *name, value *out) {
     if ((i = find_name(func_names, 8, name)) >= 0) { out->k = V_FUNC; out->code = i; return 1; }
     if ((i = find_name(topo_names, TOPO_COUNT, name)) >= 0) { out->k = V_TOPO; out->code = i; return 1; }
     if ((i = find_name(dtype_names, DT_COUNT, name)) >= 0) { out->k = V_DTYPE; out->code = i; return 1; }
-    if ((i = find_name(opkind_names, OPK_COUNT, name)) >= 0) { out->k = V_OPKIND; out->code = i; return 1; }
+    if ((i = find_name(ir_opkind_names, OPK_COUNT, name)) >= 0) { out->k = V_OPKIND; out->code = i; return 1; }
     if ((i = find_name(metric_names, METRIC_COUNT, name)) >= 0) { out->k = V_METRIC; out->code = i; return 1; }
     return 0;
 }
@@ -316,7 +313,7 @@ static void suggest_builtins(suggest *sg) {
     for (int i = 0; func_names[i]; i++) suggest_add(sg, func_names[i]);
     for (int i = 0; i < TOPO_COUNT; i++) suggest_add(sg, topo_names[i]);
     for (int i = 0; i < DT_COUNT; i++) suggest_add(sg, dtype_names[i]);
-    for (int i = 0; i < OPK_COUNT; i++) suggest_add(sg, opkind_names[i]);
+    for (int i = 0; i < OPK_COUNT; i++) suggest_add(sg, ir_opkind_names[i]);
     for (int i = 0; i < METRIC_COUNT; i++) suggest_add(sg, metric_names[i]);
 }
 
@@ -2167,7 +2164,7 @@ static void wl_op(lower *L, scope *s, const ast *st) {
     }
     /* an operator name here means the operator, even if a user name shadows it */
     value fv;
-    int opk = call->a->kind == AST_IDENT ? find_name(opkind_names, OPK_COUNT, call->a->name) : -1;
+    int opk = call->a->kind == AST_IDENT ? find_name(ir_opkind_names, OPK_COUNT, call->a->name) : -1;
     if (opk >= 0) {
         memset(&fv, 0, sizeof fv);
         fv.k = V_OPKIND;
@@ -2219,7 +2216,7 @@ static void wl_op(lower *L, scope *s, const ast *st) {
                 else if (arg->name[0] == 'b') batch = n;
                 else flops_per = (double)n;
             } else {
-                ERR(L, arg->b->loc, "%s() has no parameter '%s'", opkind_names[kind], arg->name);
+                ERR(L, arg->b->loc, "%s() has no parameter '%s'", ir_opkind_names[kind], arg->name);
                 ok = 0;
             }
             continue;
@@ -2234,11 +2231,11 @@ static void wl_op(lower *L, scope *s, const ast *st) {
     if (!ok) return;
     static const int arity[OPK_COUNT] = {2, 2, -1, 2, 2, 1, 1, 1, 1, 1, 3, 2, -1};
     if (arity[kind] > 0 && nin != arity[kind]) {
-        ERR(L, call->loc, "%s() takes %d tensor%s, found %d", opkind_names[kind], arity[kind], arity[kind] == 1 ? "" : "s", nin);
+        ERR(L, call->loc, "%s() takes %d tensor%s, found %d", ir_opkind_names[kind], arity[kind], arity[kind] == 1 ? "" : "s", nin);
         return;
     }
     if ((kind == OPK_ELEMENTWISE && nin < 1) || (kind == OPK_SCATTER_ADD && nin < 2)) {
-        ERR(L, call->loc, "%s() takes at least %s", opkind_names[kind], kind == OPK_ELEMENTWISE ? "one tensor" : "two tensors");
+        ERR(L, call->loc, "%s() takes at least %s", ir_opkind_names[kind], kind == OPK_ELEMENTWISE ? "one tensor" : "two tensors");
         return;
     }
     const ir_tensor *a = &w->tensors[ins[0]];
@@ -2283,7 +2280,7 @@ static void wl_op(lower *L, scope *s, const ast *st) {
             int same = t->ndims == a->ndims;
             for (int d = 0; same && d < a->ndims; d++) same = t->dims[d] == a->dims[d];
             if (!same) {
-                ERR(L, call->loc, "%s() needs tensors of one shape, found %s and %s", opkind_names[kind], shape_text(L, a), shape_text(L, t));
+                ERR(L, call->loc, "%s() needs tensors of one shape, found %s and %s", ir_opkind_names[kind], shape_text(L, a), shape_text(L, t));
                 return;
             }
         }

@@ -4,7 +4,7 @@
 #   sh tests/editors/run.sh [REPO-ROOT]
 #
 # 1. Coverage: every reserved word (src/lex.c parse_keywords[]), every builtin
-#    name (src/lower.c topo_names, dtype_names, opkind_names, metric_names,
+#    name (src/lower.c topo_names, dtype_names, metric_names, src/ir.c ir_opkind_names,
 #    func_names) and every unit base (src/units.c bases[]) appears in the Vim
 #    syntax, the Emacs mode and the TextMate grammar.  Then a generated sample
 #    (one line per word, and every valid prefix+base unit spelling as well as
@@ -98,7 +98,7 @@ unit_rows() {
 strings_of src/lex.c 'parse_keywords\[\][ \t]*=' > "$TMP/keyword"
 strings_of src/lower.c 'topo_names\[[^]]*\][ \t]*=' > "$TMP/topology"
 strings_of src/lower.c 'dtype_names\[[^]]*\][ \t]*=' > "$TMP/dtype"
-strings_of src/lower.c 'opkind_names\[[^]]*\][ \t]*=' > "$TMP/operator"
+strings_of src/ir.c 'ir_opkind_names\[[^]]*\][ \t]*=' > "$TMP/operator"
 strings_of src/lower.c 'metric_names\[[^]]*\][ \t]*=' > "$TMP/metric"
 strings_of src/lower.c 'func_names\[[^]]*\][ \t]*=' > "$TMP/function"
 unit_rows src/units.c 'bases\[\][ \t]*=' > "$TMP/bases"
