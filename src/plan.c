@@ -607,8 +607,11 @@ static void chain_set(builder *b, ir_unit u, uint32_t t) {
     *htab_slot(&b->chain, unit_key(u), 1, &f) = (uint64_t)t + 1;
 }
 
-static holder *holder_of(builder *b, int tensor, ir_unit mem, int create) {
-    hkey k = {mem.inst, (uint64_t)tensor << 16 | (uint64_t)(mem.elem & 0xffff), 3, 0};
+/* The holder of `tensor` in `mem`: the whole tensor (share < 0), or share
+ * `share` of it (split share(I, P), micro-batches). */
+static holder *holder_at(builder *b, int tensor, ir_unit mem, int64_t share, int create) {
+    hkey k = {mem.inst, (uint64_t)tensor << 16 | (uint64_t)(mem.elem & 0xffff), share < 0 ? 3 : 4,
+              share < 0 ? 0 : (uint64_t)share};
     int f;
     uint64_t *s = htab_slot(&b->where, k, create, &f);
     if (!s) return NULL;
@@ -620,18 +623,10 @@ static holder *holder_of(builder *b, int tensor, ir_unit mem, int create) {
     return &b->holders[*s - 1];
 }
 
-/* The holder of share `idx` of `tensor` in `mem` (split share(I, P)). */
+static holder *holder_of(builder *b, int tensor, ir_unit mem, int create) { return holder_at(b, tensor, mem, -1, create); }
+
 static holder *share_holder(builder *b, int tensor, ir_unit mem, int64_t idx, int create) {
-    hkey k = {mem.inst, (uint64_t)tensor << 16 | (uint64_t)(mem.elem & 0xffff), 4, (uint64_t)idx};
-    int f;
-    uint64_t *s = htab_slot(&b->where, k, create, &f);
-    if (!s) return NULL;
-    if (f) {
-        holder h = {-1, 0, NULL, 0, 0, 0};
-        VEC_PUSH(b->holders, b->nholders, b->capholders, h);
-        *s = b->nholders;
-    }
-    return &b->holders[*s - 1];
+    return holder_at(b, tensor, mem, idx, create);
 }
 
 /* Tasks that wrote `tensor` into `mem` become deps of the next task.  A
@@ -752,6 +747,15 @@ static void do_place(builder *b, const ir_action *a, int64_t ai) {
     double flops = op->flops / n, bytes = (op->bytes_in + op->bytes_out) / n;
     /* split inner: a slice of the inputs, a partial sum of the whole output */
     if (a->split == SPLIT_INNER) bytes = op->bytes_in / n + op->bytes_out;
+    /* several items per unit (tiles, micro-batches): look up each unit's
+     * local memory once */
+    ir_unit *umem = NULL;
+    int8_t *uhas = NULL;
+    if (nitems > (uint64_t)a->nunits) {
+        umem = malloc(sizeof *umem * (size_t)a->nunits);
+        uhas = malloc(sizeof *uhas * (size_t)a->nunits);
+        if (!umem || !uhas) abort();
+    }
     for (uint64_t k = 0; k < nitems && !b->failed; k++) {
         /* micro-batches: unit k / M runs micro-batch k mod M (its share
          * index k); otherwise item k goes to unit k mod N */
@@ -759,7 +763,7 @@ static void do_place(builder *b, const ir_action *a, int64_t ai) {
         int first_on_unit = micro > 1 ? k % (uint64_t)per_unit == 0 : (uint64_t)i == k;
         /* the share a micro-batch reads and writes: unit i's micro-batch */
         int64_t share = micro > 1 ? i * micro + (piece >= 0 ? piece : (int64_t)(k % (uint64_t)micro)) : -1;
-        ir_unit u = a->units[i], mem;
+        ir_unit u = a->units[i], mem = {0, 0};
         double f = flops, by = bytes;
         if (tiles) {
             int64_t r = (int64_t)(k / (uint64_t)tc), c = (int64_t)(k % (uint64_t)tc);
@@ -769,7 +773,17 @@ static void do_place(builder *b, const ir_action *a, int64_t ai) {
             f = flops * frac;
             by = bytes * frac;
         }
-        int has_mem = check_local_memory(b->s, u, &mem);
+        int has_mem;
+        if (umem && !first_on_unit) {
+            has_mem = uhas[i];
+            mem = umem[i];
+        } else {
+            has_mem = check_local_memory(b->s, u, &mem);
+            if (umem) {
+                uhas[i] = (int8_t)has_mem;
+                umem[i] = mem;
+            }
+        }
         uint32_t r[2] = {res_elem(b, u.inst, u.elem), 0};
         const ir_elem *el = first_on_unit ? unit_elem(b->s, u) : NULL;
         if (el && el->launch > 0) {
@@ -820,6 +834,8 @@ static void do_place(builder *b, const ir_action *a, int64_t ai) {
             if (micro > 1) wrote_share(b, op->output, mem, ai, id, share);
         }
     }
+    free(umem);
+    free(uhas);
 }
 
 static void do_transfer(builder *b, const ir_action *a, int64_t ai) {
