@@ -168,6 +168,8 @@ typedef struct ir_op {
     double flops;
     double bytes_in, bytes_out;
     int group;
+    int heads;        /* attention: heads (else 0) */
+    int64_t batch;    /* attention: sequences stacked in q's rows (else 0) */
 } ir_op;
 
 typedef struct ir_group {

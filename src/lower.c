@@ -2364,6 +2364,10 @@ static void wl_op(lower *L, scope *s, const ast *st) {
     op->ninputs = nin;
     op->flops = flops;
     op->group = L->group;
+    if (kind == OPK_ATTENTION) {
+        op->heads = heads;
+        op->batch = batch;
+    }
     w->nops++;
     int out = new_tensor(L, wb, path, st->b->loc, TENSOR_ACT, dt, ond, od);
     w->ops[oi].output = out;

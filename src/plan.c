@@ -33,6 +33,7 @@
 #include <string.h>
 
 #include "lower_int.h"
+#include "traffic.h"
 
 /* ------------------------------------------------------------------ */
 /* Growable arrays                                                     */
@@ -725,7 +726,10 @@ static uint64_t place_ntasks(const ir_system *s, const ir_workload *w, const ir_
     return n;
 }
 
-/* Place an operator.  Each unit runs 1/N of it (split), the whole of it, or
+/* Place an operator.  Each unit runs 1/N of its FLOPs (split) reading its
+ * share of each operand (traffic.c: 1/N of a partitioned one, all of a
+ * replicated one, such as the weights of a row or micro-batch split), the
+ * whole of it, or
  * (split tiles) the tiles k, k + U, k + 2U, ... of the output in that
  * order, which is how wave quantisation arises: a tile is a task of
  * 2 M_t N_t K FLOPs whose memory traffic is its share of the operator's
@@ -743,10 +747,13 @@ static void do_place(builder *b, const ir_action *a, int64_t ai) {
     int64_t micro = a->split == SPLIT_MICRO ? a->tile[0] : 1;
     int64_t piece = a->split == SPLIT_MICRO ? a->tile[1] - 1 : -1; /* micro(I, M): I */
     int64_t per_unit = piece >= 0 ? 1 : micro;                       /* items per unit */
-    double n = a->split && !tiles ? (double)a->nunits * (double)micro : 1.0;
-    double flops = op->flops / n, bytes = (op->bytes_in + op->bytes_out) / n;
-    /* split inner: a slice of the inputs, a partial sum of the whole output */
-    if (a->split == SPLIT_INNER) bytes = op->bytes_in / n + op->bytes_out;
+    int64_t npieces = a->split && !tiles ? a->nunits * micro : 1;
+    double n = (double)npieces;
+    /* a piece's traffic: its share of partitioned operands, all of
+     * replicated ones (traffic.c) */
+    double rd, wr;
+    traffic_piece(w, op, tiles ? SPLIT_NONE : a->split, npieces, &rd, &wr);
+    double flops = op->flops / n, bytes = rd + wr;
     /* several items per unit (tiles, micro-batches): look up each unit's
      * local memory once */
     ir_unit *umem = NULL;
@@ -764,7 +771,7 @@ static void do_place(builder *b, const ir_action *a, int64_t ai) {
         /* the share a micro-batch reads and writes: unit i's micro-batch */
         int64_t share = micro > 1 ? i * micro + (piece >= 0 ? piece : (int64_t)(k % (uint64_t)micro)) : -1;
         ir_unit u = a->units[i], mem = {0, 0};
-        double f = flops, by = bytes;
+        double f = flops, by = bytes, pw = wr;
         if (tiles) {
             int64_t r = (int64_t)(k / (uint64_t)tc), c = (int64_t)(k % (uint64_t)tc);
             int64_t rows = M - r * a->tile[0] < a->tile[0] ? M - r * a->tile[0] : a->tile[0];
@@ -772,6 +779,7 @@ static void do_place(builder *b, const ir_action *a, int64_t ai) {
             double frac = (double)rows * (double)cols / ((double)M * (double)N);
             f = flops * frac;
             by = bytes * frac;
+            pw = wr * frac;
         }
         int has_mem;
         if (umem && !first_on_unit) {
@@ -818,6 +826,8 @@ static void do_place(builder *b, const ir_action *a, int64_t ai) {
         t.action = (int32_t)ai;
         t.work = f;
         t.bytes = by;
+        t.wr = pw;
+        t.piece = (uint32_t)k;
         t.fixed = tcomp > tm ? tcomp : tm;
         t.mem_bound = tm > tcomp;
         b->p->energy_compute += f * cr->energy;

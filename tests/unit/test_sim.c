@@ -10,8 +10,10 @@
  * src/plan.c:
  *
  *   compute   max(FLOPs / rate, bytes / (bandwidth x ports)), bytes = inputs
- *             + output, the memory being the first memory of the unit's
- *             level or of its nearest ancestor; no memory latency;
+ *             + output (a split piece: its share of partitioned operands,
+ *             all of replicated ones, see traffic.c), the memory being the
+ *             first memory of the unit's level or of its nearest ancestor;
+ *             no memory latency;
  *   transfer  over a route r_1 .. r_k (source memory, links, destination
  *             memory) with rates b_i and latencies l_i, cut-through:
  *                 s_1 = max(ready, free_1)          e_1 = s_1 + S / b_1
@@ -51,6 +53,7 @@
 
 #include "suites.h"
 #include "testutil.h"
+#include "traffic.h"
 
 #define REL 1e-9
 
@@ -842,6 +845,162 @@ START_TEST(test_pipeline) {
 END_TEST
 
 /* ------------------------------------------------------------------ */
+/* Operand traffic of split pieces (traffic.c)                         */
+/* ------------------------------------------------------------------ */
+
+/* A piece reads its share of a partitioned operand and all of a
+ * replicated one.  x [64][1024], w [1024][1024], y [64][1024], fp16:
+ * X = Y = 131072 B, W = 2097152 B; compute at 1 PFLOP/s is negligible
+ * (0.134 us for the whole matmul), so every time is bytes / bandwidth.
+ *
+ * Micro-batches on one core with a private 100 GB/s sram: each of the M
+ * micro-batches reads X / M, all of W, and writes Y / M:
+ *   makespan = (X + M W + Y) / bw
+ *   M = 1: 2359296 / 1e11 = 23.59296 us;  M = 8: 17039360 / 1e11 = 170.3936 us
+ * (charging each piece 1 / M of every operand gave 23.59 us for any M). */
+static const char *const micro_text =
+    "param M = 8\n"
+    "level Core {\n"
+    "    compute t { rate = 1000 TFLOP/s }\n"
+    "    memory sram { size = 64 MiB; bandwidth = 100 GB/s }\n"
+    "}\n"
+    "system top = Core\n"
+    "workload g { input x : fp16[64][1024]; weight w : fp16[1024][1024]; op y = matmul(x, w) }\n"
+    "workload w = g()\n"
+    "mapping m on top for w {\n"
+    "    store [w.x, w.w] in top.sram\n"
+    "    place w.y on top split micro(M)\n"
+    "}\n";
+
+/* simulate() with one integer parameter set: NAME=v. */
+static void simulate_param(simulated *s, const char *text, const char *mapping, const char *name, int v) {
+    char set[32];
+    snprintf(set, sizeof set, "%s=%d", name, v);
+    const char *sets[1] = {set};
+    simulate_sets(s, text, mapping, sets, 1);
+}
+
+START_TEST(test_micro_batches_reread_weights) {
+    const double X = 131072, W = 2097152, Y = 131072, bw = 100e9;
+    static const int ms[] = {1, 2, 8};
+    for (size_t c = 0; c < sizeof ms / sizeof ms[0]; c++) {
+        simulated s;
+        simulate_param(&s, micro_text, NULL, "M", ms[c]);
+        ck_assert_uint_eq(s.p->ntasks, (uint32_t)ms[c]);
+        for (uint32_t t = 0; t < s.p->ntasks; t++) {
+            ASSERT_NEAR(s.p->tasks[t].bytes, X / ms[c] + W + Y / ms[c]);
+            ASSERT_NEAR(s.p->tasks[t].wr, Y / ms[c]);
+            ck_assert_uint_eq(s.p->tasks[t].piece, t);
+        }
+        ASSERT_NEAR(s.r->makespan, (X + ms[c] * W + Y) / bw);
+        if (ms[c] == 8) ASSERT_NEAR(s.r->makespan, 170393.6 * NS);
+        unsimulate(&s);
+    }
+}
+END_TEST
+
+/* k cores without memory compute out of the chip's one hbm (100 GB/s).
+ * Split rows: each core reads X / k and all of W, writes Y / k; the hbm
+ * serves the k pieces one after another, so
+ *   makespan = (X + k W + Y) / bw;  k = 4: 8650752 / 1e11 = 86.50752 us.
+ * Split cols: each core reads all of X and W / k, writes Y / k:
+ *   makespan = (k X + W + Y) / bw;  k = 4: 2752512 / 1e11 = 27.52512 us.
+ * Split inner: X / k and W / k, and a whole partial sum Y:
+ *   makespan = (X + W + k Y) / bw;  k = 4: 2752512 / 1e11 = 27.52512 us. */
+static const char *const shared_text =
+    "param k = 4\n"
+    "level Core { compute t { rate = 1000 TFLOP/s } }\n"
+    "level Chip {\n"
+    "    memory hbm { size = 1 GiB; bandwidth = 100 GB/s }\n"
+    "    core: Core[k]\n"
+    "    network bus0 = bus(core) { bandwidth = 10 GB/s }\n"
+    "    attach hbm to bus0\n"
+    "}\n"
+    "system top = Chip\n"
+    "workload g { input x : fp16[64][1024]; weight w : fp16[1024][1024]; op y = matmul(x, w) }\n"
+    "workload w = g()\n"
+    "mapping rows on top for w { store [w.x, w.w] in top.hbm; place w.y on top.core[*] split rows }\n"
+    "mapping cols on top for w { store [w.x, w.w] in top.hbm; place w.y on top.core[*] split cols }\n"
+    "mapping inner on top for w { store [w.x, w.w] in top.hbm; place w.y on top.core[*] split inner }\n";
+
+START_TEST(test_shared_memory_pieces_read_weights) {
+    const double X = 131072, W = 2097152, Y = 131072, bw = 100e9;
+    static const int ks[] = {1, 2, 4};
+    for (size_t c = 0; c < sizeof ks / sizeof ks[0]; c++) {
+        double k = ks[c];
+        simulated s;
+        simulate_param(&s, shared_text, "rows", "k", ks[c]);
+        ck_assert_uint_eq(s.p->ntasks, (uint32_t)ks[c]);
+        task_is(&s, 0, TASK_COMPUTE, 2);
+        ASSERT_NEAR(s.r->makespan, (X + k * W + Y) / bw);
+        if (ks[c] == 4) ASSERT_NEAR(s.r->makespan, 86507.52 * NS);
+        unsimulate(&s);
+        simulate_param(&s, shared_text, "cols", "k", ks[c]);
+        ASSERT_NEAR(s.r->makespan, (k * X + W + Y) / bw);
+        unsimulate(&s);
+        simulate_param(&s, shared_text, "inner", "k", ks[c]);
+        ASSERT_NEAR(s.r->makespan, (X + W + k * Y) / bw);
+        if (ks[c] == 4) ASSERT_NEAR(s.r->makespan, 27525.12 * NS);
+        unsimulate(&s);
+    }
+}
+END_TEST
+
+/* traffic_share() operand by operand: attention's keys and values are cut
+ * by heads and by whole sequences, replicated when a row cut splits
+ * sequences; bmm's b is cut by rows only along whole batch entries; an
+ * embedding's ids are whole under a column cut. */
+START_TEST(test_operand_shares) {
+    static const char *const text =
+        "level Core { compute t { rate = 1 TFLOP/s }; memory m { size = 1 GiB; bandwidth = 1 TB/s } }\n"
+        "system top = Core\n"
+        "workload g {\n"
+        "    input q : fp16[8][256]\n"
+        "    input kk : fp16[64][256]\n"
+        "    input vv : fp16[64][256]\n"
+        "    op a2 = attention(q, kk, vv, heads = 4, batch = 2)\n"
+        "    input ba : fp16[2][8][16]\n"
+        "    input bb : fp16[2][16][8]\n"
+        "    op p = bmm(ba, bb)\n"
+        "    input ids : int32[8]\n"
+        "    weight tab : fp16[100][256]\n"
+        "    op e = embedding(ids, tab)\n"
+        "}\n"
+        "workload w = g()\n"
+        "mapping m on top for w { store w.inputs in top.m; store w.weights in top.m; place w.* on top }\n";
+    loaded l;
+    load(&l, text);
+    ck_assert_msg(l.rec.nerrors == 0, "%s", rec_dump(&l.rec));
+    const ir_workload *wl = l.ir->workloads[0];
+    const ir_op *at = &wl->ops[0], *bm = &wl->ops[1], *em = &wl->ops[2];
+    ck_assert_int_eq(at->kind, OPK_ATTENTION);
+    /* attention, batch 2: rows into 2 pieces keep whole sequences */
+    ASSERT_NEAR(traffic_share(wl, at, 0, SPLIT_ROWS, 2), 0.5);
+    ASSERT_NEAR(traffic_share(wl, at, 1, SPLIT_ROWS, 2), 0.5);
+    /* ... into 4 pieces split them: every piece needs its sequence's keys */
+    ASSERT_NEAR(traffic_share(wl, at, 1, SPLIT_ROWS, 4), 1.0);
+    ASSERT_NEAR(traffic_share(wl, at, 2, SPLIT_HEADS, 4), 0.25);
+    ASSERT_NEAR(traffic_share(wl, at, 0, SPLIT_INNER, 4), 1.0);
+    ASSERT_NEAR(traffic_share(wl, at, 1, SPLIT_INNER, 4), 0.25);
+    ASSERT_NEAR(traffic_share(wl, bm, 1, SPLIT_ROWS, 2), 0.5);
+    ASSERT_NEAR(traffic_share(wl, bm, 1, SPLIT_ROWS, 4), 1.0);
+    ASSERT_NEAR(traffic_share(wl, bm, 0, SPLIT_COLS, 4), 1.0);
+    ASSERT_NEAR(traffic_share(wl, em, 0, SPLIT_COLS, 4), 1.0);
+    ASSERT_NEAR(traffic_share(wl, em, 1, SPLIT_COLS, 4), 0.25);
+    /* an embedding reads the rows it gathers (8 x 256 x 2 B), not the table */
+    double rd, wr;
+    traffic_piece(wl, em, SPLIT_ROWS, 2, &rd, &wr);
+    ASSERT_NEAR(rd, (32.0 + 4096.0) / 2);
+    ASSERT_NEAR(wr, 4096.0 / 2);
+    /* no split: everything once */
+    traffic_piece(wl, at, SPLIT_NONE, 1, &rd, &wr);
+    ASSERT_NEAR(rd, at->bytes_in);
+    ASSERT_NEAR(wr, at->bytes_out);
+    unload(&l);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
 /* Regressions: bugs these tests found, fixed since                    */
 /* ------------------------------------------------------------------ */
 
@@ -1586,6 +1745,9 @@ Suite *sim_suite(void) {
     tcase_add_test(tc, test_barrier);
     tcase_add_test(tc, test_ring_allreduce);
     tcase_add_test(tc, test_pipeline);
+    tcase_add_test(tc, test_micro_batches_reread_weights);
+    tcase_add_test(tc, test_shared_memory_pieces_read_weights);
+    tcase_add_test(tc, test_operand_shares);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("regressions");
