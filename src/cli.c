@@ -63,6 +63,9 @@ static const char usage[] =
     "                      results as JSON next to the CSV (x.csv -> x.json)\n"
     "  --trace FILE        run: write a Chrome trace-event timeline (Perfetto)\n"
     "  --verify            run: re-check the schedule against the hardware rules\n"
+    "  --ops               run: add the per-operator account (table, or with --json\n"
+    "                      the \"operators\" member)\n"
+    "  --ops-csv FILE      run: write the per-operator account as CSV\n"
     "  -o FILE             explore, merge: the results CSV (default explore.csv)\n"
     "  -j N                explore: worker processes (default: all cores); results\n"
     "                      do not depend on N\n"
@@ -92,6 +95,8 @@ typedef struct cli {
     int verify;      /* run --verify */
     const char *trace;
     const char *mapping;
+    int ops;         /* run --ops: the per-operator account */
+    const char *ops_csv; /* run --ops-csv FILE */
 } cli;
 
 /* The mapping to run: --mapping NAME, else the first.  NULL after an
@@ -107,6 +112,18 @@ static const ir_mapping *pick_mapping(const ir_design *d, const cli *c, diag_ctx
         if (strcmp(d->mappings[i]->name, c->mapping) == 0) return d->mappings[i];
     diag_error(dc, none, "--mapping: the design has no mapping '%s'", c->mapping);
     return NULL;
+}
+
+/* --ops-csv FILE: the per-operator account as CSV. */
+static void write_ops_csv(cli *c, const sim_result *r) {
+    FILE *f = fopen(c->ops_csv, "w");
+    if (!f) {
+        fprintf(stderr, "mldc: error: cannot write '%s'\n", c->ops_csv);
+        c->io_error = 1;
+        return;
+    }
+    sim_ops_csv(f, r);
+    if (fclose(f) != 0) c->io_error = 1;
 }
 
 /* mldc run / mldc dump plan: plan, simulate, verify, report. */
@@ -136,8 +153,11 @@ static int run_design(const char *path, const mldc_options *opts, cli *c, diag_c
                     if (fclose(f) != 0) c->io_error = 1;
                 }
             }
-            if (c->report_json) sim_report_json(stdout, r);
+            if (c->ops_csv) write_ops_csv(c, r);
+            if (c->report_json && c->ops) sim_report_json_ops(stdout, r);
+            else if (c->report_json) sim_report_json(stdout, r);
             else sim_report_text(stdout, r);
+            if (c->ops && !c->report_json) sim_ops_text(stdout, r);
         }
         sim_free(r);
     }
@@ -252,6 +272,10 @@ static int cli_main(int argc, char **argv) {
             c.report_json = 1;
         } else if (strcmp(a, "--verify") == 0) {
             c.verify = 1;
+        } else if (strcmp(a, "--ops") == 0) {
+            c.ops = 1;
+        } else if (strcmp(a, "--ops-csv") == 0 && i + 1 < argc) {
+            c.ops_csv = argv[++i];
         } else if (strcmp(a, "--trace") == 0 && i + 1 < argc) {
             c.trace = argv[++i];
         } else if (strcmp(a, "--mapping") == 0 && i + 1 < argc) {

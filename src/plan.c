@@ -800,6 +800,9 @@ static void do_place(builder *b, const ir_action *a, int64_t ai) {
             lt.kind = TASK_COMPUTE;
             lt.action = (int32_t)ai;
             lt.fixed = el->launch;
+            lt.launch = 1;
+            lt.piece = (uint32_t)k;
+            lt.mem = UINT32_MAX;
             chain_dep(b, u);
             chain_set(b, u, emit(b, lt, r, 1));
         }
@@ -828,6 +831,7 @@ static void do_place(builder *b, const ir_action *a, int64_t ai) {
         t.bytes = by;
         t.wr = pw;
         t.piece = (uint32_t)k;
+        t.mem = has_mem ? r[1] : UINT32_MAX;
         t.fixed = tcomp > tm ? tcomp : tm;
         t.mem_bound = tm > tcomp;
         b->p->energy_compute += f * cr->energy;
@@ -1129,7 +1133,7 @@ void plan_task_name(const plan *p, uint32_t t, char *buf, size_t n) {
     const ir_workload *w = p->map->wl;
     switch (tk->kind) {
     case TASK_COMPUTE:
-        snprintf(buf, n, "%s", w->ops[a->op].name);
+        snprintf(buf, n, "%s%s", tk->launch ? "launch " : "", w->ops[a->op].name);
         break;
     case TASK_TRANSFER:
         snprintf(buf, n, "%s %s", a->inferred ? "move (inferred)" : "move", w->tensors[a->tensor].name);

@@ -45,11 +45,13 @@ typedef struct plan_res {
 typedef struct plan_task {
     uint8_t kind;      /* plan_task_kind */
     uint8_t mem_bound; /* compute: the roofline's memory side dominates */
+    uint8_t launch;    /* compute: the launch (kernel start-up) of a place, no work */
     int32_t action;    /* index of the mapping action it comes from */
     double work;       /* compute: FLOPs; transfer: bytes; sync: 0 */
     double bytes;      /* compute: bytes of local memory traffic (read + written) */
     double wr;         /* compute: of those, bytes written (its output or share) */
     uint32_t piece;    /* compute: its item of the place (unit, tile or micro-batch) */
+    uint32_t mem;      /* compute: the resource its bytes go to (its local memory), or UINT32_MAX */
     double fixed;      /* s: compute: its roofline duration; sync: its latency */
     uint32_t use0, nuse; /* resources used: uses[use0 .. use0 + nuse) */
     uint32_t dep0, ndep; /* predecessors: deps[dep0 .. dep0 + ndep) */

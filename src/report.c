@@ -40,7 +40,13 @@
  * and its maintainers advise synthetic traces to avoid it).  Syncs can
  * overlap one another, and trace viewers drop slices that overlap on one
  * thread without nesting, so they are spread over lanes (tid 1, 2, ...) by
- * interval partitioning in (start, task id) order.
+ * interval partitioning in (start, task id) order.  A compute slice is
+ * named after its operator ("launch NAME" for a kernel launch) and carries
+ * its piece of the place in its args.
+ *
+ * Operators.  `--ops` prints the per-operator account that account.c
+ * builds: a table per operator and per kind, the same as CSV, or the
+ * "operators" and "operator_kinds" members of the JSON report.
  */
 #include "sim.h"
 
@@ -48,6 +54,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "account.h"
 #include "arena.h"
 
 enum { NAME_MAX_LEN = 512, TOP_BUSIEST = 10 };
@@ -461,7 +468,10 @@ void sim_report_text(FILE *out, const sim_result *r) {
 /* JSON report                                                         */
 /* ------------------------------------------------------------------ */
 
-void sim_report_json(FILE *out, const sim_result *r) {
+static void ops_json(FILE *out, const sim_result *r);
+
+/* The JSON report; with_ops adds the per-operator account. */
+static void report_json(FILE *out, const sim_result *r, int with_ops) {
     const plan *p = r->p;
     const ir_mapping *m = p->map;
     double ms = r->makespan, e = total_energy(r);
@@ -568,7 +578,18 @@ void sim_report_json(FILE *out, const sim_result *r) {
         json_num(out, ratio(r->busy[i], ms));
         fputs("}", out);
     }
-    fputs(p->nres ? "\n  ]\n}\n" : "]\n}\n", out);
+    fputs(p->nres ? "\n  ]" : "]", out);
+    if (with_ops)
+        ops_json(out, r);
+    fputs("\n}\n", out);
+}
+
+void sim_report_json(FILE *out, const sim_result *r) {
+    report_json(out, r, 0);
+}
+
+void sim_report_json_ops(FILE *out, const sim_result *r) {
+    report_json(out, r, 1);
 }
 
 /* ------------------------------------------------------------------ */
@@ -652,7 +673,8 @@ static void trace_task_event(trace_out *t, const plan *p, uint32_t task,
         json_num(f, tk->work);
         fputs(",\"bytes\":", f);
         json_num(f, tk->bytes);
-        fprintf(f, ",\"bound\":\"%s\"", tk->mem_bound ? "memory" : "compute");
+        fprintf(f, ",\"bound\":\"%s\"", tk->launch ? "launch" : tk->mem_bound ? "memory" : "compute");
+        fprintf(f, ",\"piece\":%u", tk->piece);
         break;
     case TASK_TRANSFER:
         fputs(",\"bytes\":", f);
@@ -841,4 +863,162 @@ void sim_trace(FILE *out, const sim_result *r) {
 
     fputs(t.first ? "],\"displayTimeUnit\":\"ns\"}\n" : "\n],\"displayTimeUnit\":\"ns\"}\n", out);
     arena_free(&mem);
+}
+
+/* ------------------------------------------------------------------ */
+/* Per-operator account (--ops, --ops-csv, "operators" in JSON)        */
+/* ------------------------------------------------------------------ */
+
+/* Element names of the memories a row touched, joined by '+'. */
+static void ops_mems(const plan *p, const acct_row *x, char *buf, size_t n) {
+    size_t l = 0;
+    buf[0] = 0;
+    for (int i = 0; i < x->nmem && l < n; i++) {
+        const ir_level *lv = p->design && x->mem[i].level >= 0 && x->mem[i].level < p->design->nlevels
+                                 ? p->design->levels[x->mem[i].level] : NULL;
+        const char *e = lv && x->mem[i].elem < lv->nelems ? lv->elems[x->mem[i].elem].name : "?";
+        l += (size_t)snprintf(buf + l, n - l, "%s%s", i ? "+" : "", e);
+    }
+    if (!buf[0])
+        snprintf(buf, n, "-");
+}
+
+static const char *ops_row_name(const plan *p, const acct_row *x) {
+    return x->op >= 0 ? p->map->wl->ops[x->op].name : ir_opkind_name((ir_opkind)x->kind);
+}
+
+/* One line of the text table; kinds print "ops" where operators print
+ * their span. */
+static void ops_text_row(FILE *out, const sim_result *r, const acct_row *x, int wn) {
+    const plan *p = r->p;
+    char st[48], en[48], bu[48], la[48], fl[48], rd[48], wr[48], mem[128];
+    units_dim flop = units_base(UNIT_FLOP), byte = units_base(UNIT_B);
+    fmt_time(x->busy, bu, sizeof bu);
+    fmt_time(x->launch, la, sizeof la);
+    units_format_value(x->flops, flop, fl, sizeof fl);
+    units_format_value(x->rd, byte, rd, sizeof rd);
+    units_format_value(x->wr, byte, wr, sizeof wr);
+    ops_mems(p, x, mem, sizeof mem);
+    if (x->op >= 0) {
+        fmt_time(x->start, st, sizeof st);
+        fmt_time(x->end, en, sizeof en);
+        fprintf(out, "  %-*s  %-11s  %5u  %-12s  %-12s", wn, ops_row_name(p, x),
+                ir_opkind_name((ir_opkind)x->kind), x->units, st, en);
+    } else {
+        fprintf(out, "  %-*s  %5u  %5u", wn, ops_row_name(p, x), x->ops, x->units);
+    }
+    fprintf(out, "  %-12s  %-12s  %-14s  %-12s  %-12s  %-8s  %-8s  %5.1f%%\n", bu, la, fl, rd, wr, mem,
+            acct_bound_name(acct_row_bound(x)), 100.0 * ratio(x->crit, r->makespan));
+}
+
+void sim_ops_text(FILE *out, const sim_result *r) {
+    const plan *p = r->p;
+    acct *a = acct_build(r);
+    int wn = (int)strlen("operator");
+    for (int i = 0; i < a->nrows; i++) {
+        int l = (int)strlen(ops_row_name(p, &a->rows[i]));
+        if (l > wn) wn = l;
+    }
+    fprintf(out, "\noperators (busy: compute elements held, summed over units, launch included; "
+                 "critical: share of the critical path):\n");
+    fprintf(out, "  %-*s  %-11s  %5s  %-12s  %-12s  %-12s  %-12s  %-14s  %-12s  %-12s  %-8s  %-8s  %6s\n", wn,
+            "operator", "kind", "units", "start", "end", "busy", "launch", "FLOPs", "read", "written", "memory",
+            "bound", "critical");
+    for (int i = 0; i < a->nrows; i++)
+        ops_text_row(out, r, &a->rows[i], wn);
+    int wk = (int)strlen("kind");
+    for (int k = 0; k < OPK_COUNT; k++) {
+        int l = (int)strlen(ir_opkind_name((ir_opkind)k));
+        if (a->kinds[k].ops && l > wk) wk = l;
+    }
+    fprintf(out, "\noperators by kind:\n");
+    fprintf(out, "  %-*s  %5s  %5s  %-12s  %-12s  %-14s  %-12s  %-12s  %-8s  %-8s  %6s\n", wk, "kind", "ops",
+            "units", "busy", "launch", "FLOPs", "read", "written", "memory", "bound", "critical");
+    for (int k = 0; k < OPK_COUNT; k++)
+        if (a->kinds[k].ops)
+            ops_text_row(out, r, &a->kinds[k], wk);
+    acct_free(a);
+}
+
+static void ops_json_row(FILE *out, const sim_result *r, const acct_row *x, int first) {
+    const plan *p = r->p;
+    fputs(first ? "\n    {" : ",\n    {", out);
+    if (x->op >= 0) {
+        fputs("\"name\": ", out);
+        json_str(out, ops_row_name(p, x));
+        fputs(", ", out);
+    }
+    fprintf(out, "\"kind\": \"%s\", ", ir_opkind_name((ir_opkind)x->kind));
+    if (x->op < 0)
+        fprintf(out, "\"operators\": %u, ", x->ops);
+    fprintf(out, "\"units\": %u, \"pieces\": %u", x->units, x->pieces);
+    const char *keys[] = {"start_s", "end_s", "busy_s", "launch_s", "compute_bound_s", "memory_bound_s", "wait_s",
+                          "flops", "read_bytes", "written_bytes", "critical_s"};
+    double v[] = {x->start, x->end, x->busy, x->launch, x->t_compute, x->t_memory, x->wait,
+                  x->flops, x->rd, x->wr, x->crit};
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+        fprintf(out, ", \"%s\": ", keys[i]);
+        json_num(out, v[i]);
+    }
+    fputs(", \"critical_share\": ", out);
+    json_num(out, ratio(x->crit, r->makespan));
+    fprintf(out, ", \"bound\": \"%s\", \"memories\": [", acct_bound_name(acct_row_bound(x)));
+    for (int i = 0; i < x->nmem; i++) {
+        const ir_level *lv = p->design && x->mem[i].level >= 0 && x->mem[i].level < p->design->nlevels
+                                 ? p->design->levels[x->mem[i].level] : NULL;
+        fputs(i ? ", {\"level\": " : "{\"level\": ", out);
+        json_str(out, lv ? lv->name : "?");
+        fputs(", \"element\": ", out);
+        json_str(out, lv && x->mem[i].elem < lv->nelems ? lv->elems[x->mem[i].elem].name : "?");
+        fputs(", \"read_bytes\": ", out);
+        json_num(out, x->mem[i].rd);
+        fputs(", \"written_bytes\": ", out);
+        json_num(out, x->mem[i].wr);
+        fputs("}", out);
+    }
+    fputs("]}", out);
+}
+
+static void ops_json(FILE *out, const sim_result *r) {
+    acct *a = acct_build(r);
+    fputs(",\n  \"operators\": [", out);
+    for (int i = 0; i < a->nrows; i++)
+        ops_json_row(out, r, &a->rows[i], i == 0);
+    fputs(a->nrows ? "\n  ]" : "]", out);
+    fputs(",\n  \"operator_kinds\": [", out);
+    int first = 1;
+    for (int k = 0; k < OPK_COUNT; k++)
+        if (a->kinds[k].ops) {
+            ops_json_row(out, r, &a->kinds[k], first);
+            first = 0;
+        }
+    fputs(first ? "]" : "\n  ]", out);
+    acct_free(a);
+}
+
+void sim_ops_csv(FILE *out, const sim_result *r) {
+    const plan *p = r->p;
+    acct *a = acct_build(r);
+    fputs("row,name,kind,operators,units,pieces,start_s,end_s,busy_s,launch_s,compute_bound_s,memory_bound_s,"
+          "wait_s,flops,read_bytes,written_bytes,memories,bound,critical_s,critical_share\n", out);
+    for (int pass = 0; pass < 2; pass++) {
+        int n = pass ? OPK_COUNT : a->nrows;
+        for (int i = 0; i < n; i++) {
+            const acct_row *x = pass ? &a->kinds[i] : &a->rows[i];
+            if (!x->ops)
+                continue;
+            char mem[128];
+            ops_mems(p, x, mem, sizeof mem);
+            /* names are dotted paths with brackets: no commas or quotes */
+            fprintf(out, "%s,%s,%s,%u,%u,%u", pass ? "kind" : "operator", ops_row_name(p, x),
+                    ir_opkind_name((ir_opkind)x->kind), x->ops, x->units, x->pieces);
+            double v[] = {x->start, x->end, x->busy, x->launch, x->t_compute, x->t_memory, x->wait,
+                          x->flops, x->rd, x->wr};
+            for (size_t j = 0; j < sizeof v / sizeof v[0]; j++)
+                fprintf(out, ",%.10g", v[j]);
+            fprintf(out, ",%s,%s,%.10g,%.6g\n", mem, acct_bound_name(acct_row_bound(x)), x->crit,
+                    ratio(x->crit, r->makespan));
+        }
+    }
+    acct_free(a);
 }

@@ -409,7 +409,7 @@ sim_result *sim_run(const plan *p, diag_ctx *dc) {
     }
     free(ready);
     free(pending);
-    free(released_by);
+    r->released_by = released_by; /* kept for the per-operator account */
     return r;
 }
 
@@ -420,6 +420,7 @@ void sim_free(sim_result *r) {
     free(r->use_start);
     free(r->use_end);
     free(r->busy);
+    free(r->released_by);
     free(r);
 }
 

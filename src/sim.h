@@ -33,6 +33,7 @@ typedef struct sim_result {
     double makespan;           /* s */
     double energy_compute, energy_memory, energy_network; /* J */
     double crit[CAUSE_COUNT];  /* critical path seconds by cause */
+    uint32_t *released_by;     /* per task: the dependency whose end released it, or UINT32_MAX */
     uint64_t events;           /* events processed */
     uint32_t done;             /* tasks finished (== ntasks unless deadlock) */
 } sim_result;
@@ -53,6 +54,13 @@ const char *sim_cause_name(int cause);
 /* Reports (only the CLI calls these). */
 void sim_report_text(FILE *out, const sim_result *r);
 void sim_report_json(FILE *out, const sim_result *r);
+/* The JSON report with the per-operator account ("operators",
+ * "operator_kinds"). */
+void sim_report_json_ops(FILE *out, const sim_result *r);
+/* The per-operator account (account.h): a table per operator and per
+ * operator kind (mldc run --ops), or the same as CSV (--ops-csv). */
+void sim_ops_text(FILE *out, const sim_result *r);
+void sim_ops_csv(FILE *out, const sim_result *r);
 /* Chrome trace-event JSON, one track per resource grouped by level. */
 void sim_trace(FILE *out, const sim_result *r);
 
