@@ -2174,7 +2174,7 @@ static void wl_op(lower *L, scope *s, const ast *st) {
     }
     if (fv.k == V_ERR) return;
     if (fv.k != V_OPKIND) {
-        ERR(L, call->a->loc, "expected an operator (matmul, bmm, add, mul, gelu, silu, elementwise, softmax, layernorm, rmsnorm, attention, embedding, scatter_add), found %s",
+        ERR(L, call->a->loc, "expected an operator (matmul, bmm, add, mul, gelu, silu, elementwise, softmax, layernorm, rmsnorm, attention, embedding, scatter_add, append), found %s",
             vkind_name(fv.k));
         return;
     }
@@ -2229,7 +2229,7 @@ static void wl_op(lower *L, scope *s, const ast *st) {
         if (!tensor_arg(L, s, arg, &ins[nin++])) ok = 0;
     }
     if (!ok) return;
-    static const int arity[OPK_COUNT] = {2, 2, -1, 2, 2, 1, 1, 1, 1, 1, 3, 2, -1};
+    static const int arity[OPK_COUNT] = {2, 2, -1, 2, 2, 1, 1, 1, 1, 1, 3, 2, -1, 2};
     if (arity[kind] > 0 && nin != arity[kind]) {
         ERR(L, call->loc, "%s() takes %d tensor%s, found %d", ir_opkind_names[kind], arity[kind], arity[kind] == 1 ? "" : "s", nin);
         return;
@@ -2337,6 +2337,20 @@ static void wl_op(lower *L, scope *s, const ast *st) {
             flops += pe;
         }
         break;
+    case OPK_APPEND: {
+        /* cache [S][..] grown by new [T][..] rows: [S + T][..], written in
+         * place (a KV-cache after a step) */
+        int same = b->ndims == a->ndims;
+        for (int d = 1; same && d < a->ndims; d++) same = b->dims[d] == a->dims[d];
+        if (!same || a->dtype != b->dtype) {
+            ERR(L, call->loc, "append() needs cache[S][..] and new[T][..] of one row shape and type, found %s and %s",
+                shape_text(L, a), shape_text(L, b));
+            return;
+        }
+        od[0] = a->dims[0] + b->dims[0];
+        flops = 0;
+        break;
+    }
     case OPK_EMBEDDING:
         if (a->ndims != 1 || b->ndims != 2) {
             ERR(L, call->loc, "embedding() needs ids[T] and table[V][D], found %s and %s", shape_text(L, a), shape_text(L, b));
@@ -2375,6 +2389,8 @@ static void wl_op(lower *L, scope *s, const ast *st) {
     for (int i = 0; i < nin; i++) w->ops[oi].bytes_in += w->tensors[ins[i]].bytes;
     if (kind == OPK_EMBEDDING) w->ops[oi].bytes_in = w->tensors[ins[0]].bytes + w->tensors[out].bytes;
     w->ops[oi].bytes_out = w->tensors[out].bytes;
+    /* append reads the new rows and writes them after the cache's */
+    if (kind == OPK_APPEND) w->ops[oi].bytes_in = w->ops[oi].bytes_out = w->tensors[ins[1]].bytes;
     w->flops += flops;
     if (!name_add(L, wb, path, 1, oi, st->b->loc)) return;
     define(L, L->gscope, st->name, vwl(L, wb, WS_OP, path, oi), st->b->loc, "operator");

@@ -163,6 +163,10 @@ typedef struct builder {
     htab routes;      /* (from, to) -> offset << 16 | length in rstore, + 1 */
     uint32_t *rstore; /* routes already built, back to back */
     uint64_t nrstore, caprstore;
+    htab lifemap;     /* (tensor, memory) -> its current life + 1 */
+    uint32_t caplives;
+    uint64_t caplev;
+    uint8_t *consumed; /* per tensor: some operator reads it */
 } builder;
 
 /* ------------------------------------------------------------------ */
@@ -688,6 +692,68 @@ static void route_error(builder *b, const ir_action *a, ir_unit from, ir_unit to
     b->failed = 1;
 }
 
+/* ------------------------------------------------------------------ */
+/* Lifetimes: what each memory holds over time                         */
+/* ------------------------------------------------------------------ */
+
+/* share: the share index of a micro-batch or a `split share` transfer
+ * (each such share lives on its own), or -1 */
+static hkey life_key(int tensor, ir_unit mem, int64_t share) {
+    return (hkey){mem.inst, (uint64_t)tensor << 16 | (uint64_t)(mem.elem & 0xffff), 13, (uint64_t)(share + 1)};
+}
+
+static void life_ev(builder *b, uint32_t life, uint32_t task, double bytes) {
+    plan_life_ev e = {life, task, bytes};
+    VEC_PUSH(b->p->lev, b->p->nlev, b->caplev, e);
+}
+
+/* The current life of `tensor` in `mem`; a new one when there is none or
+ * (fresh) a whole write by another action follows a read. */
+static uint32_t life_of(builder *b, int tensor, ir_unit mem, int64_t share, int32_t action, int fresh) {
+    int f;
+    uint64_t *slot = htab_slot(&b->lifemap, life_key(tensor, mem, share), 1, &f);
+    if (!f) {
+        const plan_life *l = &b->p->lives[*slot - 1];
+        if (!(fresh && l->used && l->last_action != action)) return (uint32_t)(*slot - 1);
+    }
+    plan_life l;
+    memset(&l, 0, sizeof l);
+    l.mem = mem;
+    l.tensor = tensor;
+    l.action = l.last_action = action;
+    l.heir = -1;
+    /* an output nothing reads is the run's result: it stays */
+    l.keep = b->m->wl->tensors[tensor].producer >= 0 && !b->consumed[tensor];
+    VEC_PUSH(b->p->lives, b->p->nlives, b->caplives, l);
+    *slot = b->p->nlives;
+    return b->p->nlives - 1;
+}
+
+/* `task` (UINT32_MAX: the run's start) writes `bytes` of `tensor` into
+ * `mem`; whole: the whole tensor (a new copy), not a share. */
+static uint32_t life_write(builder *b, int tensor, ir_unit mem, int64_t share, uint32_t task, double bytes, int32_t action,
+                           int whole) {
+    uint32_t li = life_of(b, tensor, mem, share, action, whole);
+    plan_life *l = &b->p->lives[li];
+    double room = b->m->wl->tensors[tensor].bytes - l->bytes;
+    double a = bytes < room ? bytes : room;
+    if (a < 0) a = 0;
+    l->bytes += a;
+    l->last_action = action;
+    life_ev(b, li, task, a);
+    return li;
+}
+
+/* `task` reads `tensor` in `mem`: share `share` where it lives on its own,
+ * else the whole. */
+static void life_read(builder *b, int tensor, ir_unit mem, int64_t share, uint32_t task, int32_t action) {
+    int f;
+    if (share >= 0 && !htab_slot(&b->lifemap, life_key(tensor, mem, share), 0, &f)) share = -1;
+    uint32_t li = life_of(b, tensor, mem, share, action, 0);
+    b->p->lives[li].used = 1;
+    life_ev(b, li, task, 0);
+}
+
 /* The element a unit names. */
 static const ir_elem *unit_elem(const ir_system *s, ir_unit u) {
     ir_step st[256];
@@ -844,6 +910,16 @@ static void do_place(builder *b, const ir_action *a, int64_t ai) {
         chain_set(b, u, id);
         /* the output (or this share of it) lands in the unit's local memory */
         if (has_mem && !b->failed) {
+            for (int j = 0; j < op->ninputs; j++) life_read(b, op->inputs[j], mem, share, id, (int32_t)ai);
+            uint32_t li = life_write(b, op->output, mem, share, id, pw, (int32_t)ai,
+                                     a->split == SPLIT_NONE || a->split == SPLIT_INNER);
+            /* append grows its cache in place: the cache's storage is the output's */
+            if (op->kind == OPK_APPEND) {
+                int f2;
+                int64_t cs = share >= 0 && htab_slot(&b->lifemap, life_key(op->inputs[0], mem, share), 0, &f2) ? share : -1;
+                uint32_t ci = life_of(b, op->inputs[0], mem, cs, (int32_t)ai, 0);
+                b->p->lives[ci].heir = (int32_t)li;
+            }
             wrote(b, op->output, mem, ai, id, 1, a->split != SPLIT_NONE && a->split != SPLIT_INNER);
             if (micro > 1) wrote_share(b, op->output, mem, ai, id, share);
         }
@@ -891,7 +967,14 @@ static void do_transfer(builder *b, const ir_action *a, int64_t ai) {
             else b->p->energy_memory += bytes * r->energy;
         }
         tk.fixed = lat;
-        emit(b, tk, b->route, b->nroute);
+        uint32_t id = emit(b, tk, b->route, b->nroute);
+        if (!b->failed) {
+            int64_t sh = a->split == SPLIT_SHARE ? a->tile[0] : -1;
+            life_read(b, a->tensor, src, sh, id, (int32_t)ai);
+            /* a copy onto itself (a broadcast that includes its source) takes no space */
+            if (src.inst != dst.inst || src.elem != dst.elem)
+                life_write(b, a->tensor, dst, sh, id, bytes, (int32_t)ai, a->split == SPLIT_NONE);
+        }
     }
     for (int64_t k = 0; k < npairs && !b->failed; k++) {
         wrote(b, a->tensor, a->dst[k % a->ndst], ai, first + (uint32_t)k, 1,
@@ -1025,7 +1108,10 @@ plan *plan_build(const ir_design *d, const ir_mapping *m, diag_ctx *dc) {
         }
     }
     b.seen = calloc(next + 1, sizeof *b.seen);
-    if (!b.seen) abort();
+    b.consumed = calloc((size_t)m->wl->ntensors + 1, 1);
+    if (!b.seen || !b.consumed) abort();
+    for (int o = 0; o < m->wl->nops; o++)
+        for (int j = 0; j < m->wl->ops[o].ninputs; j++) b.consumed[m->wl->ops[o].inputs[j]] = 1;
     if (next >= PLAN_MAX_TASKS) {
         mld_loc none = {0};
         diag_error(dc, none, "the plan would have %llu tasks, more than %d; map coarser or simulate a smaller model",
@@ -1037,9 +1123,16 @@ plan *plan_build(const ir_design *d, const ir_mapping *m, diag_ctx *dc) {
         switch (a->kind) {
         case ACT_PLACE: do_place(&b, a, i); break;
         case ACT_TRANSFER: do_transfer(&b, a, i); break;
-        case ACT_STORE:
-            for (int64_t k = 0; k < a->ndst; k++) wrote(&b, a->tensor, a->dst[k], i, 0, 0, 0);
+        case ACT_STORE: {
+            double share = m->wl->tensors[a->tensor].bytes / (a->split ? (double)a->ndst : 1.0);
+            for (int64_t k = 0; k < a->ndst; k++) {
+                wrote(&b, a->tensor, a->dst[k], i, 0, 0, 0);
+                /* at rest: resident for the whole run */
+                uint32_t li = life_write(&b, a->tensor, a->dst[k], -1, UINT32_MAX, share, (int32_t)i, 1);
+                p->lives[li].keep = 1; /* life_write may move the array: index after the call */
+            }
             break;
+        }
         case ACT_SYNC: do_sync(&b, a, i); break;
         }
     }
@@ -1069,6 +1162,8 @@ plan *plan_build(const ir_design *d, const ir_mapping *m, diag_ctx *dc) {
     htab_free(&b.lastsync);
     htab_free(&b.routes);
     free(b.rstore);
+    htab_free(&b.lifemap);
+    free(b.consumed);
     if (b.failed) {
         plan_free(p);
         return NULL;
@@ -1082,6 +1177,8 @@ void plan_free(plan *p) {
     free(p->tasks);
     free(p->uses);
     free(p->deps);
+    free(p->lives);
+    free(p->lev);
     arena_free(&p->mem);
     free(p);
 }

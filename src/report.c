@@ -55,6 +55,7 @@
 #include <string.h>
 
 #include "account.h"
+#include "occupancy.h"
 #include "arena.h"
 
 enum { NAME_MAX_LEN = 512, TOP_BUSIEST = 10 };
@@ -458,10 +459,13 @@ static void text_busiest(FILE *out, const sim_result *r) {
     }
 }
 
+static void text_memories(FILE *out, const sim_result *r);
+
 void sim_report_text(FILE *out, const sim_result *r) {
     text_summary(out, r);
     text_levels(out, r);
     text_busiest(out, r);
+    text_memories(out, r);
 }
 
 /* ------------------------------------------------------------------ */
@@ -469,6 +473,7 @@ void sim_report_text(FILE *out, const sim_result *r) {
 /* ------------------------------------------------------------------ */
 
 static void ops_json(FILE *out, const sim_result *r);
+static void json_memories(FILE *out, const sim_result *r);
 
 /* The JSON report; with_ops adds the per-operator account. */
 static void report_json(FILE *out, const sim_result *r, int with_ops) {
@@ -579,6 +584,7 @@ static void report_json(FILE *out, const sim_result *r, int with_ops) {
         fputs("}", out);
     }
     fputs(p->nres ? "\n  ]" : "]", out);
+    json_memories(out, r);
     if (with_ops)
         ops_json(out, r);
     fputs("\n}\n", out);
@@ -780,6 +786,8 @@ static uint32_t assign_lanes(arena *a, const sim_result *r, uint32_t n,
     return nlanes;
 }
 
+static void trace_occupancy(trace_out *t, const sim_result *r, char *name, size_t nname);
+
 void sim_trace(FILE *out, const sim_result *r) {
     const plan *p = r->p;
     trace_out t = {out, 1};
@@ -801,6 +809,9 @@ void sim_trace(FILE *out, const sim_result *r) {
             else
                 other = 1;
         }
+        for (uint32_t i = 0; r->occ && i < r->occ->nmems; i++) /* occupancy counters */
+            if (r->occ->mems[i].level >= 0 && r->occ->mems[i].level < nl)
+                used[r->occ->mems[i].level] = 1;
         for (int l = 0; l < nl; l++) {
             if (!used[l])
                 continue;
@@ -861,6 +872,7 @@ void sim_trace(FILE *out, const sim_result *r) {
         }
     }
 
+    trace_occupancy(&t, r, name, sizeof name);
     fputs(t.first ? "],\"displayTimeUnit\":\"ns\"}\n" : "\n],\"displayTimeUnit\":\"ns\"}\n", out);
     arena_free(&mem);
 }
@@ -1021,4 +1033,116 @@ void sim_ops_csv(FILE *out, const sim_result *r) {
         }
     }
     acct_free(a);
+}
+
+/* ------------------------------------------------------------------ */
+/* Memory occupancy (occupancy.c)                                      */
+/* ------------------------------------------------------------------ */
+
+/* One row per memory element of a level type: how many instances held
+ * anything, and the fullest of them (peak / capacity; ties: the first). */
+static void text_memories(FILE *out, const sim_result *r) {
+    const sim_occ *o = r->occ;
+    if (!o || o->nmems == 0)
+        return;
+    const plan *p = r->p;
+    arena mem;
+    arena_init(&mem);
+    uint32_t n = o->nmems, ng = 0;
+    uint32_t *best = arena_alloc(&mem, sizeof *best * n), *cnt = arena_alloc(&mem, sizeof *cnt * n);
+    for (uint32_t i = 0; i < n; i++) {
+        const occ_mem *m = &o->mems[i];
+        uint32_t g = 0;
+        while (g < ng && !(o->mems[best[g]].level == m->level && o->mems[best[g]].mem.elem == m->mem.elem))
+            g++;
+        if (g == ng) {
+            best[ng] = i;
+            cnt[ng++] = 0;
+        }
+        cnt[g]++;
+        if (ratio(m->peak, m->size) > ratio(o->mems[best[g]].peak, o->mems[best[g]].size))
+            best[g] = i;
+    }
+    for (uint32_t a = 1; a < ng; a++) /* insertion sort by (level, element) */
+        for (uint32_t b = a; b > 0; b--) {
+            const occ_mem *x = &o->mems[best[b - 1]], *y = &o->mems[best[b]];
+            if (x->level < y->level || (x->level == y->level && x->mem.elem <= y->mem.elem))
+                break;
+            uint32_t tb = best[b], tc = cnt[b];
+            best[b] = best[b - 1];
+            cnt[b] = cnt[b - 1];
+            best[b - 1] = tb;
+            cnt[b - 1] = tc;
+        }
+    char name[NAME_MAX_LEN];
+    int wn = (int)strlen("fullest");
+    for (uint32_t g = 0; g < ng; g++) {
+        ir_unit_path(p->map->sys, o->mems[best[g]].mem, name, sizeof name);
+        int l = (int)strlen(name);
+        if (l > wn) wn = l;
+    }
+    fprintf(out, "\nmemory occupancy (per memory element: the instance that held the most at once):\n");
+    fprintf(out, "  %-*s  %8s  %-12s  %-12s  %-12s  %6s\n", wn, "fullest", "used", "capacity", "peak", "at", "full");
+    for (uint32_t g = 0; g < ng; g++) {
+        const occ_mem *m = &o->mems[best[g]];
+        char cap[64], pk[64], at[64];
+        ir_unit_path(p->map->sys, m->mem, name, sizeof name);
+        units_format_value(m->size, units_base(UNIT_B), cap, sizeof cap);
+        units_format_value(m->peak, units_base(UNIT_B), pk, sizeof pk);
+        fmt_time(m->peak_at, at, sizeof at);
+        fprintf(out, "  %-*s  %8u  %-12s  %-12s  %-12s  %5.1f%%\n", wn, name, cnt[g], cap, pk, at,
+                100.0 * ratio(m->peak, m->size));
+    }
+    arena_free(&mem);
+}
+
+static void json_memories(FILE *out, const sim_result *r) {
+    const sim_occ *o = r->occ;
+    const plan *p = r->p;
+    char name[NAME_MAX_LEN];
+    fputs(",\n  \"memories\": [", out);
+    for (uint32_t i = 0; o && i < o->nmems; i++) {
+        const occ_mem *m = &o->mems[i];
+        const ir_level *lv = p->design && m->level >= 0 && m->level < p->design->nlevels ? p->design->levels[m->level] : NULL;
+        ir_unit_path(p->map->sys, m->mem, name, sizeof name);
+        fputs(i ? ",\n    {\"name\": " : "\n    {\"name\": ", out);
+        json_str(out, name);
+        fputs(", \"level\": ", out);
+        json_str(out, lv ? lv->name : "?");
+        fputs(", \"element\": ", out);
+        json_str(out, lv && m->mem.elem < lv->nelems ? lv->elems[m->mem.elem].name : "?");
+        fputs(", \"capacity_bytes\": ", out);
+        json_num(out, m->size);
+        fputs(", \"peak_bytes\": ", out);
+        json_num(out, m->peak);
+        fputs(", \"peak_s\": ", out);
+        json_num(out, m->peak_at);
+        fprintf(out, ", \"tensors\": %u}", m->tensors);
+    }
+    fputs(o && o->nmems ? "\n  ]" : "]", out);
+}
+
+/* One counter track per memory ("held NAME", in bytes), in the process of
+ * its level type: a sample at every instant its contents change. */
+static void trace_occupancy(trace_out *t, const sim_result *r, char *name, size_t nname) {
+    const sim_occ *o = r->occ;
+    const plan *p = r->p;
+    int nl = p->design ? p->design->nlevels : 0;
+    char cn[NAME_MAX_LEN + 8];
+    for (uint32_t i = 0; o && i < o->nmems; i++) {
+        const occ_mem *m = &o->mems[i];
+        int64_t pid = m->level >= 0 && m->level < nl ? m->level + 1 : (int64_t)nl + 1;
+        ir_unit_path(p->map->sys, m->mem, name, nname);
+        snprintf(cn, sizeof cn, "held %s", name);
+        for (uint64_t s = m->s0; s < m->s0 + m->ns; s++) {
+            trace_sep(t);
+            fputs("{\"name\":", t->f);
+            json_str(t->f, cn);
+            fprintf(t->f, ",\"ph\":\"C\",\"pid\":%lld", (long long)pid);
+            trace_us(t->f, "ts", to_ps(o->steps[s].t));
+            fputs(",\"args\":{\"bytes\":", t->f);
+            json_num(t->f, o->steps[s].bytes);
+            fputs("}}", t->f);
+        }
+    }
 }

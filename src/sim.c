@@ -42,6 +42,8 @@
  */
 #include "sim.h"
 
+#include "occupancy.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -244,6 +246,15 @@ static void report_deadlock(const plan *p, const uint32_t *pending, diag_ctx *dc
     diag_emit(dc, d);
 }
 
+/* Memory was given back: the stalled tasks try again at tnow. */
+static void wake(idheap *stalled, idheap *now, double *ready, double tnow) {
+    while (stalled->n) {
+        uint32_t x = id_pop(stalled);
+        ready[x] = tnow;
+        id_push(now, x);
+    }
+}
+
 sim_result *sim_run(const plan *p, diag_ctx *dc) {
     uint32_t n = p->ntasks;
     sim_result *r = calloc(1, sizeof *r);
@@ -288,6 +299,8 @@ sim_result *sim_run(const plan *p, diag_ctx *dc) {
         if (!pending[t]) id_push(&now, t);
     uint64_t events = 0;
     uint32_t done = 0;
+    occ_live *mem = occ_live_new(p); /* allocation that waits for space */
+    idheap stalled = {0};            /* ready tasks waiting for room in a memory */
     for (;;) {
         event e;
         if (h.n && h.v[0].t == tnow) {
@@ -303,6 +316,13 @@ sim_result *sim_run(const plan *p, diag_ctx *dc) {
         events++;
         uint32_t t = (uint32_t)e.key;
         const plan_task *tk = &p->tasks[t];
+        if (e.key >> 32 == EV_READY) {
+            /* (taking room never makes room for another: only releases wake) */
+            if (!occ_live_take(mem, t)) {
+                id_push(&stalled, t); /* no room yet: retried when something is released */
+                continue;
+            }
+        }
         if (e.key >> 32 == EV_READY) {
             double rd = ready[t], s = rd, end;
             if (tk->kind == TASK_COMPUTE) {
@@ -371,6 +391,8 @@ sim_result *sim_run(const plan *p, diag_ctx *dc) {
                 released_by[sx] = t;
                 if (--pending[sx] == 0) id_push(&now, sx); /* ready now, at r->end[t] == tnow */
             }
+            /* memory given back: the stalled tasks try again, now */
+            if (occ_live_done(mem, t)) wake(&stalled, &now, ready, tnow);
         }
     }
     r->events = events;
@@ -384,8 +406,14 @@ sim_result *sim_run(const plan *p, diag_ctx *dc) {
     free(cals);
     free(soff);
     free(succ);
-    if (done < n) {
+    if (done < n && stalled.n) {
+        occ_live_report(mem, stalled.v, (uint32_t)stalled.n, ready, dc);
+    } else if (done < n) {
         report_deadlock(p, pending, dc);
+    }
+    free(stalled.v);
+    occ_live_free(mem);
+    if (done < n) {
         free(ready);
         free(pending);
         free(released_by);
@@ -410,6 +438,12 @@ sim_result *sim_run(const plan *p, diag_ctx *dc) {
     free(ready);
     free(pending);
     r->released_by = released_by; /* kept for the per-operator account */
+    /* memories over their size at some instant are errors */
+    r->occ = occ_build(r, dc);
+    if (!r->occ) {
+        sim_free(r);
+        return NULL;
+    }
     return r;
 }
 
@@ -421,6 +455,7 @@ void sim_free(sim_result *r) {
     free(r->use_end);
     free(r->busy);
     free(r->released_by);
+    occ_free(r->occ);
     free(r);
 }
 

@@ -12,7 +12,10 @@
  *    each resource serves one transfer at a time, first come first served;
  *  - a sync completes a round trip of network latency after the last of its
  *    participants and awaited operators arrives;
- *  - requests at the same instant are granted in task (issue) order.
+ *  - requests at the same instant are granted in task (issue) order;
+ *  - a task that writes into a memory first takes room there and waits
+ *    while there is none (occupancy.h); a wait that can never end is an
+ *    error naming the memory.
  */
 #ifndef MLDC_SIM_H
 #define MLDC_SIM_H
@@ -34,6 +37,7 @@ typedef struct sim_result {
     double energy_compute, energy_memory, energy_network; /* J */
     double crit[CAUSE_COUNT];  /* critical path seconds by cause */
     uint32_t *released_by;     /* per task: the dependency whose end released it, or UINT32_MAX */
+    struct sim_occ *occ;       /* what each memory holds over time (occupancy.h) */
     uint64_t events;           /* events processed */
     uint32_t done;             /* tasks finished (== ntasks unless deadlock) */
 } sim_result;

@@ -77,7 +77,7 @@
 
 (defconst mld-operators
   '("matmul" "bmm" "elementwise" "add" "mul" "gelu" "silu" "softmax"
-    "layernorm" "rmsnorm" "attention" "embedding" "scatter_add")
+    "layernorm" "rmsnorm" "attention" "embedding" "scatter_add" "append")
   "Workload operators (opkind_names[]).")
 
 (defconst mld-functions

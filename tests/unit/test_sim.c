@@ -53,6 +53,7 @@
 
 #include "suites.h"
 #include "testutil.h"
+#include "occupancy.h"
 #include "traffic.h"
 
 #define REL 1e-9
@@ -1001,6 +1002,150 @@ START_TEST(test_operand_shares) {
 END_TEST
 
 /* ------------------------------------------------------------------ */
+/* Memory occupancy (occupancy.c)                                      */
+/* ------------------------------------------------------------------ */
+
+/* Four layers y_l = matmul(y_{l-1}, w_l), each w_l 2 MiB (fp16 1024 x
+ * 1024) streamed from a dram into the core's sram while the layers run;
+ * x and the y_l are 32 KiB.  Every weight transfer is ready at t = 0;
+ * allocation waits for space, so the sram bounds how far ahead they run.
+ *   T_x = 2 MiB / 2 GB/s = 1.048576 ms (dram and bus at 2 GB/s, no latency)
+ *   T_c = 2 * 16 * 1024 * 1024 / 16.777216 GFLOP/s = 2 ms
+ * sram 5 MiB (two weights): w0 and w1 arrive back to back; w2 waits until
+ * y0 ends and w0 is released, then arrives during y1: double-buffered,
+ *   makespan = T_x + 4 T_c = 9.048576 ms; peak, when y1 and w2 start as
+ *   y0 ends: w1, w2, x (stored: there all run), y0, y1 = 4 MiB + 96 KiB.
+ * sram 3 MiB (one weight): each transfer waits for the previous layer,
+ *   makespan = 4 (T_x + T_c) = 12.194304 ms, peak 2 MiB + 96 KiB.
+ * sram 3 MiB with x of 1.5 MiB stored there for the whole run: w0 never
+ * has room, an error naming the memory. */
+static const char *const dbuf_text =
+    "param sram = 5 MiB\n"
+    "param rows = 16\n"
+    "level Core {\n"
+    "    compute mac { rate = 16.777216 GFLOP/s }\n"
+    "    memory sram { size = sram; bandwidth = 1 TB/s }\n"
+    "}\n"
+    "level Chip {\n"
+    "    memory dram { size = 1 GiB; bandwidth = 2 GB/s }\n"
+    "    core: Core[1]\n"
+    "    network bus0 = bus(core) { bandwidth = 2 GB/s }\n"
+    "    attach dram to bus0\n"
+    "}\n"
+    "system top = Chip\n"
+    "workload g(rows = 16) {\n"
+    "    input x : fp16[rows][1024]\n"
+    "    for l in 0 .. 4 {\n"
+    "        group layer[l] { weight w : fp16[1024][1024]; op y = matmul(l == 0 ? x : layer[l - 1].y, w) }\n"
+    "    }\n"
+    "}\n"
+    "workload w = g(rows = rows)\n"
+    "mapping m on top for w {\n"
+    "    store w.x in top.core[0].sram\n"
+    "    store w.weights in top.dram\n"
+    "    for l in 0 .. 4 {\n"
+    "        transfer w.layer[l].w from top.dram to top.core[0].sram\n"
+    "        place w.layer[l].y on top.core[0]\n"
+    "    }\n"
+    "}\n";
+
+static const occ_mem *occ_of(const simulated *s, const char *elem) {
+    for (uint32_t i = 0; i < s->r->occ->nmems; i++) {
+        const occ_mem *m = &s->r->occ->mems[i];
+        ir_step st[64];
+        int n = ir_inst_steps(s->m->sys, m->mem.inst, st, 64);
+        if (strcmp(st[n - 1].level->elems[m->mem.elem].name, elem) == 0) return m;
+    }
+    ck_abort_msg("no occupancy for '%s'", elem);
+    return NULL;
+}
+
+START_TEST(test_double_buffered_weights) {
+    const double tx = 2097152.0 / 2e9, tc = 2.0 * 16 * 1024 * 1024 / 16.777216e9, MiB = 1048576.0;
+    static const char *const two[] = {"sram=5MiB"}, *const one[] = {"sram=3MiB"};
+    simulated s;
+    simulate_sets(&s, dbuf_text, NULL, two, 1);
+    ASSERT_NEAR(s.r->makespan, tx + 4 * tc);
+    ASSERT_NEAR(s.r->makespan, 9.048576e-3);
+    const occ_mem *m = occ_of(&s, "sram");
+    ASSERT_NEAR(m->size, 5 * MiB);
+    ASSERT_NEAR(m->peak, 4 * MiB + 98304);
+    ck_assert_uint_eq(m->tensors, 9); /* x, four weights, four outputs */
+    unsimulate(&s);
+    simulate_sets(&s, dbuf_text, NULL, one, 1);
+    ASSERT_NEAR(s.r->makespan, 4 * (tx + tc));
+    ASSERT_NEAR(occ_of(&s, "sram")->peak, 2 * MiB + 98304);
+    unsimulate(&s);
+    /* x of 1.5 MiB at rest leaves no room for a 2 MiB weight in 3 MiB */
+    static const char *const full[] = {"sram=3MiB", "rows=768"};
+    loaded l;
+    load_sets(&l, dbuf_text, full, 2);
+    ck_assert_msg(l.rec.nerrors == 0, "%s", rec_dump(&l.rec));
+    plan *p = plan_build(l.ir, l.ir->mappings[0], &l.dc);
+    ck_assert(p != NULL);
+    sim_result *r = sim_run(p, &l.dc);
+    ck_assert(r == NULL);
+    int e = rec_find(&l.rec, "memory 'top.core[0].sram' never has room for 'move layer[0].w' (2 MiB): from 0 s on it holds 1.5 MiB of its 3 MiB");
+    ck_assert_msg(e >= 0, "%s", rec_dump(&l.rec));
+    ck_assert_int_eq(l.rec.d[e].line, 25); /* the transfer */
+    ck_assert_msg(strstr(l.rec.d[e].note, "'x' holds 1.5 MiB there for the whole run") != NULL, "%s", l.rec.d[e].note);
+    ck_assert_int_eq(l.rec.d[e].note_line, 15); /* x's declaration */
+    plan_free(p);
+    unload(&l);
+}
+END_TEST
+
+/* A decode loop: each step appends its new key row to the cache in place
+ * and attends over the grown cache.  With S cached rows of D = 256 fp16
+ * (a row is 512 B), every step adds a cache row and a result row (the
+ * step's attention output, which nothing reads: a result stays), and the
+ * step's new key is released once appended:
+ *   peak of the sram = what is stored + steps * 2 * 512 B. */
+static const char *const decode_text =
+    "param steps = 4\n"
+    "level Core {\n"
+    "    compute mac { rate = 1 TFLOP/s }\n"
+    "    memory sram { size = 64 MiB; bandwidth = 1 TB/s }\n"
+    "}\n"
+    "system top = Core\n"
+    "workload dec(steps = 1, S = 100, D = 256) {\n"
+    "    weight wk : fp16[D][D]\n"
+    "    cache kc : fp16[S][D]\n"
+    "    for s in 0 .. steps {\n"
+    "        group st[s] {\n"
+    "            input x : fp16[1][D]\n"
+    "            op k = matmul(x, wk)\n"
+    "            op kv = append(s == 0 ? kc : st[s - 1].kv, k)\n"
+    "            op a = attention(x, kv, kv, heads = 4)\n"
+    "        }\n"
+    "    }\n"
+    "}\n"
+    "workload w = dec(steps = steps)\n"
+    "mapping m on top for w {\n"
+    "    store [w.wk, w.kc, w.inputs] in top.sram\n"
+    "    place w.* on top\n"
+    "}\n";
+
+START_TEST(test_kv_cache_grows) {
+    const double row = 512, stored_base = 256.0 * 256 * 2 + 100 * 512;
+    for (int steps = 1; steps <= 4; steps += 3) {
+        char set[16];
+        snprintf(set, sizeof set, "steps=%d", steps);
+        const char *sets[1] = {set};
+        simulated s;
+        simulate_sets(&s, decode_text, NULL, sets, 1);
+        const occ_mem *m = occ_of(&s, "sram");
+        double stored = stored_base + steps * row; /* wk, kc and each step's x */
+        ASSERT_NEAR(m->peak, stored + steps * 2 * row);
+        /* the counter track: everything is given back when the run ends */
+        ASSERT_NEAR(s.r->occ->steps[m->s0 + m->ns - 1].t, s.r->makespan);
+        ASSERT_NEAR(s.r->occ->steps[m->s0 + m->ns - 1].bytes, 0.0);
+        unsimulate(&s);
+    }
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
 /* Regressions: bugs these tests found, fixed since                    */
 /* ------------------------------------------------------------------ */
 
@@ -1748,6 +1893,8 @@ Suite *sim_suite(void) {
     tcase_add_test(tc, test_micro_batches_reread_weights);
     tcase_add_test(tc, test_shared_memory_pieces_read_weights);
     tcase_add_test(tc, test_operand_shares);
+    tcase_add_test(tc, test_double_buffered_weights);
+    tcase_add_test(tc, test_kv_cache_grows);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("regressions");
