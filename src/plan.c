@@ -820,6 +820,29 @@ static void do_place(builder *b, const ir_action *a, int64_t ai) {
     double rd, wr;
     traffic_piece(w, op, tiles ? SPLIT_NONE : a->split, npieces, &rd, &wr);
     double flops = op->flops / n, bytes = rd + wr;
+    /* Over units of different rates a split is proportional: unit i gets
+     * rate_i / sum of rates of the work (each of its M micro-batches: that
+     * over M).  Equal rates keep the plain 1/n. */
+    double *ushare = NULL;
+    if (a->split && !tiles && a->nunits > 1) {
+        double sum = 0, r0 = -1;
+        int differ = 0;
+        for (int64_t i = 0; i < a->nunits; i++) {
+            const ir_elem *ue = unit_elem(b->s, a->units[i]);
+            double r = ue ? ue->rate : 0;
+            if (r0 >= 0 && r != r0) differ = 1;
+            r0 = r;
+            sum += r;
+        }
+        if (differ && sum > 0) {
+            ushare = malloc(sizeof *ushare * (size_t)a->nunits);
+            if (!ushare) abort();
+            for (int64_t i = 0; i < a->nunits; i++) {
+                const ir_elem *ue = unit_elem(b->s, a->units[i]);
+                ushare[i] = (ue ? ue->rate : 0) / sum / (double)micro;
+            }
+        }
+    }
     /* several items per unit (tiles, micro-batches): look up each unit's
      * local memory once */
     ir_unit *umem = NULL;
@@ -838,6 +861,13 @@ static void do_place(builder *b, const ir_action *a, int64_t ai) {
         int64_t share = micro > 1 ? i * micro + (piece >= 0 ? piece : (int64_t)(k % (uint64_t)micro)) : -1;
         ir_unit u = a->units[i], mem = {0, 0};
         double f = flops, by = bytes, pw = wr;
+        if (ushare) {
+            double prd, pwr;
+            traffic_piece_frac(w, op, a->split, npieces, ushare[i], &prd, &pwr);
+            f = op->flops * ushare[i];
+            by = prd + pwr;
+            pw = pwr;
+        }
         if (tiles) {
             int64_t r = (int64_t)(k / (uint64_t)tc), c = (int64_t)(k % (uint64_t)tc);
             int64_t rows = M - r * a->tile[0] < a->tile[0] ? M - r * a->tile[0] : a->tile[0];
@@ -926,6 +956,7 @@ static void do_place(builder *b, const ir_action *a, int64_t ai) {
     }
     free(umem);
     free(uhas);
+    free(ushare);
 }
 
 static void do_transfer(builder *b, const ir_action *a, int64_t ai) {

@@ -73,6 +73,15 @@ double traffic_share(const ir_workload *w, const ir_op *op, int j, ir_split s, i
     return partitioned(w, op, j, s, n) ? 1.0 / (double)n : 1.0;
 }
 
+void traffic_piece_frac(const ir_workload *w, const ir_op *op, ir_split s, int64_t n, double frac, double *rd,
+                        double *wr) {
+    double r = 0;
+    for (int j = 0; j < op->ninputs; j++)
+        r += input_bytes(w, op, j) * (n > 1 && partitioned(w, op, j, s, n) ? frac : 1.0);
+    *rd = r;
+    *wr = s == SPLIT_INNER || n <= 1 ? op->bytes_out : op->bytes_out * frac;
+}
+
 void traffic_piece(const ir_workload *w, const ir_op *op, ir_split s, int64_t n, double *rd, double *wr) {
     double r = 0;
     for (int j = 0; j < op->ninputs; j++) r += input_bytes(w, op, j) * traffic_share(w, op, j, s, n);

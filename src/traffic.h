@@ -26,4 +26,9 @@ double traffic_share(const ir_workload *w, const ir_op *op, int j, ir_split s, i
  * (*wr: 1 / n of the output, or the whole partial sum for split inner). */
 void traffic_piece(const ir_workload *w, const ir_op *op, ir_split s, int64_t n, double *rd, double *wr);
 
+/* The same for a piece that gets `frac` of the work (of n pieces of
+ * unequal size: a split over units of different rates): frac of every
+ * partitioned operand and of the output, all of every replicated one. */
+void traffic_piece_frac(const ir_workload *w, const ir_op *op, ir_split s, int64_t n, double frac, double *rd, double *wr);
+
 #endif

@@ -947,6 +947,39 @@ START_TEST(test_shared_memory_pieces_read_weights) {
 }
 END_TEST
 
+/* A split over units of different rates is proportional: two matrix
+ * units of 3 and 1 TFLOP/s in one core (sram at 100 TB/s: traffic is
+ * negligible) split y = matmul(x [64][1024], w [1024][1024]) by rows.
+ * F = 2 * 64 * 1024 * 1024 = 134217728 FLOP; unit a gets 3/4 of it, b 1/4,
+ * both finish at F / (3 + 1) TFLOP/s = 33.554432 us (an equal split would
+ * finish at F / 2 / 1 TFLOP/s = 67.108864 us, on the slow unit).  Each
+ * piece reads its share of x, all of w, and writes its share of y. */
+START_TEST(test_proportional_split) {
+    static const char *const text =
+        "level Core {\n"
+        "    compute a { rate = 3 TFLOP/s; ops = matrix }\n"
+        "    compute b { rate = 1 TFLOP/s; ops = matrix }\n"
+        "    memory sram { size = 64 MiB; bandwidth = 100 TB/s }\n"
+        "}\n"
+        "system top = Core\n"
+        "workload g { input x : fp16[64][1024]; weight w : fp16[1024][1024]; op y = matmul(x, w) }\n"
+        "workload w = g()\n"
+        "mapping m on top for w { store [w.x, w.w] in top.sram; place w.y on [top.a, top.b] split rows }\n";
+    const double F = 134217728, X = 131072, W = 2097152, Y = 131072;
+    simulated s;
+    simulate(&s, text, NULL);
+    ck_assert_uint_eq(s.p->ntasks, 2);
+    ASSERT_NEAR(s.p->tasks[0].work, 0.75 * F);
+    ASSERT_NEAR(s.p->tasks[1].work, 0.25 * F);
+    ASSERT_NEAR(s.p->tasks[0].bytes, 0.75 * X + W + 0.75 * Y);
+    ASSERT_NEAR(s.p->tasks[1].wr, 0.25 * Y);
+    ASSERT_NEAR(t_end(&s, 0), F / 4e12);
+    ASSERT_NEAR(t_end(&s, 1), F / 4e12);
+    ASSERT_NEAR(s.r->makespan, 33554.432 * NS);
+    unsimulate(&s);
+}
+END_TEST
+
 /* traffic_share() operand by operand: attention's keys and values are cut
  * by heads and by whole sequences, replicated when a row cut splits
  * sequences; bmm's b is cut by rows only along whole batch entries; an
@@ -1893,6 +1926,7 @@ Suite *sim_suite(void) {
     tcase_add_test(tc, test_micro_batches_reread_weights);
     tcase_add_test(tc, test_shared_memory_pieces_read_weights);
     tcase_add_test(tc, test_operand_shares);
+    tcase_add_test(tc, test_proportional_split);
     tcase_add_test(tc, test_double_buffered_weights);
     tcase_add_test(tc, test_kv_cache_grows);
     suite_add_tcase(s, tc);
