@@ -169,6 +169,9 @@ typedef struct ir_op {
     double bytes_in, bytes_out;
     int group;
     int heads;        /* attention: heads (else 0) */
+    double scratch;   /* bytes of intermediates written and read back again
+                         (unfused attention: its scores), counted in
+                         bytes_in and bytes_out */
     int64_t batch;    /* attention: sequences stacked in q's rows (else 0) */
 } ir_op;
 

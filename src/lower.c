@@ -2181,7 +2181,7 @@ static void wl_op(lower *L, scope *s, const ast *st) {
     ir_opkind kind = (ir_opkind)fv.code;
     enum { MAX_INPUTS = 256 };
     int ins[MAX_INPUTS], nin = 0;
-    int heads = 1, has_dtype = 0, transpose = 0, causal = 0;
+    int heads = 1, has_dtype = 0, transpose = 0, causal = 0, fused = 1;
     int64_t batch = 1;
     double flops_per = 1;
     ir_dtype dt = DT_FP16;
@@ -2199,12 +2199,14 @@ static void wl_op(lower *L, scope *s, const ast *st) {
                     has_dtype = 1;
                 }
             } else if ((strcmp(arg->name, "transpose") == 0 && kind == OPK_MATMUL) ||
-                       (strcmp(arg->name, "causal") == 0 && kind == OPK_ATTENTION)) {
+                       (strcmp(arg->name, "causal") == 0 && kind == OPK_ATTENTION) ||
+                       (strcmp(arg->name, "fused") == 0 && kind == OPK_ATTENTION)) {
                 /* switches: 0 or 1 */
                 int64_t n;
                 if (!eval_int(L, s, arg->a, &n)) { ok = 0; continue; }
                 if (n != 0 && n != 1) { ERR(L, arg->a->loc, "'%s' is 0 or 1", arg->name); ok = 0; continue; }
                 if (arg->name[0] == 't') transpose = (int)n;
+                else if (arg->name[0] == 'f') fused = (int)n;
                 else causal = (int)n;
             } else if ((strcmp(arg->name, "heads") == 0 && kind == OPK_ATTENTION) ||
                        (strcmp(arg->name, "batch") == 0 && kind == OPK_ATTENTION) ||
@@ -2243,7 +2245,7 @@ static void wl_op(lower *L, scope *s, const ast *st) {
     int64_t od[IR_MAX_DIMS];
     int ond = a->ndims;
     memcpy(od, a->dims, sizeof od);
-    double flops = 0, elems = 1;
+    double flops = 0, elems = 1, scratch = 0;
     for (int i = 0; i < a->ndims; i++) elems *= (double)a->dims[i];
     if (!has_dtype) dt = kind == OPK_EMBEDDING && b ? b->dtype : a->dtype;
     switch (kind) {
@@ -2317,6 +2319,10 @@ static void wl_op(lower *L, scope *s, const ast *st) {
         }
         double pairs = causal ? T * S - T * (T - 1) / 2 : T * S;
         flops = (double)batch * (4 * pairs * Dm + 5 * pairs * heads);
+        /* unfused (bmm, softmax, bmm): the scores of every head go to
+         * memory and back twice: written by the first product, read and
+         * written by the softmax, read by the second product */
+        if (!fused) scratch = 2 * (double)batch * pairs * heads * ir_dtype_bytes(dt);
         break;
     }
     case OPK_SCATTER_ADD:
@@ -2389,6 +2395,9 @@ static void wl_op(lower *L, scope *s, const ast *st) {
     for (int i = 0; i < nin; i++) w->ops[oi].bytes_in += w->tensors[ins[i]].bytes;
     if (kind == OPK_EMBEDDING) w->ops[oi].bytes_in = w->tensors[ins[0]].bytes + w->tensors[out].bytes;
     w->ops[oi].bytes_out = w->tensors[out].bytes;
+    w->ops[oi].scratch = scratch;
+    w->ops[oi].bytes_in += scratch;
+    w->ops[oi].bytes_out += scratch;
     /* append reads the new rows and writes them after the cache's */
     if (kind == OPK_APPEND) w->ops[oi].bytes_in = w->ops[oi].bytes_out = w->tensors[ins[1]].bytes;
     w->flops += flops;

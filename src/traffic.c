@@ -75,16 +75,18 @@ double traffic_share(const ir_workload *w, const ir_op *op, int j, ir_split s, i
 
 void traffic_piece_frac(const ir_workload *w, const ir_op *op, ir_split s, int64_t n, double frac, double *rd,
                         double *wr) {
-    double r = 0;
+    double r = op->scratch * (n > 1 ? frac : 1.0); /* intermediates: every cut partitions them */
     for (int j = 0; j < op->ninputs; j++)
         r += input_bytes(w, op, j) * (n > 1 && partitioned(w, op, j, s, n) ? frac : 1.0);
     *rd = r;
-    *wr = s == SPLIT_INNER || n <= 1 ? op->bytes_out : op->bytes_out * frac;
+    double out = op->bytes_out - op->scratch; /* the output; intermediates are cut like the reads */
+    *wr = (s == SPLIT_INNER || n <= 1 ? out : out * frac) + op->scratch * (n > 1 ? frac : 1.0);
 }
 
 void traffic_piece(const ir_workload *w, const ir_op *op, ir_split s, int64_t n, double *rd, double *wr) {
-    double r = 0;
+    double r = n > 1 ? op->scratch / (double)n : op->scratch;
     for (int j = 0; j < op->ninputs; j++) r += input_bytes(w, op, j) * traffic_share(w, op, j, s, n);
     *rd = r;
-    *wr = s == SPLIT_INNER || n <= 1 ? op->bytes_out : op->bytes_out / (double)n;
+    double out = op->bytes_out - op->scratch;
+    *wr = (s == SPLIT_INNER || n <= 1 ? out : out / (double)n) + (n > 1 ? op->scratch / (double)n : op->scratch);
 }

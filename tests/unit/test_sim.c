@@ -980,6 +980,48 @@ START_TEST(test_proportional_split) {
 }
 END_TEST
 
+/* Unfused attention writes the scores to memory and reads them back: with
+ * q, k, v and the output [256][512] fp16 (256 KiB each), 8 heads, no
+ * batch, no mask, the scores are 8 x 256 x 256 x 2 B = 1 MiB, written by
+ * the first product, read and written by the softmax, read by the second:
+ * 4 MiB more traffic than the fused form's 1 MiB.  On a 100 GB/s memory
+ * (compute 1 PFLOP/s: negligible) the operator takes 1 MiB / 100 GB/s
+ * fused and 5 MiB / 100 GB/s unfused; split by heads over 2 units, each
+ * piece moves half of it all. */
+START_TEST(test_unfused_attention) {
+    static const char *const text =
+        "param fused = 1\n"
+        "level Core { compute t { rate = 1000 TFLOP/s }; memory sram { size = 64 MiB; bandwidth = 100 GB/s } }\n"
+        "system top = Core\n"
+        "workload g(f = 1) {\n"
+        "    input q : fp16[256][512]\n"
+        "    input k : fp16[256][512]\n"
+        "    input v : fp16[256][512]\n"
+        "    op a = attention(q, k, v, heads = 8, fused = f)\n"
+        "}\n"
+        "workload w = g(f = fused)\n"
+        "mapping m on top for w { store w.inputs in top.sram; place w.a on top }\n";
+    const double MiB = 1048576.0;
+    static const char *const fused[] = {"fused=1"}, *const unfused[] = {"fused=0"};
+    simulated s;
+    simulate_sets(&s, text, NULL, fused, 1);
+    ASSERT_NEAR(s.p->tasks[0].bytes, 1 * MiB);
+    ASSERT_NEAR(s.r->makespan, 1 * MiB / 100e9);
+    unsimulate(&s);
+    simulate_sets(&s, text, NULL, unfused, 1);
+    ASSERT_NEAR(s.p->tasks[0].bytes, 5 * MiB);
+    ASSERT_NEAR(s.p->tasks[0].wr, 0.25 * MiB + 2 * MiB);
+    ASSERT_NEAR(s.r->makespan, 5 * MiB / 100e9);
+    const ir_op *op = &s.m->wl->ops[0];
+    double rd, wr;
+    traffic_piece(s.m->wl, op, SPLIT_HEADS, 2, &rd, &wr);
+    ASSERT_NEAR(rd + wr, 2.5 * MiB);
+    traffic_piece(s.m->wl, op, SPLIT_INNER, 2, &rd, &wr);
+    ASSERT_NEAR(wr, 0.25 * MiB + 1 * MiB); /* a whole partial output, half the scores */
+    unsimulate(&s);
+}
+END_TEST
+
 /* traffic_share() operand by operand: attention's keys and values are cut
  * by heads and by whole sequences, replicated when a row cut splits
  * sequences; bmm's b is cut by rows only along whole batch entries; an
@@ -1927,6 +1969,7 @@ Suite *sim_suite(void) {
     tcase_add_test(tc, test_shared_memory_pieces_read_weights);
     tcase_add_test(tc, test_operand_shares);
     tcase_add_test(tc, test_proportional_split);
+    tcase_add_test(tc, test_unfused_attention);
     tcase_add_test(tc, test_double_buffered_weights);
     tcase_add_test(tc, test_kv_cache_grows);
     suite_add_tcase(s, tc);
