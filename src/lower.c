@@ -2174,7 +2174,7 @@ static void wl_op(lower *L, scope *s, const ast *st) {
     }
     if (fv.k == V_ERR) return;
     if (fv.k != V_OPKIND) {
-        ERR(L, call->a->loc, "expected an operator (matmul, bmm, add, mul, gelu, silu, elementwise, softmax, layernorm, rmsnorm, attention, embedding, scatter_add, append), found %s",
+        ERR(L, call->a->loc, "expected an operator (matmul, bmm, add, mul, gelu, silu, elementwise, softmax, layernorm, rmsnorm, attention, embedding, scatter_add, append, transpose, split_heads, merge_heads), found %s",
             vkind_name(fv.k));
         return;
     }
@@ -2208,8 +2208,10 @@ static void wl_op(lower *L, scope *s, const ast *st) {
                 if (arg->name[0] == 't') transpose = (int)n;
                 else if (arg->name[0] == 'f') fused = (int)n;
                 else causal = (int)n;
-            } else if ((strcmp(arg->name, "heads") == 0 && kind == OPK_ATTENTION) ||
-                       (strcmp(arg->name, "batch") == 0 && kind == OPK_ATTENTION) ||
+            } else if ((strcmp(arg->name, "heads") == 0 &&
+                        (kind == OPK_ATTENTION || kind == OPK_SPLIT_HEADS || kind == OPK_MERGE_HEADS)) ||
+                       (strcmp(arg->name, "batch") == 0 &&
+                        (kind == OPK_ATTENTION || kind == OPK_SPLIT_HEADS || kind == OPK_MERGE_HEADS)) ||
                        (strcmp(arg->name, "flops") == 0 && kind == OPK_ELEMENTWISE)) {
                 int64_t n;
                 if (!eval_int(L, s, arg->a, &n)) { ok = 0; continue; }
@@ -2231,7 +2233,7 @@ static void wl_op(lower *L, scope *s, const ast *st) {
         if (!tensor_arg(L, s, arg, &ins[nin++])) ok = 0;
     }
     if (!ok) return;
-    static const int arity[OPK_COUNT] = {2, 2, -1, 2, 2, 1, 1, 1, 1, 1, 3, 2, -1, 2};
+    static const int arity[OPK_COUNT] = {2, 2, -1, 2, 2, 1, 1, 1, 1, 1, 3, 2, -1, 2, 1, 1, 1};
     if (arity[kind] > 0 && nin != arity[kind]) {
         ERR(L, call->loc, "%s() takes %d tensor%s, found %d", ir_opkind_names[kind], arity[kind], arity[kind] == 1 ? "" : "s", nin);
         return;
@@ -2357,6 +2359,42 @@ static void wl_op(lower *L, scope *s, const ast *st) {
         flops = 0;
         break;
     }
+    case OPK_TRANSPOSE:
+        /* [..][M][N] -> [..][N][M] */
+        if (a->ndims < 2) {
+            ERR(L, call->loc, "transpose() needs a[..][M][N], found %s", shape_text(L, a));
+            return;
+        }
+        od[ond - 1] = a->dims[ond - 2];
+        od[ond - 2] = a->dims[ond - 1];
+        flops = 0;
+        break;
+    case OPK_SPLIT_HEADS: {
+        /* [B T][H d] -> [B H][T][d]: the heads of each sequence apart */
+        if (a->ndims != 2 || a->dims[1] % heads || a->dims[0] % batch) {
+            ERR(L, call->loc, "split_heads() needs x[B*T][H*d] with %d heads and batch %lld, found %s", heads,
+                (long long)batch, shape_text(L, a));
+            return;
+        }
+        ond = 3;
+        od[0] = batch * heads;
+        od[1] = a->dims[0] / batch;
+        od[2] = a->dims[1] / heads;
+        flops = 0;
+        break;
+    }
+    case OPK_MERGE_HEADS:
+        /* [B H][T][d] -> [B T][H d] */
+        if (a->ndims != 3 || a->dims[0] != batch * heads) {
+            ERR(L, call->loc, "merge_heads() needs x[B*H][T][d] with %d heads and batch %lld, found %s", heads,
+                (long long)batch, shape_text(L, a));
+            return;
+        }
+        ond = 2;
+        od[0] = batch * a->dims[1];
+        od[1] = heads * a->dims[2];
+        flops = 0;
+        break;
     case OPK_EMBEDDING:
         if (a->ndims != 1 || b->ndims != 2) {
             ERR(L, call->loc, "embedding() needs ids[T] and table[V][D], found %s and %s", shape_text(L, a), shape_text(L, b));
@@ -2395,6 +2433,7 @@ static void wl_op(lower *L, scope *s, const ast *st) {
     for (int i = 0; i < nin; i++) w->ops[oi].bytes_in += w->tensors[ins[i]].bytes;
     if (kind == OPK_EMBEDDING) w->ops[oi].bytes_in = w->tensors[ins[0]].bytes + w->tensors[out].bytes;
     w->ops[oi].bytes_out = w->tensors[out].bytes;
+    if (IR_OPK_IS_VIEW(kind)) w->ops[oi].bytes_in = w->ops[oi].bytes_out = 0; /* a relabelling */
     w->ops[oi].scratch = scratch;
     w->ops[oi].bytes_in += scratch;
     w->ops[oi].bytes_out += scratch;

@@ -785,7 +785,7 @@ static uint64_t place_items(const ir_workload *w, const ir_action *a) {
  * that gets work and whose element has a `launch` time. */
 static uint64_t place_ntasks(const ir_system *s, const ir_workload *w, const ir_action *a) {
     uint64_t items = place_items(w, a), n = items;
-    for (int64_t i = 0; i < a->nunits && (uint64_t)i < items; i++) {
+    for (int64_t i = 0; i < a->nunits && (uint64_t)i < items && !IR_OPK_IS_VIEW(w->ops[a->op].kind); i++) {
         const ir_elem *el = unit_elem(s, a->units[i]);
         n += el && el->launch > 0;
     }
@@ -889,7 +889,8 @@ static void do_place(builder *b, const ir_action *a, int64_t ai) {
             }
         }
         uint32_t r[2] = {res_elem(b, u.inst, u.elem), 0};
-        const ir_elem *el = first_on_unit ? unit_elem(b->s, u) : NULL;
+        /* a view launches no kernel */
+        const ir_elem *el = first_on_unit && !IR_OPK_IS_VIEW(op->kind) ? unit_elem(b->s, u) : NULL;
         if (el && el->launch > 0) {
             plan_task lt;
             memset(&lt, 0, sizeof lt);
@@ -943,8 +944,9 @@ static void do_place(builder *b, const ir_action *a, int64_t ai) {
             for (int j = 0; j < op->ninputs; j++) life_read(b, op->inputs[j], mem, share, id, (int32_t)ai);
             uint32_t li = life_write(b, op->output, mem, share, id, pw, (int32_t)ai,
                                      a->split == SPLIT_NONE || a->split == SPLIT_INNER);
-            /* append grows its cache in place: the cache's storage is the output's */
-            if (op->kind == OPK_APPEND) {
+            /* append grows its cache in place, and a view relabels its input:
+             * the input's storage is the output's */
+            if (op->kind == OPK_APPEND || IR_OPK_IS_VIEW(op->kind)) {
                 int f2;
                 int64_t cs = share >= 0 && htab_slot(&b->lifemap, life_key(op->inputs[0], mem, share), 0, &f2) ? share : -1;
                 uint32_t ci = life_of(b, op->inputs[0], mem, cs, (int32_t)ai, 0);

@@ -65,6 +65,7 @@ static int partitioned(const ir_workload *w, const ir_op *op, int j, ir_split s,
 static double input_bytes(const ir_workload *w, const ir_op *op, int j) {
     if (op->kind == OPK_EMBEDDING && j == 1) return w->tensors[op->output].bytes; /* rows gathered */
     if (op->kind == OPK_APPEND && j == 0) return 0; /* the cache is grown in place, not read */
+    if (IR_OPK_IS_VIEW(op->kind)) return 0;         /* a view moves nothing */
     return w->tensors[op->inputs[j]].bytes;
 }
 

@@ -1022,6 +1022,63 @@ START_TEST(test_unfused_attention) {
 }
 END_TEST
 
+static const occ_mem *occ_of(const simulated *s, const char *elem) {
+    for (uint32_t i = 0; i < s->r->occ->nmems; i++) {
+        const occ_mem *m = &s->r->occ->mems[i];
+        ir_step st[64];
+        int n = ir_inst_steps(s->m->sys, m->mem.inst, st, 64);
+        if (strcmp(st[n - 1].level->elems[m->mem.elem].name, elem) == 0) return m;
+    }
+    ck_abort_msg("no occupancy for '%s'", elem);
+    return NULL;
+}
+
+/* Attention written by hand from views, products and a softmax moves what
+ * attention(..., fused = 0) does: the same FLOPs (4 T S D + 5 H T S) and
+ * the same bytes (q, k, v, the output and four passes over the 1 MiB of
+ * scores), the views moving nothing; and the scores are in the sram,
+ * which holds them (1 MiB) beside q, k, v and the products' inputs. */
+START_TEST(test_attention_by_hand) {
+    static const char *const text =
+        "level Core { compute t { rate = 1000 TFLOP/s }; memory sram { size = 64 MiB; bandwidth = 100 GB/s } }\n"
+        "system top = Core\n"
+        "workload g {\n"
+        "    input q : fp16[256][512]\n"
+        "    input k : fp16[256][512]\n"
+        "    input v : fp16[256][512]\n"
+        "    op a = attention(q, k, v, heads = 8, fused = 0)\n"
+        "    op qh = split_heads(q, heads = 8)\n"
+        "    op kh = split_heads(k, heads = 8)\n"
+        "    op vh = split_heads(v, heads = 8)\n"
+        "    op kt = transpose(kh)\n"
+        "    op s = bmm(qh, kt)\n"
+        "    op p = softmax(s)\n"
+        "    op o = bmm(p, vh)\n"
+        "    op m = merge_heads(o, heads = 8)\n"
+        "}\n"
+        "workload w = g()\n"
+        "mapping m on top for w { store w.inputs in top.sram; place w.* on top }\n";
+    simulated s;
+    simulate(&s, text, NULL);
+    const ir_workload *wl = s.m->wl;
+    ck_assert_int_eq(wl->tensors[wl->ops[5].output].ndims, 3); /* s: [8][256][256] */
+    ck_assert_int_eq(wl->tensors[wl->ops[5].output].dims[0], 8);
+    ck_assert_int_eq(wl->tensors[wl->ops[5].output].dims[2], 256);
+    ck_assert_int_eq(wl->tensors[wl->ops[8].output].dims[1], 512); /* m: [256][512] */
+    double f = 0, by = 0;
+    for (uint32_t t = 1; t < s.p->ntasks; t++) {
+        f += s.p->tasks[t].work;
+        by += s.p->tasks[t].bytes;
+    }
+    ASSERT_NEAR(f, s.p->tasks[0].work);
+    ASSERT_NEAR(by, s.p->tasks[0].bytes);
+    ASSERT_NEAR(by, 5 * 1048576.0);
+    /* the scores and the softmax's output are in the sram at once */
+    ck_assert(occ_of(&s, "sram")->peak >= 3 * 262144.0 + 2 * 1048576.0);
+    unsimulate(&s);
+}
+END_TEST
+
 /* traffic_share() operand by operand: attention's keys and values are cut
  * by heads and by whole sequences, replicated when a row cut splits
  * sequences; bmm's b is cut by rows only along whole batch entries; an
@@ -1123,17 +1180,6 @@ static const char *const dbuf_text =
     "        place w.layer[l].y on top.core[0]\n"
     "    }\n"
     "}\n";
-
-static const occ_mem *occ_of(const simulated *s, const char *elem) {
-    for (uint32_t i = 0; i < s->r->occ->nmems; i++) {
-        const occ_mem *m = &s->r->occ->mems[i];
-        ir_step st[64];
-        int n = ir_inst_steps(s->m->sys, m->mem.inst, st, 64);
-        if (strcmp(st[n - 1].level->elems[m->mem.elem].name, elem) == 0) return m;
-    }
-    ck_abort_msg("no occupancy for '%s'", elem);
-    return NULL;
-}
 
 START_TEST(test_double_buffered_weights) {
     const double tx = 2097152.0 / 2e9, tc = 2.0 * 16 * 1024 * 1024 / 16.777216e9, MiB = 1048576.0;
@@ -1970,6 +2016,7 @@ Suite *sim_suite(void) {
     tcase_add_test(tc, test_operand_shares);
     tcase_add_test(tc, test_proportional_split);
     tcase_add_test(tc, test_unfused_attention);
+    tcase_add_test(tc, test_attention_by_hand);
     tcase_add_test(tc, test_double_buffered_weights);
     tcase_add_test(tc, test_kv_cache_grows);
     suite_add_tcase(s, tc);
