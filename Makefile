@@ -33,20 +33,23 @@ WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototyp
 SANFLAGS := $(if $(SAN),-fsanitize=$(SAN) -fno-omit-frame-pointer -fno-sanitize-recover=all)
 CPPFLAGS_ALL := -Isrc -I$(BUILD) -D_POSIX_C_SOURCE=200809L $(MPIDEF) \
                 -DMLDC_STDLIB_DIR='"$(abspath stdlib)"' -DMLDC_VERSION='"$(VERSION)"'
-CFLAGS_ALL := -std=c11 $(OPT) $(SANFLAGS) $(CPPFLAGS_ALL)
+# Position-independent objects: the same library objects make libmldc.a
+# (the CLI, tests, fuzzers) and libmldc.so (the public C API of
+# src/mldc_api.h, which the Python package loads).
+CFLAGS_ALL := -std=c11 $(OPT) $(SANFLAGS) -fPIC $(CPPFLAGS_ALL)
 # Jansson reads Hugging Face config.json files (src/hf.c); its headers sit
 # in the default include path on Debian, so only the link needs naming.
 LIBS    := $(shell pkg-config --libs jansson 2>/dev/null || echo -ljansson) -lm
 GENWARN := -Wall -Wextra -Werror -Wno-unused-function -Wno-sign-compare -Wno-unused-parameter -Wno-missing-field-initializers
 
-SRC     := arena diag units util lex ast lower check ir plan sim report explore explore_plot fmt hf cli
+SRC     := arena diag units util lex ast lower check ir plan sim report explore explore_plot fmt hf api cli
 LIBOBJ  := $(patsubst %,$(BUILD)/obj/%.o,$(filter-out cli,$(SRC))) \
            $(BUILD)/obj/parser.o $(BUILD)/obj/lexer.o
 DEPS_OK := $(BUILD)/.deps-ok
 
 .PHONY: all demo check asan ubsan fuzz bench install clean deps unit golden examples docs seeds mpi explore study editors docs-commands fmt validate
 
-all: $(BUILD)/mldc
+all: $(BUILD)/mldc $(BUILD)/libmldc.so
 
 $(DEPS_OK): scripts/install-deps.sh
 	@sh scripts/install-deps.sh build
@@ -76,6 +79,12 @@ $(BUILD)/libmldc.a: $(LIBOBJ)
 
 $(BUILD)/mldc: $(BUILD)/obj/cli.o $(BUILD)/libmldc.a
 	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LIBS)
+
+# The shared library exports the whole library; mldc_api.h is its public,
+# versioned interface (the soname carries the API version).
+API_VERSION := $(shell sed -n 's/^\#define MLDC_API_VERSION \([0-9]*\).*/\1/p' src/mldc_api.h)
+$(BUILD)/libmldc.so: $(LIBOBJ)
+	$(CC) $(CFLAGS_ALL) -shared -Wl,-soname,libmldc.so.$(API_VERSION) -o $@ $^ $(LIBS)
 
 clean:
 	rm -rf build
@@ -113,9 +122,12 @@ ubsan:
 
 # ---- installing ----------------------------------------------------------
 
-install: $(BUILD)/mldc
+install: $(BUILD)/mldc $(BUILD)/libmldc.so
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/mldc/stdlib/std
 	install -m 755 $(BUILD)/mldc $(DESTDIR)$(PREFIX)/bin/mldc
+	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include
+	install -m 755 $(BUILD)/libmldc.so $(DESTDIR)$(PREFIX)/lib/libmldc.so
+	install -m 644 src/mldc_api.h $(DESTDIR)$(PREFIX)/include/mldc_api.h
 	install -m 644 stdlib/std/*.mld $(DESTDIR)$(PREFIX)/share/mldc/stdlib/std/
 	install -d $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 644 docs/mldc.1 $(DESTDIR)$(PREFIX)/share/man/man1/mldc.1

@@ -19,6 +19,7 @@
 
 #include "ast.h"
 #include "mldc.h"
+#include "mldc_api.h"
 #include "parse.h"
 #include "explore.h"
 #include "fmt.h"
@@ -92,6 +93,7 @@ typedef struct cli {
     int verify;      /* run --verify */
     const char *trace;
     const char *mapping;
+    int api_errors;  /* errors reported through the public API */
 } cli;
 
 /* The mapping to run: --mapping NAME, else the first.  NULL after an
@@ -109,41 +111,53 @@ static const ir_mapping *pick_mapping(const ir_design *d, const cli *c, diag_ctx
     return NULL;
 }
 
-/* mldc run / mldc dump plan: plan, simulate, verify, report. */
-static int run_design(const char *path, const mldc_options *opts, cli *c, diag_ctx *dc, int dump_plan) {
+/* mldc dump plan: load, plan, print the plan. */
+static void dump_plan(const char *path, const mldc_options *opts, cli *c, diag_ctx *dc) {
     ir_design *d = mldc_load_file(path, opts, dc);
     if (d->failed_io) c->io_error = 1;
-    if (dc->nerrors) {
-        ir_design_free(d);
-        return 1;
-    }
-    const ir_mapping *m = pick_mapping(d, c, dc);
+    const ir_mapping *m = dc->nerrors ? NULL : pick_mapping(d, c, dc);
     plan *p = m ? plan_build(d, m, dc) : NULL;
-    if (p && dump_plan) {
-        plan_dump(stdout, p);
-    } else if (p) {
-        sim_result *r = sim_run(p, dc);
-        if (r && c->verify && sim_verify(r, dc) == 0 && !c->json)
-            fprintf(stderr, "mldc: schedule verified: %u tasks, no violation\n", p->ntasks);
-        if (r && !dc->nerrors) {
-            if (c->trace) {
-                FILE *f = fopen(c->trace, "w");
-                if (!f) {
-                    fprintf(stderr, "mldc: error: cannot write '%s'\n", c->trace);
-                    c->io_error = 1;
-                } else {
-                    sim_trace(f, r);
-                    if (fclose(f) != 0) c->io_error = 1;
-                }
-            }
-            if (c->report_json) sim_report_json(stdout, r);
-            else sim_report_text(stdout, r);
-        }
-        sim_free(r);
-    }
+    if (p) plan_dump(stdout, p);
     plan_free(p);
     ir_design_free(d);
-    return 0;
+}
+
+/* Diagnostics of designs loaded through the public API (mldc run). */
+static void on_api_diag(void *ud, const mldc_diagnostic *d) {
+    cli *c = ud;
+    mldc_diagnostic_write(stderr, d, c->json);
+    if (d->severity == MLDC_SEV_ERROR) c->api_errors++;
+}
+
+/* mldc run: a client of the public API (mldc_api.h) like any other
+ * program: load, run (simulate, verify), write the report and trace. */
+static void run_design(const char *path, const mldc_options *opts, cli *c, int max_errors) {
+    mldc_load_options lo = {opts->sets, opts->nsets, opts->stdlib_dir, max_errors, on_api_diag, c};
+    mldc_design *d = mldc_design_load(path, &lo);
+    if (mldc_design_io_failed(d)) c->io_error = 1;
+    mldc_run_options ro = {c->mapping, c->verify};
+    mldc_result *r = mldc_design_errors(d) ? NULL : mldc_design_run(d, &ro);
+    if (r) {
+        mldc_metrics m;
+        mldc_result_metrics(r, &m);
+        if (m.violations == 0 && !c->json)
+            fprintf(stderr, "mldc: schedule verified: %llu tasks, no violation\n", (unsigned long long)m.tasks);
+    }
+    if (r && !mldc_design_errors(d)) {
+        if (c->trace) {
+            FILE *f = fopen(c->trace, "w");
+            if (!f) {
+                fprintf(stderr, "mldc: error: cannot write '%s'\n", c->trace);
+                c->io_error = 1;
+            } else {
+                mldc_result_write(f, r, MLDC_TRACE);
+                if (fclose(f) != 0) c->io_error = 1;
+            }
+        }
+        mldc_result_write(stdout, r, c->report_json ? MLDC_JSON : MLDC_TEXT);
+    }
+    mldc_result_free(r);
+    mldc_design_free(d);
 }
 
 static void on_diag(void *ud, const mld_diag *d) {
@@ -366,12 +380,12 @@ static int cli_main(int argc, char **argv) {
         }
     } else if (strcmp(cmd, "run") == 0) {
         if (nargs != 2) rc = usage_error("run needs exactly one FILE", "");
-        else run_design(args[1], &opts, &c, &dc, 0);
+        else run_design(args[1], &opts, &c, max_errors);
     } else if (strcmp(cmd, "dump") == 0) {
         if (nargs != 3) {
             rc = usage_error("dump needs a stage (tokens, ast, ir, plan) and one FILE", "");
         } else if (strcmp(args[1], "plan") == 0) {
-            run_design(args[2], &opts, &c, &dc, 1);
+            dump_plan(args[2], &opts, &c, &dc);
         } else if (strcmp(args[1], "ir") == 0) {
             ir_design *d = mldc_load_file(args[2], &opts, &dc);
             if (d->failed_io) c.io_error = 1;
@@ -421,7 +435,7 @@ static int cli_main(int argc, char **argv) {
         rc = usage_error("unknown command", cmd);
     }
     if (rc == 0 && c.io_error) rc = 2;
-    if (rc == 0 && dc.nerrors) rc = 1;
+    if (rc == 0 && (dc.nerrors || c.api_errors)) rc = 1;
     diag_ctx_free(&dc);
     free(sets);
     free(args);

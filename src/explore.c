@@ -170,6 +170,20 @@ static const ir_mapping *point_mapping(const ex_space *sp, const int *choice, co
     return NULL;
 }
 
+void explore_metrics(const sim_result *r, double metric[METRIC_COUNT]) {
+    const plan *p = r->p;
+    double lat = r->makespan, en = r->energy_compute + r->energy_memory + r->energy_network;
+    metric[METRIC_LATENCY] = lat;
+    metric[METRIC_THROUGHPUT] = lat > 0 ? p->tokens / lat : 0;
+    metric[METRIC_ENERGY] = en;
+    metric[METRIC_AREA] = p->map->sys->root->area;
+    metric[METRIC_POWER] = lat > 0 ? en / lat : 0;
+    metric[METRIC_EDP] = en * lat;
+    double area = metric[METRIC_AREA], pw = metric[METRIC_POWER];
+    metric[METRIC_TPA] = area > 0 ? metric[METRIC_THROUGHPUT] / area : 0;
+    metric[METRIC_TPW] = pw > 0 ? metric[METRIC_THROUGHPUT] / pw : 0;
+}
+
 /* Evaluate one point into pt (status, metrics, why).  best_report, when
  * given, receives the text run report. */
 static void evaluate(const ex_options *o, const ex_space *sp, ex_point *pt, char **best_report) {
@@ -199,16 +213,7 @@ static void evaluate(const ex_options *o, const ex_space *sp, ex_point *pt, char
             plan *p = plan_build(d, m, &dc);
             sim_result *r = p ? sim_run(p, &dc) : NULL;
             if (r) {
-                double lat = r->makespan, en = r->energy_compute + r->energy_memory + r->energy_network;
-                pt->metric[METRIC_LATENCY] = lat;
-                pt->metric[METRIC_THROUGHPUT] = lat > 0 ? p->tokens / lat : 0;
-                pt->metric[METRIC_ENERGY] = en;
-                pt->metric[METRIC_AREA] = m->sys->root->area;
-                pt->metric[METRIC_POWER] = lat > 0 ? en / lat : 0;
-                pt->metric[METRIC_EDP] = en * lat;
-                double area = pt->metric[METRIC_AREA], pw = pt->metric[METRIC_POWER];
-                pt->metric[METRIC_TPA] = area > 0 ? pt->metric[METRIC_THROUGHPUT] / area : 0;
-                pt->metric[METRIC_TPW] = pw > 0 ? pt->metric[METRIC_THROUGHPUT] / pw : 0;
+                explore_metrics(r, pt->metric);
                 pt->status = EX_OK;
                 /* constraints, each failure with its margin */
                 char why[600] = "";
@@ -1162,6 +1167,9 @@ int explore_run(const ex_options *o, diag_ctx *dc, ex_summary *sum) {
         free(text);
     }
     if (o->summary) summary_text(o->summary, &R, sum);
+    if (o->on_point)
+        for (uint64_t i = 0; i < R.npts; i++)
+            if (R.pts[i].done) o->on_point(o->on_point_ud, &R.sp, &R.pts[i]);
     if (R.interrupted) {
         mld_loc none = {0};
         diag_error(dc, none, "interrupted after %llu of %llu points; run again with --resume to finish",

@@ -57,6 +57,10 @@ typedef struct ex_options {
     int shard_i, shard_n;      /* evaluate only points with index % n == i */
     int quiet;                 /* no progress line */
     FILE *summary;             /* where the closing summary is written, or NULL */
+    /* called at the end for each evaluated point, in point order, with the
+     * Pareto front marked; may be NULL */
+    void (*on_point)(void *ud, const ex_space *sp, const ex_point *pt);
+    void *on_point_ud;
 } ex_options;
 
 typedef struct ex_summary {
@@ -74,6 +78,11 @@ typedef struct ex_summary {
 /* Run the explore block of the design at o->path.  Returns 0 on success, 1
  * on errors in the input (reported through dc), 2 on I/O errors. */
 int explore_run(const ex_options *o, diag_ctx *dc, ex_summary *sum);
+
+/* The metrics of one simulated mapping, indexed by ir_metric: what a
+ * design point records. */
+struct sim_result;
+void explore_metrics(const struct sim_result *r, double metric[METRIC_COUNT]);
 
 /* Merge shard result files of the design's exploration into one, in point
  * order, with the Pareto column recomputed (the design gives the columns
