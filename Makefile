@@ -42,8 +42,8 @@ CFLAGS_ALL := -std=c11 $(OPT) $(SANFLAGS) -fPIC $(CPPFLAGS_ALL)
 LIBS    := $(shell pkg-config --libs jansson 2>/dev/null || echo -ljansson) -lm
 GENWARN := -Wall -Wextra -Werror -Wno-unused-function -Wno-sign-compare -Wno-unused-parameter -Wno-missing-field-initializers
 
-SRC     := arena diag units util lex ast lower check ir plan sim report explore explore_plot fmt hf api cli
-LIBOBJ  := $(patsubst %,$(BUILD)/obj/%.o,$(filter-out cli,$(SRC))) \
+SRC     := arena diag units util lex ast lower check ir plan sim report explore explore_plot fmt hf api lsp cli cli_lsp
+LIBOBJ  := $(patsubst %,$(BUILD)/obj/%.o,$(filter-out cli cli_lsp,$(SRC))) \
            $(BUILD)/obj/parser.o $(BUILD)/obj/lexer.o
 DEPS_OK := $(BUILD)/.deps-ok
 
@@ -77,7 +77,7 @@ $(BUILD)/obj/%.o: src/%.c $(wildcard src/*.h) $(BUILD)/parser.h
 $(BUILD)/libmldc.a: $(LIBOBJ)
 	ar rcs $@ $^
 
-$(BUILD)/mldc: $(BUILD)/obj/cli.o $(BUILD)/libmldc.a
+$(BUILD)/mldc: $(BUILD)/obj/cli.o $(BUILD)/obj/cli_lsp.o $(BUILD)/libmldc.a
 	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LIBS)
 
 # The shared library exports the whole library; mldc_api.h is its public,
@@ -104,7 +104,7 @@ study: $(BUILD)/mldc
 
 include mk/tests.mk
 
-check: unit golden seeds examples docs docs-commands fmt editors mpi explore validate
+check: unit golden seeds examples docs docs-commands fmt editors lsp mpi explore validate
 	@echo "make check: all test groups passed"
 
 # mpirun -n 3 mldc explore == one process; skipped (with the reason) where

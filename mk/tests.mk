@@ -6,9 +6,10 @@
 #
 #   unit      Check unit tests (tests/unit/*.c) against libmldc.a
 #   golden    diagnostics, dumps and CLI output pinned in tests/golden/
-#   seeds     both fuzz harnesses replayed over the seed corpora and the
+#   seeds     the fuzz harnesses replayed over the seed corpora and the
 #             examples (front end: tests/fuzz/seeds; plan + simulation:
-#             tests/fuzz/seeds_sim, each of which must simulate)
+#             tests/fuzz/seeds_sim, each of which must simulate; language
+#             server: tests/fuzz/seeds_lsp, editing sessions)
 #   examples  `mldc check` on every examples/*.mld (each must pass)
 #   docs      `mldc check` on every ```mld block of docs/*.md and README.md
 #   fuzz      libFuzzer + ASan + UBSan for FUZZ_SECONDS (clang only), on the
@@ -39,6 +40,8 @@ UNIT_SRC  := $(sort $(wildcard tests/unit/*.c))
 UNIT_HDR  := $(wildcard tests/unit/*.h) $(wildcard src/*.h)
 FUZZ_SRC  := tests/fuzz/fuzz_check.c
 FUZZ_SIM_SRC := tests/fuzz/fuzz_sim.c
+FUZZ_LSP_SRC := tests/fuzz/fuzz_lsp.c
+LSP_SEEDS := $(sort $(wildcard tests/fuzz/seeds_lsp/*))
 SIM_SEEDS := $(sort $(wildcard tests/fuzz/seeds_sim/*))
 EXAMPLES  := $(sort $(wildcard examples/*.mld))
 DOC_FILES := $(sort $(wildcard docs/*.md)) $(wildcard README.md)
@@ -89,14 +92,19 @@ $(BUILD)/fuzz_sim_replay: $(FUZZ_SIM_SRC) tests/fuzz/replay.c $(wildcard src/*.h
 	$(CC) $(CFLAGS_ALL) $(WARN) -DMLDC_FUZZ_REPLAY -o $@ $(FUZZ_SIM_SRC) tests/fuzz/replay.c \
 	    $(BUILD)/libmldc.a $(LIBS)
 
+$(BUILD)/fuzz_lsp_replay: $(FUZZ_LSP_SRC) tests/fuzz/replay.c $(wildcard src/*.h) $(BUILD)/libmldc.a
+	$(CC) $(CFLAGS_ALL) $(WARN) -o $@ $(FUZZ_LSP_SRC) tests/fuzz/replay.c \
+	    $(BUILD)/libmldc.a $(LIBS)
+
 # Examples larger than the harness's task cap (a full 96-layer model) are
 # simulated by `examples` instead, with --verify.
 SIM_BIG   := examples/gpt3_tp8.mld
 
-seeds: $(BUILD)/fuzz_replay $(BUILD)/fuzz_sim_replay
+seeds: $(BUILD)/fuzz_replay $(BUILD)/fuzz_sim_replay $(BUILD)/fuzz_lsp_replay
 	@$(BUILD)/fuzz_replay $(sort $(wildcard tests/fuzz/seeds/*)) $(SIM_SEEDS) $(EXAMPLES)
 	@MLDC_FUZZ_SIM_STRICT=1 $(BUILD)/fuzz_sim_replay $(SIM_SEEDS) $(filter-out $(SIM_BIG),$(EXAMPLES))
 	@$(BUILD)/fuzz_sim_replay $(sort $(wildcard tests/fuzz/seeds/*))
+	@$(BUILD)/fuzz_lsp_replay $(LSP_SEEDS) $(sort $(wildcard tests/fuzz/seeds/*)) $(EXAMPLES)
 
 # ---- examples -------------------------------------------------------------
 
@@ -120,6 +128,8 @@ docs: $(BUILD)/mldc
 #   check  tests/fuzz/fuzz_check.c: load and check any input
 #   sim    tests/fuzz/fuzz_sim.c: load, and for small error-free designs
 #          plan, simulate twice (same schedule), verify (no violation)
+#   lsp    tests/fuzz/fuzz_lsp.c: an editing session on the language
+#          server (edits, requests, raw messages)
 #
 # Each target's corpus grows in build/fuzz/corpus-TARGET, seeded from both
 # seed directories and the examples; crashes land in build/fuzz/ as
@@ -136,13 +146,15 @@ docs: $(BUILD)/mldc
 # and never reached the simulator.)
 FUZZ_HARNESS_check := $(FUZZ_SRC)
 FUZZ_HARNESS_sim   := $(FUZZ_SIM_SRC)
+FUZZ_HARNESS_lsp   := $(FUZZ_LSP_SRC)
 FUZZ_LINK_check    := $(FUZZ_BUILD)/libmldc.a
+FUZZ_LINK_lsp      := $(FUZZ_BUILD)/libmldc.a
 FUZZ_LINK_sim      := $(FUZZ_BUILD)/obj/plan.o $(FUZZ_BUILD)/obj/sim.o $(FUZZ_BUILD)/obj/report.o \
                       $(FUZZ_BUILD)-nocov/libmldc.a
 
 fuzz:
-	@case "$(FUZZ_TARGET)" in check|sim) ;; \
-	    *) echo "fuzz: FUZZ_TARGET must be check or sim, not '$(FUZZ_TARGET)'" >&2; exit 2;; esac
+	@case "$(FUZZ_TARGET)" in check|sim|lsp) ;; \
+	    *) echo "fuzz: FUZZ_TARGET must be check, sim or lsp, not '$(FUZZ_TARGET)'" >&2; exit 2;; esac
 	@sh scripts/install-deps.sh fuzz
 	$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=clang \
 	    WARN="$(WARN) -Wno-format-nonliteral" \
@@ -158,7 +170,7 @@ fuzz:
 	    -Isrc -I$(FUZZ_BUILD) -D_POSIX_C_SOURCE=200809L \
 	    -o $(FUZZ_BUILD)/fuzz_$(FUZZ_TARGET) $(FUZZ_HARNESS_$(FUZZ_TARGET)) $(FUZZ_LINK_$(FUZZ_TARGET)) $(LIBS)
 	@mkdir -p $(FUZZ_BUILD)/corpus-$(FUZZ_TARGET)
-	@for f in tests/fuzz/seeds/* $(SIM_SEEDS) $(EXAMPLES); do \
+	@for f in tests/fuzz/seeds/* $(SIM_SEEDS) $(if $(filter lsp,$(FUZZ_TARGET)),$(LSP_SEEDS)) $(EXAMPLES); do \
 	    [ -f "$$f" ] && cp "$$f" "$(FUZZ_BUILD)/corpus-$(FUZZ_TARGET)/seed-$$(basename "$$f")"; \
 	done; true
 	$(FUZZ_BUILD)/fuzz_$(FUZZ_TARGET) -max_total_time=$(FUZZ_SECONDS) -max_len=16384 \
@@ -258,6 +270,15 @@ docs-commands: $(BUILD)/mldc
 .PHONY: editors
 editors: $(BUILD)/mldc
 	@MLDC=$(BUILD)/mldc sh tests/editors/run.sh
+
+# ---- lsp ----------------------------------------------------------------------
+# mldc lsp driven through a scripted editor session (tests/lsp/client.py):
+# diagnostics after edits, hover with units, definition into the stdlib,
+# symbols, completion, formatting, malformed input, shutdown.
+.PHONY: lsp
+lsp: $(BUILD)/mldc
+	@if command -v python3 >/dev/null 2>&1; then python3 tests/lsp/client.py $(BUILD)/mldc; \
+	else echo "lsp: skipped: python3 not installed (the scripted client needs it)"; fi
 
 # ---- fmt ----------------------------------------------------------------------
 # mldc fmt: the cases' expected outputs, idempotence and meaning preserved on

@@ -18,6 +18,7 @@
 #endif
 
 #include "ast.h"
+#include "cli_lsp.h"
 #include "mldc.h"
 #include "mldc_api.h"
 #include "parse.h"
@@ -38,6 +39,7 @@ static const char usage[] =
     "       mldc [options] merge FILE -o OUT.csv SHARD.csv...\n"
     "       mldc [options] dump tokens|ast|ir|plan FILE\n"
     "       mldc [options] fmt [--check] FILE...\n"
+    "       mldc [options] lsp\n"
     "\n"
     "commands:\n"
     "  check FILE...       parse, lower and check designs; report every error\n"
@@ -51,6 +53,8 @@ static const char usage[] =
     "  dump ir FILE        print the lowered, checked design\n"
     "  dump plan FILE      print the simulation plan (resources, tasks, routes)\n"
     "  fmt FILE...         rewrite files in the canonical style ('-': stdin to stdout)\n"
+    "  lsp                 serve the Language Server Protocol on stdin/stdout\n"
+    "                      (diagnostics as you type, hover, definitions, completion)\n"
     "\n"
     "options:\n"
     "  --set NAME=VALUE    override a parameter (repeatable), e.g. --set hbm_bw=3.2TB/s\n"
@@ -422,6 +426,9 @@ static int cli_main(int argc, char **argv) {
         } else {
             rc = usage_error("unknown dump stage (expected tokens, ast, ir or plan):", args[1]);
         }
+    } else if (strcmp(cmd, "lsp") == 0) {
+        if (nargs != 1) rc = usage_error("lsp takes no FILE", "");
+        else rc = cli_lsp(opts.sets, opts.nsets, opts.stdlib_dir);
     } else if (strcmp(cmd, "fmt") == 0) {
         if (nargs < 2) {
             rc = usage_error("fmt needs at least one FILE ('-' for stdin)", "");

@@ -415,6 +415,15 @@ const char *mldc_stdlib_dir(const mldc_options *o) {
 
 /* Read a whole file with a size limit.  Returns NULL and sets *why. */
 static mld_source *read_source(lower *L, const char *path, const char **why) {
+    size_t olen = 0;
+    const char *over = L->opts && L->opts->overlay ? L->opts->overlay(L->opts->overlay_ud, path, &olen) : NULL;
+    if (over) { /* an editor's buffer stands for the file */
+        mld_source *src = arena_alloc(&L->tmp, sizeof *src);
+        src->path = arena_strdup(&L->tmp, path);
+        src->text = arena_strndup(&L->tmp, over, olen);
+        src->len = olen;
+        return src;
+    }
     FILE *f = fopen(path, "rb");
     if (!f) {
         *why = arena_printf(&L->tmp, "cannot open '%s': %s", path, strerror(errno));
@@ -456,15 +465,19 @@ static mld_source *read_source(lower *L, const char *path, const char **why) {
 
 static void load_file(lower *L, mld_source *src);
 
-static const char *resolve_import(lower *L, const mld_source *from, const char *name) {
+const char *mldc_resolve_import(arena *a, const mldc_options *o, const char *from, const char *name) {
     const char *file = name;
     size_t n = strlen(name);
-    if (n < 4 || strcmp(name + n - 4, ".mld") != 0) file = arena_printf(&L->tmp, "%s.mld", name);
-    if (strncmp(name, "std/", 4) == 0) return arena_printf(&L->tmp, "%s/%s", mldc_stdlib_dir(L->opts), file);
+    if (n < 4 || strcmp(name + n - 4, ".mld") != 0) file = arena_printf(a, "%s.mld", name);
+    if (strncmp(name, "std/", 4) == 0) return arena_printf(a, "%s/%s", mldc_stdlib_dir(o), file);
     if (file[0] == '/') return file;
-    const char *slash = strrchr(from->path, '/');
+    const char *slash = strrchr(from, '/');
     if (!slash) return file;
-    return arena_printf(&L->tmp, "%.*s%s", (int)(slash - from->path + 1), from->path, file);
+    return arena_printf(a, "%.*s%s", (int)(slash - from + 1), from, file);
+}
+
+static const char *resolve_import(lower *L, const mld_source *from, const char *name) {
+    return mldc_resolve_import(&L->tmp, L->opts, from->path, name);
 }
 
 static void do_import(lower *L, const mld_source *from, const ast *imp) {

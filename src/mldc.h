@@ -25,6 +25,11 @@ typedef struct mldc_options {
     const char *const *sets; /* "name=value" overrides of params */
     int nsets;
     const char *stdlib_dir;  /* where import "std/..." looks; NULL: built-in default */
+    /* Optional: an imported file's text as an editor holds it (the
+     * language server's unsaved buffers).  Called with each resolved import
+     * path before the disk is read; returns NULL to read the disk. */
+    const char *(*overlay)(void *ud, const char *path, size_t *len);
+    void *overlay_ud;
 } mldc_options;
 
 /* Load, lower and check the design in `path`. Never NULL. */
@@ -36,5 +41,9 @@ ir_design *mldc_load_buffer(const char *name, const char *text, size_t len,
 /* The stdlib directory in force: o->stdlib_dir, else $MLDC_STDLIB, else the
  * installed default. */
 const char *mldc_stdlib_dir(const mldc_options *o);
+/* The file `import "name"` in the file `from` reads: "std/..." in the
+ * stdlib directory, else relative to from's directory; ".mld" added when
+ * missing.  Allocated in a. */
+const char *mldc_resolve_import(arena *a, const mldc_options *o, const char *from, const char *name);
 
 #endif
