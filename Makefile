@@ -1,12 +1,16 @@
 # mldc - build, test and benchmark.
 #
-#   make            build build/mldc
+#   make            build build/mldc and build/libmldc.so (the C API of src/mldc_api.h)
 #   make demo       check and simulate a shipped example
-#   make check      every test: unit (Check), golden, examples, docs, fuzz seeds
+#   make check      every test: unit (Check), golden, examples, docs, fuzz seeds,
+#                   the language server session, the Python package
 #   make asan       the whole suite under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make ubsan      the whole suite under UndefinedBehaviorSanitizer alone
 #   make fuzz       run a libFuzzer harness for FUZZ_SECONDS (needs clang);
-#                   FUZZ_TARGET=check (parse+check) or sim (plan+simulate)
+#                   FUZZ_TARGET=check (parse+check), sim (plan+simulate) or
+#                   lsp (editing sessions on the language server)
+#   make lsp        mldc lsp driven by a scripted editor session
+#   make python-test  the Python package in a temporary venv (python/)
 #   make bench      front end on a generated 10,000-line design, simulator on
 #                   synthetic task graphs, mldc run on a GPT-3-sized design
 #   make install    install mldc and the stdlib under PREFIX
@@ -104,7 +108,7 @@ study: $(BUILD)/mldc
 
 include mk/tests.mk
 
-check: unit golden seeds examples docs docs-commands fmt editors lsp mpi explore validate
+check: unit golden seeds examples docs docs-commands fmt editors lsp python-test mpi explore validate
 	@echo "make check: all test groups passed"
 
 # mpirun -n 3 mldc explore == one process; skipped (with the reason) where

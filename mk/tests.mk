@@ -280,6 +280,16 @@ lsp: $(BUILD)/mldc
 	@if command -v python3 >/dev/null 2>&1; then python3 tests/lsp/client.py $(BUILD)/mldc; \
 	else echo "lsp: skipped: python3 not installed (the scripted client needs it)"; fi
 
+# ---- python -------------------------------------------------------------------
+# The Python package (python/) installed offline into a temporary venv; its
+# tests (results equal the CLI's, explore equivalence) and docs/python.md.
+# An instrumented libmldc.so cannot be loaded into an uninstrumented Python,
+# so sanitizer builds skip it (the C API's own tests run there: unit, api).
+.PHONY: python-test
+python-test: $(BUILD)/mldc $(BUILD)/libmldc.so
+	@if [ -n "$(SAN)" ]; then echo "python-test: skipped under sanitizers (SAN=$(SAN)); the api unit tests cover libmldc"; \
+	else sh tests/python/run.sh $(BUILD); fi
+
 # ---- fmt ----------------------------------------------------------------------
 # mldc fmt: the cases' expected outputs, idempotence and meaning preserved on
 # every shipped and test .mld file, --check exit codes; and every shipped

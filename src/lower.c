@@ -3048,9 +3048,11 @@ static void ex_stmt(lower *L, scope *s, const ast *st) {
 /* The top level                                                       */
 /* ------------------------------------------------------------------ */
 
-/* Parse --set values and apply them to params (by name) before evaluation. */
+/* Parse --set values and apply them to params (by name) before evaluation.
+ * When a name is set more than once the last setting wins (an explore
+ * point's value after the command line's). */
 static int set_value(lower *L, const char *name, value *out) {
-    for (int i = 0; i < L->opts->nsets; i++) {
+    for (int i = L->opts->nsets - 1; i >= 0; i--) {
         const char *s = L->opts->sets[i];
         const char *eq = strchr(s, '=');
         if (!eq || (size_t)(eq - s) != strlen(name) || strncmp(s, name, (size_t)(eq - s)) != 0) continue;

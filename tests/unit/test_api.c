@@ -68,6 +68,20 @@ START_TEST(api_lists) {
 }
 END_TEST
 
+START_TEST(api_last_set_wins) {
+    seen s = {0};
+    const char *twice[] = {"nop_bw=3 ns", "nop_bw=50 GB/s"};
+    mldc_design *d = load(twice, 2, &s);
+    ck_assert_int_eq(mldc_design_errors(d), 0);
+    for (int i = 0; i < mldc_design_count(d, MLDC_PARAMS); i++) {
+        mldc_param p;
+        mldc_design_param(d, i, &p);
+        if (strcmp(p.name, "nop_bw") == 0) ck_assert_str_eq(p.text, "50 GB/s");
+    }
+    mldc_design_free(d);
+}
+END_TEST
+
 START_TEST(api_run_overrides) {
     seen s = {0};
     const char *slow[] = {"nop_bw=25 GB/s"};
@@ -198,6 +212,7 @@ Suite *api_suite(void) {
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, api_version);
     tcase_add_test(tc, api_lists);
+    tcase_add_test(tc, api_last_set_wins);
     tcase_add_test(tc, api_run_overrides);
     tcase_add_test(tc, api_errors_located);
     tcase_add_test(tc, api_explore_matches_run);
