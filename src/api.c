@@ -232,8 +232,8 @@ static void build_ops(mldc_result *res) {
         o->kind = ir_opkind_name(w->ops[i].kind);
         o->flops = w->ops[i].flops;
         o->bytes = w->ops[i].bytes_in + w->ops[i].bytes_out;
-        o->start = INFINITY;
-        o->end = -INFINITY;
+        o->start = HUGE_VAL;
+        o->end = -HUGE_VAL;
     }
     for (uint32_t t = 0; t < p->ntasks; t++) {
         const plan_task *tk = &p->tasks[t];
@@ -397,7 +397,7 @@ static void on_point(void *ud, const ex_space *sp, const ex_point *pt) {
             numbers[v] = vy->vals[pt->choice[v]];
             units_format_value(numbers[v], vy->dim, buf, sizeof buf);
         } else {
-            numbers[v] = NAN;
+            numbers[v] = nan("");
             snprintf(buf, sizeof buf, "%s", vy->names[pt->choice[v]]);
         }
         values[v] = xstrdup(buf);

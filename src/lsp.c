@@ -71,6 +71,8 @@ enum {
     RPC_INVALID_PARAMS = -32602,
 };
 
+typedef struct symindex symindex;
+
 typedef struct doc {
     char *uri, *path, *text;
     size_t len;
@@ -79,6 +81,8 @@ typedef struct doc {
     char **deps; /* files the last check read (imports) */
     int ndeps;
     ir_design *good; /* last error-free design, for hover values */
+    symindex *ix;    /* declarations of the text and its imports, ... */
+    unsigned long ix_gen; /* ... as of this generation of the documents */
 } doc;
 
 struct lsp_server {
@@ -86,6 +90,8 @@ struct lsp_server {
     doc **docs;
     int ndocs, cap;
     int shutdown;
+    unsigned long gen; /* bumped by every change to any open document */
+    symindex *std;     /* every stdlib module's declarations, built once */
     /* the check in progress: imports read are recorded here */
     char **deps;
     int ndeps;
@@ -257,7 +263,10 @@ static doc *find_doc_path(lsp_server *s, const char *path) {
     return NULL;
 }
 
+static void index_release(symindex *ix);
+
 static void doc_free(doc *d) {
+    index_release(d->ix);
     for (int i = 0; i < d->ndeps; i++) free(d->deps[i]);
     free(d->deps);
     ir_design_free(d->good);
@@ -270,6 +279,7 @@ static void doc_free(doc *d) {
 /* Mark d and every open document that imports it. */
 static void mark_dirty(lsp_server *s, doc *d) {
     d->dirty = 1;
+    s->gen++;
     for (int i = 0; i < s->ndocs; i++)
         for (int k = 0; k < s->docs[i]->ndeps; k++)
             if (same_file(s->docs[i]->deps[k], d->path)) s->docs[i]->dirty = 1;
@@ -453,6 +463,7 @@ static void did_close(lsp_server *s, json_t *params) {
         if (strcmp(s->docs[i]->uri, uri) != 0) continue;
         doc *d = s->docs[i];
         s->docs[i] = s->docs[--s->ndocs];
+        s->gen++;
         /* importers read the file from disk again */
         for (int k = 0; k < s->ndocs; k++)
             for (int j = 0; j < s->docs[k]->ndeps; j++)
@@ -607,6 +618,33 @@ static void index_stdlib(lsp_server *s, symindex *ix) {
 static void index_free(symindex *ix) {
     free(ix->v);
     arena_free(&ix->a);
+}
+
+static void index_release(symindex *ix) {
+    if (!ix) return;
+    index_free(ix);
+    free(ix);
+}
+
+/* The document's index, rebuilt only when a document changed since. */
+static symindex *doc_index(lsp_server *s, doc *d) {
+    if (d->ix && d->ix_gen == s->gen) return d->ix;
+    index_release(d->ix);
+    d->ix = calloc(1, sizeof *d->ix);
+    if (!d->ix) abort();
+    index_doc(s, d->ix, d);
+    d->ix_gen = s->gen;
+    return d->ix;
+}
+
+static symindex *std_index(lsp_server *s) {
+    if (!s->std) {
+        s->std = calloc(1, sizeof *s->std);
+        if (!s->std) abort();
+        arena_init(&s->std->a);
+        index_stdlib(s, s->std);
+    }
+    return s->std;
 }
 
 /* The byte offset of a declaration's name in its source (the node's
@@ -837,7 +875,7 @@ typedef struct lookup {
     doc *d;
     size_t off, a, e; /* cursor; the word [a, e) */
     char *w;
-    symindex ix;
+    symindex *ix;     /* the document's (cached) */
     const sym *y;     /* its declaration, or NULL */
 } lookup;
 
@@ -850,14 +888,12 @@ static int lookup_at(lsp_server *s, json_t *params, lookup *k) {
     k->off = pos_to_off(d->text, d->len, get_obj(params, "position"));
     if (!word_at(d, k->off, &k->a, &k->e, &dotted)) return 0;
     k->w = xstrndup(d->text + k->a, k->e - k->a);
-    index_doc(s, &k->ix, d);
-    k->y = resolve(&k->ix, k->w, dotted, d->path, (int)get_int(get_obj(params, "position"), "line", 0) + 1);
+    k->ix = doc_index(s, d);
+    k->y = resolve(k->ix, k->w, dotted, d->path, (int)get_int(get_obj(params, "position"), "line", 0) + 1);
     return 1;
 }
 
 static void lookup_free(lookup *k) {
-    if (!k->w) return;
-    index_free(&k->ix);
     free(k->w);
 }
 
@@ -905,7 +941,7 @@ static json_t *do_definition(lsp_server *s, json_t *params) {
             if (q && q2) {
                 char *name = xstrndup(q + 1, (size_t)(q2 - q - 1));
                 mldc_options o = check_options(s);
-                const char *p = mldc_resolve_import(&k.ix.a, &o, d->path, name);
+                const char *p = mldc_resolve_import(&k.ix->a, &o, d->path, name);
                 char *u = path_to_uri(p);
                 json_decref(r);
                 r = json_pack("{s:s,s:{s:{s:i,s:i},s:{s:i,s:i}}}", "uri", u, "range", "start", "line", 0, "character", 0,
@@ -950,12 +986,11 @@ static json_t *symbol_json(const doc *d, const sym *y) {
 static json_t *do_symbols(lsp_server *s, json_t *params) {
     doc *d = request_doc(s, params);
     if (!d) return json_null();
-    symindex ix;
-    index_doc(s, &ix, d);
+    const symindex *ix = doc_index(s, d);
     json_t *out = json_array(), *parent = NULL;
     const char *parent_name = NULL;
-    for (int i = 0; i < ix.n; i++) {
-        const sym *y = &ix.v[i];
+    for (int i = 0; i < ix->n; i++) {
+        const sym *y = &ix->v[i];
         if (strcmp(y->src->path, d->path) != 0) continue;
         if (y->top) {
             parent = symbol_json(d, y);
@@ -967,7 +1002,6 @@ static json_t *do_symbols(lsp_server *s, json_t *params) {
             json_array_append_new(json_object_get(parent, "children"), symbol_json(d, y));
         }
     }
-    index_free(&ix);
     return out;
 }
 
@@ -1028,26 +1062,22 @@ static json_t *do_completion(lsp_server *s, json_t *params) {
     while (k > 0 && d->text[k - 1] == ' ') k--;
     int after_number = !dotted && k < a && k > 0 && isdigit((unsigned char)d->text[k - 1]);
     if (!after_number && a > 0 && isdigit((unsigned char)d->text[a - 1])) after_number = 1;
-    symindex ix;
-    index_doc(s, &ix, d);
+    const symindex *ix = doc_index(s, d);
     if (after_number) {
         for (int i = 0; lsp_units[i]; i++) item(&it, lsp_units[i], 11, "unit");
     } else if (dotted) {
-        for (int i = 0; i < ix.n; i++)
-            if (!ix.v[i].top) item(&it, ix.v[i].name, completion_kind(ix.v[i].node), kind_word(ix.v[i].node));
+        for (int i = 0; i < ix->n; i++)
+            if (!ix->v[i].top) item(&it, ix->v[i].name, completion_kind(ix->v[i].node), kind_word(ix->v[i].node));
     } else {
-        for (int i = 0; i < ix.n; i++)
-            if (ix.v[i].top || strcmp(ix.v[i].src->path, d->path) == 0)
-                item(&it, ix.v[i].name, completion_kind(ix.v[i].node), kind_word(ix.v[i].node));
+        for (int i = 0; i < ix->n; i++)
+            if (ix->v[i].top || strcmp(ix->v[i].src->path, d->path) == 0)
+                item(&it, ix->v[i].name, completion_kind(ix->v[i].node), kind_word(ix->v[i].node));
         for (int i = 0; parse_keywords[i]; i++) item(&it, parse_keywords[i], 14, "keyword");
         for (int i = 0; i < OPK_COUNT; i++) item(&it, ir_opkind_names[i], 3, "operator");
         for (int i = 0; i < TOPO_COUNT; i++) item(&it, ir_topo_name((ir_topo)i), 20, "topology");
-        symindex std;
-        memset(&std, 0, sizeof std);
-        arena_init(&std.a);
-        index_stdlib(s, &std);
-        for (int i = 0; i < std.n; i++) {
-            const sym *y = &std.v[i];
+        const symindex *std = std_index(s);
+        for (int i = 0; i < std->n; i++) {
+            const sym *y = &std->v[i];
             if (!y->top || (y->node->kind != AST_LEVEL && y->node->kind != AST_WORKLOAD &&
                             y->node->kind != AST_MAPTMPL && y->node->kind != AST_MAPPING))
                 continue;
@@ -1057,9 +1087,7 @@ static json_t *do_completion(lsp_server *s, json_t *params) {
                      base ? (int)strlen(base + 1) - 4 : 0, base ? base + 1 : "");
             item(&it, y->name, completion_kind(y->node), det);
         }
-        index_free(&std);
     }
-    index_free(&ix);
     free(prefix);
     arena_free(&it.a);
     return json_pack("{s:b,s:o}", "isIncomplete", 0, "items", it.arr);
@@ -1163,6 +1191,7 @@ void lsp_free(lsp_server *s) {
     if (!s) return;
     for (int i = 0; i < s->ndocs; i++) doc_free(s->docs[i]);
     free(s->docs);
+    index_release(s->std);
     free(s);
 }
 
