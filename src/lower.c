@@ -1955,43 +1955,42 @@ static int bind_params(lower *L, scope *inner, const ast *decl, value t, const c
     return ok;
 }
 
-/* The cache key of an instantiation: template name and argument values. */
-static const char *inst_key(lower *L, const ast *decl, scope *inner) {
+/* The cache key of an instantiation: template name and argument values,
+ * whole and exact (numbers to 17 digits with their dimension, strings in
+ * full), so two instances differ in key whenever they differ in any
+ * argument.  *name receives the readable form used in dumps and messages
+ * (numbers with a unit prefix, which may round); it is not unique. */
+static const char *inst_key(lower *L, const ast *decl, scope *inner, const char **name) {
     const ast *params = decl->a;
-    size_t cap = 256, len = 0;
-    char *buf = arena_alloc(&L->tmp, cap);
-    len += (size_t)snprintf(buf, cap, "%s", decl->name);
+    const char *key = decl->name, *pretty = decl->name;
     for (int j = 0; params && j < params->list.n; j++) {
         const ast *p = params->list.v[j];
         binding *b = strmap_get(&inner->map, p->name);
-        char piece[128];
+        const char *sep = j ? ", " : "(";
         if (b && b->v.k == V_NUM) {
-            char val[64];
+            char val[64], dim[96];
             units_format_value(b->v.num, b->v.dim, val, sizeof val);
             if (b->v.is_int) snprintf(val, sizeof val, "%.17g", b->v.num);
-            snprintf(piece, sizeof piece, "%s%s=%s", j ? ", " : "(", p->name, val);
+            units_format_dim(b->v.dim, dim, sizeof dim);
+            key = arena_printf(&L->tmp, "%s%s%s=%.17g %s", key, sep, p->name, b->v.num, dim);
+            pretty = arena_printf(&L->tmp, "%s%s%s=%s", pretty, sep, p->name, val);
         } else if (b && (b->v.k == V_STR || b->v.k == V_MAPNAME)) {
-            snprintf(piece, sizeof piece, "%s%s=%s", j ? ", " : "(", p->name, b->v.str);
+            key = arena_printf(&L->tmp, "%s%s%s=\"%s\"", key, sep, p->name, b->v.str);
+            pretty = arena_printf(&L->tmp, "%s%s%s=%s", pretty, sep, p->name, b->v.str);
         } else {
             /* no printable value: a fresh instance each time (a pointer here
              * would make level names, and so dumps, differ run to run) */
-            snprintf(piece, sizeof piece, "%s%s=<ref %d>", j ? ", " : "(", p->name, ++L->nrefs);
+            int ref = ++L->nrefs;
+            key = arena_printf(&L->tmp, "%s%s%s=<ref %d>", key, sep, p->name, ref);
+            pretty = arena_printf(&L->tmp, "%s%s%s=<ref %d>", pretty, sep, p->name, ref);
         }
-        size_t pl = strlen(piece);
-        if (len + pl + 2 >= cap) {
-            char *nb = arena_alloc(&L->tmp, cap * 2 + pl);
-            memcpy(nb, buf, len + 1);
-            buf = nb;
-            cap = cap * 2 + pl;
-        }
-        memcpy(buf + len, piece, pl + 1);
-        len += pl;
     }
     if (params && params->list.n) {
-        buf[len++] = ')';
-        buf[len] = 0;
+        key = arena_printf(&L->tmp, "%s)", key);
+        pretty = arena_printf(&L->tmp, "%s)", pretty);
     }
-    return buf;
+    *name = pretty;
+    return key;
 }
 
 static ir_level *instantiate_level(lower *L, value t, mld_loc use) {
@@ -2006,11 +2005,12 @@ static ir_level *instantiate_level(lower *L, value t, mld_loc use) {
     }
     scope *inner = scope_new(L, L->globals);
     if (!bind_params(L, inner, decl, t, "level")) return NULL;
-    const char *key = inst_key(L, decl, inner);
+    const char *name;
+    const char *key = inst_key(L, decl, inner, &name);
     ir_level *lv = strmap_get(&L->levels, key);
     if (lv) {
         if (lv->ninst == 0) {
-            mld_diag *dg = diag_new(L->dc, DIAG_ERROR, use, "level '%s' contains itself", key);
+            mld_diag *dg = diag_new(L->dc, DIAG_ERROR, use, "level '%s' contains itself", name);
             diag_note(L->dc, dg, decl->b->loc, "'%s' is defined here; give its recursion a base case", decl->name);
             diag_emit(L->dc, dg);
             return NULL;
@@ -2018,11 +2018,11 @@ static ir_level *instantiate_level(lower *L, value t, mld_loc use) {
         return lv;
     }
     lv = arena_alloc(L->mem, sizeof *lv);
-    lv->name = arena_strdup(L->mem, key);
+    lv->name = arena_strdup(L->mem, name);
     lv->tmpl = arena_strdup(L->mem, decl->name);
     lv->loc = decl->b->loc;
     lv->gateway_net = -1;
-    strmap_put(&L->tmp, &L->levels, lv->name, lv);
+    strmap_put(&L->tmp, &L->levels, key, lv);
     lbuild lb;
     memset(&lb, 0, sizeof lb);
     lb.lv = lv;
