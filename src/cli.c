@@ -8,6 +8,8 @@
  * Exit status: 0 success, 1 errors in the input, 2 usage or I/O errors.
  */
 #include <errno.h>
+#include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -157,6 +159,64 @@ static int usage_error(const char *msg, const char *arg) {
     return 2;
 }
 
+/* Option values are read strictly: the whole text must be the number, in
+ * plain decimal (no sign, no blanks, no hex, no trailing text such as "5k"
+ * or "1h").  cli_digits: 1 with *out set when text is such a whole number
+ * within [min, max]; cli_uint also says what is wrong (GNU style, naming
+ * the option and the text) and returns 2 for the usage error. */
+static int cli_digits(const char *text, uint64_t min, uint64_t max, uint64_t *out) {
+    const char *t = text;
+    while (*t >= '0' && *t <= '9') t++;
+    if (t == text || *t) return 0;
+    errno = 0;
+    unsigned long long v = strtoull(text, NULL, 10);
+    if (errno == ERANGE || v < min || v > max) return 0;
+    *out = v;
+    return 1;
+}
+
+static int cli_uint(const char *opt, const char *text, uint64_t min, uint64_t max, uint64_t *out) {
+    if (cli_digits(text, min, max, out)) return 0;
+    fprintf(stderr, "mldc: invalid value '%s' for %s: expected a whole number from %llu to %llu\n"
+                    "Try 'mldc --help'.\n",
+            text, opt, (unsigned long long)min, (unsigned long long)max);
+    return 2;
+}
+
+/* A decimal number with an optional fraction and exponent ("1.5", "2e3"):
+ * the length of that prefix of text, 0 when there is none. */
+static size_t cli_decimal(const char *text) {
+    const char *t = text;
+    int digits = 0;
+    for (t = text; *t >= '0' && *t <= '9'; t++) digits++;
+    if (*t == '.')
+        for (t++; *t >= '0' && *t <= '9'; t++) digits++;
+    if (!digits) return 0;
+    if (*t == 'e' || *t == 'E') {
+        const char *e = t + 1;
+        if (*e == '+' || *e == '-') e++;
+        if (*e >= '0' && *e <= '9') {
+            while (*e >= '0' && *e <= '9') e++;
+            t = e;
+        }
+    }
+    return (size_t)(t - text);
+}
+
+/* --time-limit: a decimal number of seconds, finite and greater than 0. */
+static int cli_seconds(const char *opt, const char *text, double *out) {
+    size_t n = cli_decimal(text);
+    double v = n && !text[n] ? strtod(text, NULL) : 0;
+    if (!n || text[n] || !isfinite(v) || v <= 0) {
+        fprintf(stderr, "mldc: invalid value '%s' for %s: expected a number of seconds greater than 0\n"
+                        "Try 'mldc --help'.\n",
+                text, opt);
+        return 2;
+    }
+    *out = v;
+    return 0;
+}
+
 static int cli_main(int argc, char **argv);
 
 int main(int argc, char **argv) {
@@ -208,12 +268,13 @@ static int cli_main(int argc, char **argv) {
         } else if (strcmp(a, "-o") == 0 && i + 1 < argc) {
             c.out = argv[++i];
         } else if (strcmp(a, "-j") == 0 && i + 1 < argc) {
-            c.ex.jobs = atoi(argv[++i]);
-            if (c.ex.jobs < 1) {
+            uint64_t v;
+            if (cli_uint("-j", argv[++i], 1, 4096, &v)) {
                 free(sets);
                 free(args);
-                return usage_error("-j needs a positive number", "");
+                return 2;
             }
+            c.ex.jobs = (int)v;
         } else if (strcmp(a, "--strategy") == 0 && i + 1 < argc) {
             const char *v = argv[++i];
             if (strcmp(v, "grid") == 0) c.ex.strategy = EX_GRID;
@@ -225,11 +286,23 @@ static int cli_main(int argc, char **argv) {
                 return usage_error("--strategy is grid, random or guided, not", v);
             }
         } else if (strcmp(a, "--max-points") == 0 && i + 1 < argc) {
-            c.ex.max_points = strtoull(argv[++i], NULL, 10);
+            if (cli_uint("--max-points", argv[++i], 1, UINT64_MAX, &c.ex.max_points)) {
+                free(sets);
+                free(args);
+                return 2;
+            }
         } else if (strcmp(a, "--time-limit") == 0 && i + 1 < argc) {
-            c.ex.time_limit = atof(argv[++i]);
+            if (cli_seconds("--time-limit", argv[++i], &c.ex.time_limit)) {
+                free(sets);
+                free(args);
+                return 2;
+            }
         } else if (strcmp(a, "--seed") == 0 && i + 1 < argc) {
-            c.ex.seed = strtoull(argv[++i], NULL, 10);
+            if (cli_uint("--seed", argv[++i], 0, UINT64_MAX, &c.ex.seed)) {
+                free(sets);
+                free(args);
+                return 2;
+            }
         } else if (strcmp(a, "--resume") == 0) {
             c.ex.resume = 1;
         } else if (strcmp(a, "--quiet") == 0) {
@@ -242,12 +315,21 @@ static int cli_main(int argc, char **argv) {
             c.ex.report = argv[++i];
         } else if (strcmp(a, "--shard") == 0 && i + 1 < argc) {
             const char *v = argv[++i];
-            if (sscanf(v, "%d/%d", &c.ex.shard_i, &c.ex.shard_n) != 2 || c.ex.shard_n < 1 || c.ex.shard_i < 0 ||
-                c.ex.shard_i >= c.ex.shard_n) {
+            char num[32];
+            const char *slash = strchr(v, '/');
+            uint64_t si = 0, sn = 0;
+            int bad = !slash || (size_t)(slash - v) >= sizeof num;
+            if (!bad) {
+                snprintf(num, sizeof num, "%.*s", (int)(slash - v), v);
+                bad = !cli_digits(num, 0, 1u << 20, &si) || !cli_digits(slash + 1, 1, 1u << 20, &sn);
+            }
+            if (bad || si >= sn) {
                 free(sets);
                 free(args);
                 return usage_error("--shard needs I/N with 0 <= I < N, not", v);
             }
+            c.ex.shard_i = (int)si;
+            c.ex.shard_n = (int)sn;
         } else if (strcmp(a, "--json") == 0) {
             c.report_json = 1;
         } else if (strcmp(a, "--verify") == 0) {
@@ -259,12 +341,13 @@ static int cli_main(int argc, char **argv) {
         } else if (strcmp(a, "--stdlib") == 0 && i + 1 < argc) {
             opts.stdlib_dir = argv[++i];
         } else if (strcmp(a, "--max-errors") == 0 && i + 1 < argc) {
-            max_errors = atoi(argv[++i]);
-            if (max_errors < 1) {
+            uint64_t v;
+            if (cli_uint("--max-errors", argv[++i], 1, 1000000, &v)) {
                 free(sets);
                 free(args);
-                return usage_error("--max-errors needs a positive number", "");
+                return 2;
             }
+            max_errors = (int)v;
         } else if (a[0] == '-' && a[1]) {
             int rc = usage_error("unknown option", a);
             free(sets);
