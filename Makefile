@@ -4,6 +4,7 @@
 #   make demo       check and simulate a shipped example
 #   make check      every test: unit (Check), golden, examples, docs, fuzz seeds
 #   make asan       the whole suite under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make bombs      resource bombs under a 4 GiB address-space limit (about a minute)
 #   make ubsan      the whole suite under UndefinedBehaviorSanitizer alone
 #   make fuzz       run a libFuzzer harness for FUZZ_SECONDS (needs clang);
 #                   FUZZ_TARGET=check (parse+check) or sim (plan+simulate)
@@ -95,7 +96,7 @@ study: $(BUILD)/mldc
 
 include mk/tests.mk
 
-check: unit golden seeds examples docs docs-commands fmt editors mpi explore validate
+check: unit golden seeds examples docs docs-commands fmt editors mpi explore validate limits
 	@echo "make check: all test groups passed"
 
 # mpirun -n 3 mldc explore == one process; skipped (with the reason) where

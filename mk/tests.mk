@@ -245,6 +245,21 @@ explore: $(BUILD)/mldc
 validate: $(BUILD)/mldc
 	@sh tests/validate/run.sh $(BUILD)/mldc
 
+# ---- limits -------------------------------------------------------------------
+# The memory guard: designs built to exhaust memory (10^7 operators, 10^9
+# mapping statements, a 2^30-instance mesh, a 10^6-layer HF config) end with
+# a named error and exit 1.  `limits` runs them under --max-memory 64M
+# (seconds); `bombs` runs them as they are, under a 4 GiB address-space
+# limit and the default memory limit, each within 60 s (about a minute in
+# all, and up to 3 GiB of memory: CI runs it, make check does not).  Not
+# under sanitizers: their shadow memory does not fit an address-space limit.
+.PHONY: limits bombs
+limits: $(BUILD)/mldc
+	@sh tests/limits/run.sh $(BUILD)/mldc
+
+bombs: $(BUILD)/mldc
+	@sh tests/limits/run.sh $(BUILD)/mldc bombs
+
 # ---- docs commands ------------------------------------------------------------
 # Every ```console command in the docs is run and its output compared.
 .PHONY: docs-commands

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #ifdef MLDC_MPI
@@ -60,6 +61,8 @@ static const char usage[] =
     "  --stdlib DIR        where import \"std/...\" looks (default: $MLDC_STDLIB, then\n"
     "                      the installed stdlib)\n"
     "  --max-errors N      stop after N errors (default 50)\n"
+    "  --max-memory SIZE   memory limit, e.g. 4G (default: $MLDC_MAX_MEMORY, else half\n"
+    "                      of physical memory); passing it is an error, exit 1\n"
     "  --mapping NAME      the mapping to run or dump (default: the first)\n"
     "  --json              run: print the report as JSON; explore: also write the\n"
     "                      results as JSON next to the CSV (x.csv -> x.json)\n"
@@ -120,11 +123,14 @@ static int run_design(const char *path, const mldc_options *opts, cli *c, diag_c
         return 1;
     }
     const ir_mapping *m = pick_mapping(d, c, dc);
+    mem_set_phase("plan builder");
     plan *p = m ? plan_build(d, m, dc) : NULL;
     if (p && dump_plan) {
         plan_dump(stdout, p);
     } else if (p) {
+        mem_set_phase("simulator");
         sim_result *r = sim_run(p, dc);
+        mem_set_phase("report");
         if (r && c->verify && sim_verify(r, dc) == 0 && !c->json)
             fprintf(stderr, "mldc: schedule verified: %u tasks, no violation\n", p->ntasks);
         if (r && !dc->nerrors) {
@@ -217,6 +223,108 @@ static int cli_seconds(const char *opt, const char *text, double *out) {
     return 0;
 }
 
+/* A memory size: a decimal number and an optional unit, B, K/KiB, M/MiB,
+ * G/GiB, T/TiB (powers of 1024) or kB/KB, MB, GB, TB (powers of 1000), as
+ * "4G", "512MiB", "1.5 GB".  1 with *out set, 0 when text is no size or
+ * one under 1 MiB. */
+static int cli_size_value(const char *text, uint64_t *out) {
+    static const struct {
+        const char *unit;
+        double mult;
+    } units[] = {{"", 1},          {"B", 1},          {"K", 0x1p10},   {"KiB", 0x1p10}, {"kB", 1e3}, {"KB", 1e3},
+                 {"M", 0x1p20},    {"MiB", 0x1p20},   {"MB", 1e6},     {"G", 0x1p30},   {"GiB", 0x1p30},
+                 {"GB", 1e9},      {"T", 0x1p40},     {"TiB", 0x1p40}, {"TB", 1e12}};
+    size_t n = cli_decimal(text);
+    if (!n) return 0;
+    const char *u = text + n;
+    while (*u == ' ') u++;
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+        if (strcmp(u, units[i].unit) == 0) {
+            double v = strtod(text, NULL) * units[i].mult;
+            if (!isfinite(v) || v < 0x1p20 || v >= 0x1p63) return 0;
+            *out = (uint64_t)v;
+            return 1;
+        }
+    return 0;
+}
+
+/* The memory guard's limit: --max-memory, else $MLDC_MAX_MEMORY, else half
+ * of physical memory; never more than 3/4 of an address-space limit
+ * (ulimit -v) already in force, so the guard speaks before the system
+ * refuses.  0, or 2 after a usage error. */
+static int cli_memory_limit(const char *opt_value, uint64_t *out) {
+    uint64_t v = 0;
+    const char *env = getenv("MLDC_MAX_MEMORY");
+    if (opt_value) {
+        if (!cli_size_value(opt_value, &v)) {
+            fprintf(stderr, "mldc: invalid value '%s' for --max-memory: expected a size of at least 1 MiB, "
+                            "e.g. 4G or 512MiB\nTry 'mldc --help'.\n", opt_value);
+            return 2;
+        }
+    } else if (env && env[0]) {
+        if (!cli_size_value(env, &v)) {
+            fprintf(stderr, "mldc: invalid MLDC_MAX_MEMORY '%s': expected a size of at least 1 MiB, e.g. 4G\n", env);
+            return 2;
+        }
+    } else {
+        long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
+        v = pages > 0 && page > 0 ? (uint64_t)pages * (uint64_t)page / 2 : (uint64_t)4 << 30;
+    }
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && v > rl.rlim_cur / 4 * 3)
+        v = rl.rlim_cur / 4 * 3;
+    *out = v;
+    return 0;
+}
+
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(memory_sanitizer)
+#define CLI_SANITIZED 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define CLI_SANITIZED 1
+#endif
+
+/* The guard counts the front end's arenas exactly; the plan builder's and
+ * simulator's arrays are plain malloc.  An address-space limit of twice the
+ * guard's (plus room for code and libraries) makes a runaway allocation
+ * there fail, and so report through mem_fail, instead of paging the
+ * machine to a halt or waking the kernel's OOM killer.  Not under
+ * sanitizers (their shadow memory is address space) nor MPI. */
+static void cli_backstop(uint64_t limit) {
+#if !defined(CLI_SANITIZED) && !defined(MLDC_MPI)
+    struct rlimit rl;
+    uint64_t want = limit * 2 + ((uint64_t)256 << 20);
+    if (limit && getrlimit(RLIMIT_AS, &rl) == 0 && (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > want)) {
+        rl.rlim_cur = (rlim_t)want;
+        setrlimit(RLIMIT_AS, &rl);
+    }
+#else
+    (void)limit;
+#endif
+}
+
+/* The memory guard's report: the phase, the size and what drives it. */
+static void cli_out_of_memory(void *ud, size_t want) {
+    cli *c = ud;
+    char msg[1024];
+    mem_describe(want, msg, sizeof msg);
+    fflush(stdout);
+    if (c->json) {
+        fputs("{\"severity\":\"error\",\"message\":\"", stderr);
+        for (const char *p = msg; *p; p++) {
+            if (*p == '"' || *p == '\\') fputc('\\', stderr);
+            fputc(*p, stderr);
+        }
+        fputs("\"}\n", stderr);
+    } else {
+        fprintf(stderr, "mldc: error: %s\n", msg);
+    }
+    fflush(stderr);
+    _exit(1);
+}
+
 static int cli_main(int argc, char **argv);
 
 int main(int argc, char **argv) {
@@ -234,11 +342,12 @@ static int cli_main(int argc, char **argv) {
     cli c = {0};
     mldc_options opts = {0};
     const char **sets = calloc((size_t)argc + 1, sizeof *sets);
-    if (!sets) abort();
+    if (!sets) mem_fail(0);
     const char **args = calloc((size_t)argc + 1, sizeof *args);
-    if (!args) abort();
+    if (!args) mem_fail(0);
     int nargs = 0, max_errors = 0;
     int fmt_check = 0; /* fmt --check */
+    const char *max_memory = NULL; /* --max-memory SIZE */
 
     /* pass 1: options */
     for (int i = 1; i < argc; i++) {
@@ -340,6 +449,8 @@ static int cli_main(int argc, char **argv) {
             c.mapping = argv[++i];
         } else if (strcmp(a, "--stdlib") == 0 && i + 1 < argc) {
             opts.stdlib_dir = argv[++i];
+        } else if (strcmp(a, "--max-memory") == 0 && i + 1 < argc) {
+            max_memory = argv[++i];
         } else if (strcmp(a, "--max-errors") == 0 && i + 1 < argc) {
             uint64_t v;
             if (cli_uint("--max-errors", argv[++i], 1, 1000000, &v)) {
@@ -358,6 +469,16 @@ static int cli_main(int argc, char **argv) {
         }
     }
     opts.sets = sets;
+    uint64_t limit;
+    if (cli_memory_limit(max_memory, &limit)) {
+        free(sets);
+        free(args);
+        return 2;
+    }
+    mem_set_limit((size_t)limit);
+    mem_on_fail(cli_out_of_memory, &c);
+    cli_backstop(limit);
+    c.ex.max_memory = (size_t)limit;
     if (nargs == 0) {
         fputs(usage, stderr);
         free(sets);
@@ -420,10 +541,10 @@ static int cli_main(int argc, char **argv) {
                 if (rank == 0 && worst == 0) {
                     const char *out = c.out ? c.out : "explore.csv";
                     char **parts = calloc((size_t)size, sizeof *parts);
-                    if (!parts) abort();
+                    if (!parts) mem_fail(0);
                     for (int k = 0; k < size; k++) {
                         parts[k] = malloc(strlen(out) + 32);
-                        if (!parts[k]) abort();
+                        if (!parts[k]) mem_fail(0);
                         sprintf(parts[k], "%s.rank%d", out, k);
                     }
                     r = explore_merge(args[1], &opts, out, (const char *const *)parts, size, &dc);

@@ -71,7 +71,7 @@ static uint64_t rng_below(uint64_t *s, uint64_t n) { return n ? rng_next(s) % n 
 
 static char *xstrdup(const char *s) {
     char *p = strdup(s ? s : "");
-    if (!p) abort();
+    if (!p) mem_fail(0);
     return p;
 }
 
@@ -174,7 +174,7 @@ static const ir_mapping *point_mapping(const ex_space *sp, const int *choice, co
  * given, receives the text run report. */
 static void evaluate(const ex_options *o, const ex_space *sp, ex_point *pt, char **best_report) {
     char **sets = calloc((size_t)(o->base->nsets + sp->nvars + 1), sizeof *sets);
-    if (!sets) abort();
+    if (!sets) mem_fail(0);
     int ns = 0;
     for (int i = 0; i < o->base->nsets; i++) sets[ns++] = xstrdup(o->base->sets[i]);
     for (int v = 0; v < sp->nvars; v++) {
@@ -480,7 +480,7 @@ static int gset_add(gset *s, uint64_t g) {
         gset t = {0};
         t.cap = s->cap ? s->cap * 2 : 1024;
         t.k = malloc(t.cap * sizeof *t.k);
-        if (!t.k) abort();
+        if (!t.k) mem_fail(0);
         for (size_t i = 0; i < t.cap; i++) t.k[i] = UINT64_MAX;
         for (size_t i = 0; i < s->cap; i++)
             if (s->k[i] != UINT64_MAX) gset_add(&t, s->k[i]);
@@ -532,13 +532,13 @@ static ex_point *plan_point(run *R, uint64_t grid) {
     if (R->npts == R->cap) {
         R->cap = R->cap ? R->cap * 2 : 256;
         R->pts = realloc(R->pts, R->cap * sizeof *R->pts);
-        if (!R->pts) abort();
+        if (!R->pts) mem_fail(0);
     }
     ex_point *pt = &R->pts[R->npts];
     memset(pt, 0, sizeof *pt);
     pt->index = R->npts++;
     pt->choice = malloc(sizeof(int) * (size_t)(R->sp.nvars + 1));
-    if (!pt->choice) abort();
+    if (!pt->choice) mem_fail(0);
     decode(&R->sp, grid, pt->choice);
     return pt;
 }
@@ -601,7 +601,7 @@ static void flush_rows(run *R) {
 /* Evaluate the points [from, to) that are ours and not resumed. */
 static void evaluate_batch(run *R, uint64_t from, uint64_t to) {
     uint64_t *todo = malloc(sizeof(uint64_t) * (size_t)(to - from + 1));
-    if (!todo) abort();
+    if (!todo) mem_fail(0);
     uint64_t n = 0;
     for (uint64_t i = from; i < to; i++) {
         ex_point *pt = &R->pts[i];
@@ -643,7 +643,7 @@ static void evaluate_batch(run *R, uint64_t from, uint64_t to) {
     int *fd = calloc((size_t)jobs, sizeof *fd);
     char **buf = calloc((size_t)jobs, sizeof *buf);
     size_t *blen = calloc((size_t)jobs, sizeof *blen);
-    if (!pid || !fd || !buf || !blen) abort();
+    if (!pid || !fd || !buf || !blen) mem_fail(0);
     fflush(NULL);
     for (int w = 0; w < jobs; w++) {
         int p[2];
@@ -668,7 +668,7 @@ static void evaluate_batch(run *R, uint64_t from, uint64_t to) {
         close(p[1]);
         fd[w] = p[0];
         buf[w] = malloc(8192);
-        if (!buf[w]) abort();
+        if (!buf[w]) mem_fail(0);
     }
     int open_fds = jobs;
     while (open_fds > 0) {
@@ -801,7 +801,7 @@ static void strategy_guided(run *R) {
     int nv = R->sp.nvars;
     int *child = malloc(sizeof(int) * (size_t)(nv + 1)), *other = malloc(sizeof(int) * (size_t)(nv + 1));
     uint64_t *order = NULL;
-    if (!child || !other) abort();
+    if (!child || !other) mem_fail(0);
     while (R->npts < R->budget && !R->stop) {
         uint64_t from = R->npts, want = R->budget - R->npts < pop ? R->budget - R->npts : pop;
         if (from == 0) {
@@ -812,7 +812,7 @@ static void strategy_guided(run *R) {
             }
         } else {
             order = realloc(order, sizeof(uint64_t) * (size_t)R->npts);
-            if (!order) abort();
+            if (!order) mem_fail(0);
             for (uint64_t i = 0; i < R->npts; i++) order[i] = i;
             sort_run = R;
             qsort(order, R->npts, sizeof *order, by_fitness);
@@ -875,14 +875,14 @@ static int read_old(run *R, const char *path) {
         ex_point pt;
         memset(&pt, 0, sizeof pt);
         pt.choice = malloc(sizeof(int) * (size_t)(R->sp.nvars + 1));
-        if (!pt.choice) abort();
+        if (!pt.choice) mem_fail(0);
         if (!parse_row(&R->sp, line, &pt) || pt.index != expect) {
             free(pt.choice);
             free(pt.why);
             break;
         }
         R->old = realloc(R->old, sizeof(ex_point) * (size_t)(R->nold + 1));
-        if (!R->old) abort();
+        if (!R->old) mem_fail(0);
         R->old[R->nold++] = pt;
         expect += step;
         good = ftell(f);
@@ -1215,12 +1215,12 @@ int explore_merge(const char *design, const mldc_options *base, const char *out,
             if (R.npts == R.cap) {
                 R.cap = R.cap ? R.cap * 2 : 256;
                 R.pts = realloc(R.pts, R.cap * sizeof *R.pts);
-                if (!R.pts) abort();
+                if (!R.pts) mem_fail(0);
             }
             ex_point *pt = &R.pts[R.npts];
             memset(pt, 0, sizeof *pt);
             pt->choice = malloc(sizeof(int) * (size_t)(R.sp.nvars + 1));
-            if (!pt->choice) abort();
+            if (!pt->choice) mem_fail(0);
             if (!parse_row(&R.sp, line, pt)) {
                 diag_error(dc, none, "'%s': a malformed row", in[i]);
                 free(pt->choice);

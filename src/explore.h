@@ -57,6 +57,7 @@ typedef struct ex_options {
     int shard_i, shard_n;      /* evaluate only points with index % n == i */
     int quiet;                 /* no progress line */
     FILE *summary;             /* where the closing summary is written, or NULL */
+    size_t max_memory;         /* the memory guard's limit, shared by the workers; 0 = none */
 } ex_options;
 
 typedef struct ex_summary {

@@ -88,7 +88,7 @@ static void buf_add(buf *b, const char *s, size_t n) {
         size_t c = b->cap ? b->cap : 4096;
         while (c < b->n + n + 1) c *= 2;
         char *q = realloc(b->p, c);
-        if (!q) abort();
+        if (!q) mem_fail(0);
         b->p = q;
         b->cap = c;
     }
@@ -140,7 +140,7 @@ static ftok *tok_push(tokvec *tv) {
     if (tv->n == tv->cap) {
         size_t c = tv->cap ? tv->cap * 2 : 1024;
         ftok *q = realloc(tv->v, c * sizeof *q);
-        if (!q) abort();
+        if (!q) mem_fail(0);
         tv->v = q;
         tv->cap = c;
     }
@@ -401,7 +401,7 @@ static char *format_text(const char *s, size_t len, size_t *outlen) {
             if (nlines + 2 > caplines) {
                 caplines = caplines ? caplines * 2 : 256;
                 lines = realloc(lines, caplines * sizeof *lines);
-                if (!lines) abort();
+                if (!lines) mem_fail(0);
             }
             if (pending_blank && emitted && !prev_opened && !lead_brace) {
                 oline blank = {o.n, o.n, NULL, 0, 0};
@@ -450,7 +450,7 @@ static char *format_text(const char *s, size_t len, size_t *outlen) {
                     if (nopen == capopen) {
                         capopen = capopen ? capopen * 2 : 64;
                         open = realloc(open, capopen * sizeof *open);
-                        if (!open) abort();
+                        if (!open) mem_fail(0);
                     }
                     open[nopen++] = extra;
                 } else if (is_op(t, ')') || is_op(t, ']')) {
@@ -652,7 +652,7 @@ static int write_in_place(const char *path, const char *text, size_t len, diag_c
     struct stat st;
     int ok = 0;
     char *tmp = malloc(strlen(target) + 16);
-    if (!tmp) abort();
+    if (!tmp) mem_fail(0);
     sprintf(tmp, "%s.fmt-XXXXXX", target);
     if (stat(target, &st) != 0) {
         io_error(dc, path, "cannot write");

@@ -1616,6 +1616,21 @@ static int level_nodes(lower *L, value v, const ast *where, nodelist *out) {
     }
     const ir_child *ch = &L->lb->lv->children[v.hw->steps[0].child];
     int64_t n = step_count(ch, &v.hw->steps[0]);
+    /* the node list and the network's copy of it */
+    size_t need = (size_t)n * sizeof(ir_node) * 2;
+    if (mem_would_exceed(need)) {
+        char a[32], b[32];
+        mem_format_size(need, a, sizeof a);
+        mem_format_size(mem_limit(), b, sizeof b);
+        ERR(L, where->loc, "a network over these %lld nodes would need %s for its node list, more than the memory "
+                           "limit of %s (--max-memory)", (long long)n, a, b);
+        return 0;
+    }
+    if (n > MAX_STEPS) {
+        ERR(L, where->loc, "a network over these %lld nodes is larger than the %d nodes one network may have",
+            (long long)n, MAX_STEPS);
+        return 0;
+    }
     if (!budget(L, where->loc, n)) return 0;
     for (int64_t j = 0; j < n; j++) {
         int64_t flat = step_flat(ch, &v.hw->steps[0], j);
@@ -3269,12 +3284,42 @@ static void lower_all(lower *L) {
     }
 }
 
+/* "12,345,678" */
+static void thousands(long long v, char *buf, size_t n) {
+    char d[32];
+    int len = snprintf(d, sizeof d, "%lld", v), o = 0;
+    for (int i = 0; i < len && (size_t)o + 2 < n; i++) {
+        if (i && d[i] != '-' && (len - i) % 3 == 0 && d[i - 1] != '-') buf[o++] = ',';
+        buf[o++] = d[i];
+    }
+    buf[o] = 0;
+}
+
+/* The memory guard's describer: what the front end is building when an
+ * allocation fails or passes the limit. */
+static void lower_driver(void *ud, char *buf, size_t n) {
+    const lower *L = ud;
+    char a[32], b[32];
+    if (L->map) {
+        thousands(L->map->nactions, a, sizeof a);
+        snprintf(buf, n, "mapping '%s' has %s statements so far", L->map->name, a);
+    } else if (L->wb) {
+        thousands(L->wb->w->nops, a, sizeof a);
+        thousands(L->wb->w->ntensors, b, sizeof b);
+        snprintf(buf, n, "workload '%s' has %s operators and %s tensors so far", L->wb->w->name, a, b);
+    } else if (L->lb) {
+        snprintf(buf, n, "building level '%s'", L->lb->lv->name);
+    } else {
+        snprintf(buf, n, "%s", "");
+    }
+}
+
 static ir_design *load(mld_source *src, const mldc_options *o, diag_ctx *dc, int own_src) {
     static const mldc_options none;
     lower L;
     memset(&L, 0, sizeof L);
     ir_design *d = calloc(1, sizeof *d);
-    if (!d) abort();
+    if (!d) mem_fail(0);
     arena_init(&d->mem);
     arena_init(&L.tmp);
     L.mem = &d->mem;
@@ -3292,11 +3337,17 @@ static ir_design *load(mld_source *src, const mldc_options *o, diag_ctx *dc, int
     }
     int before = dc->nerrors;
     if (dc->capped) dc->capped = 0; /* a new file starts a new count of its own */
+    const char *phase = mem_phase();
+    mem_set_phase("front end");
+    mem_set_driver(lower_driver, &L);
     load_file(&L, src);
     if (dc->nerrors == before) {
         lower_all(&L);
+        mem_set_driver(NULL, NULL);
         if (dc->nerrors == before) check_design(d, dc);
     }
+    mem_set_driver(NULL, NULL);
+    mem_set_phase(phase);
     /* Diagnostics point into sources held by L.tmp: hand the arena to the
      * design so they stay valid while the caller renders them. */
     d->tmp = L.tmp;
@@ -3314,7 +3365,7 @@ ir_design *mldc_load_file(const char *path, const mldc_options *o, diag_ctx *dc)
         mld_loc none = {0};
         diag_error(dc, none, "%s", why);
         ir_design *d = calloc(1, sizeof *d);
-        if (!d) abort();
+        if (!d) mem_fail(0);
         arena_init(&d->mem);
         d->tmp = L0.tmp;
         d->failed_io = 1;

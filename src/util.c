@@ -105,7 +105,7 @@ const char *suggest_text(const suggest *s, char *buf, size_t n) {
 char *util_read_all(FILE *f, size_t limit, size_t *len) {
     size_t cap = 1 << 16, n = 0;
     char *p = malloc(cap);
-    if (!p) abort();
+    if (!p) mem_fail(0);
     for (;;) {
         if (n + 1 >= cap) {
             if (cap > limit) {
@@ -115,7 +115,7 @@ char *util_read_all(FILE *f, size_t limit, size_t *len) {
             }
             cap *= 2;
             char *q = realloc(p, cap);
-            if (!q) abort();
+            if (!q) mem_fail(0);
             p = q;
         }
         size_t got = fread(p + n, 1, cap - n - 1, f);
