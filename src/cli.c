@@ -77,6 +77,8 @@ static const char usage[] =
     "  --time-limit SEC    explore: stop planning new points after SEC seconds\n"
     "  --seed N            explore: seed of the random and guided strategies\n"
     "  --resume            explore: keep the rows already in the CSV and go on\n"
+    "  --force             explore --resume: keep the rows even though the design,\n"
+    "                      an import or the explore block changed since\n"
     "  --shard I/N         explore: evaluate only points I, I+N, ... (then merge)\n"
     "  --svg FILE          explore: plot of the Pareto front\n"
     "  --report FILE       explore: single-file HTML report\n"
@@ -412,6 +414,8 @@ static int cli_main(int argc, char **argv) {
                 free(args);
                 return 2;
             }
+        } else if (strcmp(a, "--force") == 0) {
+            c.ex.force = 1;
         } else if (strcmp(a, "--resume") == 0) {
             c.ex.resume = 1;
         } else if (strcmp(a, "--quiet") == 0) {
@@ -549,7 +553,12 @@ static int cli_main(int argc, char **argv) {
                     }
                     r = explore_merge(args[1], &opts, out, (const char *const *)parts, size, &dc);
                     if (r == 0) {
-                        for (int k = 0; k < size; k++) remove(parts[k]);
+                        for (int k = 0; k < size; k++) {
+                            char rec[4200];
+                            snprintf(rec, sizeof rec, "%s.inputs", parts[k]);
+                            remove(parts[k]);
+                            remove(rec);
+                        }
                         printf("mpi: %d ranks, results merged into %s\n", size, out);
                     }
                     for (int k = 0; k < size; k++) free(parts[k]);

@@ -54,6 +54,7 @@ typedef struct ex_options {
     const char *svg;           /* optional Pareto-front plot */
     const char *report;        /* optional single-file HTML report */
     int resume;                /* keep the finished rows of csv and go on */
+    int force;                 /* --resume even when the inputs changed */
     int shard_i, shard_n;      /* evaluate only points with index % n == i */
     int quiet;                 /* no progress line */
     FILE *summary;             /* where the closing summary is written, or NULL */

@@ -144,6 +144,7 @@ typedef struct lower {
     scope *globals;
     strmap levels;     /* instantiation key -> ir_level */
     ptrvec files;      /* mld_source* loaded, for cycle detection */
+    ptrvec hf_inputs;  /* ir_input* of the HF configs read */
     ptrvec stack;      /* import stack: mld_source* */
     ptrvec items;      /* top-level statements of all files, in order */
     wbuild *wbs;
@@ -641,6 +642,10 @@ static value hf_config(lower *L, scope *s, const ast *e) {
         ERR(L, e->loc, "cannot read '%s': not a file, or larger than 1 MiB", path);
         return verr();
     }
+    ir_input *in = arena_alloc(&L->tmp, sizeof *in);
+    in->path = path;
+    in->hash = util_hash64(text, len, UTIL_HASH_START);
+    ptrvec_push(&L->tmp, &L->hf_inputs, in);
     hf_model *m = arena_alloc(&L->tmp, sizeof *m);
     hf_ctx h = {L, e->loc, path};
     int ok = hf_parse(text, len, m, hf_report, &h);
@@ -3348,6 +3353,16 @@ static ir_design *load(mld_source *src, const mldc_options *o, diag_ctx *dc, int
     }
     mem_set_driver(NULL, NULL);
     mem_set_phase(phase);
+    /* what the design was built from, for explore --resume */
+    d->inputs = arena_alloc(&d->mem, sizeof *d->inputs * (size_t)(L.files.n + L.hf_inputs.n + 1));
+    for (int i = 0; i < L.files.n; i++) {
+        const mld_source *fs = L.files.v[i];
+        d->inputs[d->ninputs++] = (ir_input){arena_strdup(&d->mem, fs->path), util_hash64(fs->text, fs->len, UTIL_HASH_START)};
+    }
+    for (int i = 0; i < L.hf_inputs.n; i++) {
+        const ir_input *in = L.hf_inputs.v[i];
+        d->inputs[d->ninputs++] = (ir_input){arena_strdup(&d->mem, in->path), in->hash};
+    }
     /* Diagnostics point into sources held by L.tmp: hand the arena to the
      * design so they stay valid while the caller renders them. */
     d->tmp = L.tmp;

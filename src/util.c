@@ -5,12 +5,15 @@
  * arena).  Suggestions use Levenshtein distance with a cap that grows with
  * the name's length, so "x" never suggests "y".
  */
+#define _DEFAULT_SOURCE /* realpath */
 #include "util.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static unsigned hash(const char *s) {
     unsigned h = 2166136261u;
@@ -54,6 +57,12 @@ void *strmap_put(arena *a, strmap *m, const char *key, void *val) {
     m->b[h] = e;
     m->n++;
     return NULL;
+}
+
+unsigned long long util_hash64(const void *p, size_t n, unsigned long long h) {
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++) h = (h ^ b[i]) * 1099511628211ull;
+    return h;
 }
 
 int util_edit_distance(const char *a, const char *b, int cap) {
@@ -136,4 +145,82 @@ char *util_read_all(FILE *f, size_t limit, size_t *len) {
     p[n] = 0;
     *len = n;
     return p;
+}
+
+/* ---- safe output files -------------------------------------------------- */
+
+static char *util_strdup(const char *s) {
+    size_t n = strlen(s) + 1;
+    char *p = malloc(n);
+    if (!p) mem_fail(n);
+    return memcpy(p, s, n);
+}
+
+int util_out_open(util_out *o, const char *path) {
+    memset(o, 0, sizeof *o);
+    char *real = realpath(path, NULL); /* NULL for an absent file */
+    o->target = util_strdup(real ? real : path);
+    free(real);
+    struct stat st;
+    int exists = stat(o->target, &st) == 0;
+    if (exists && !S_ISREG(st.st_mode)) { /* a device, FIFO, ...: in place */
+        o->f = fopen(o->target, "w");
+        if (!o->f) {
+            int e = errno;
+            util_out_discard(o);
+            errno = e;
+            return -1;
+        }
+        return 0;
+    }
+    size_t n = strlen(o->target) + 16;
+    o->tmp = malloc(n);
+    if (!o->tmp) mem_fail(n);
+    snprintf(o->tmp, n, "%s.tmp-XXXXXX", o->target);
+    int fd = mkstemp(o->tmp);
+    if (fd < 0) {
+        int e = errno;
+        free(o->tmp);
+        o->tmp = NULL;
+        util_out_discard(o);
+        errno = e;
+        return -1;
+    }
+    mode_t mask = umask(0);
+    umask(mask);
+    if (fchmod(fd, exists ? st.st_mode & 07777 : 0666 & ~mask) != 0 || !(o->f = fdopen(fd, "w"))) {
+        int e = errno;
+        close(fd);
+        util_out_discard(o);
+        errno = e;
+        return -1;
+    }
+    return 0;
+}
+
+int util_out_close(util_out *o) {
+    int e = 0;
+    if (!o->f) e = EBADF;
+    if (!e && (ferror(o->f) || fflush(o->f) != 0)) e = errno ? errno : EIO;
+    if (!e && o->tmp && fsync(fileno(o->f)) != 0) e = errno;
+    if (o->f && fclose(o->f) != 0 && !e) e = errno ? errno : EIO;
+    o->f = NULL;
+    if (!e && o->tmp && rename(o->tmp, o->target) != 0) e = errno;
+    if (e) {
+        util_out_discard(o);
+        errno = e;
+        return -1;
+    }
+    free(o->tmp);
+    free(o->target);
+    memset(o, 0, sizeof *o);
+    return 0;
+}
+
+void util_out_discard(util_out *o) {
+    if (o->f) fclose(o->f);
+    if (o->tmp) remove(o->tmp);
+    free(o->tmp);
+    free(o->target);
+    memset(o, 0, sizeof *o);
 }
