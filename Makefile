@@ -96,7 +96,7 @@ study: $(BUILD)/mldc
 
 include mk/tests.mk
 
-check: unit golden seeds examples docs docs-commands fmt editors mpi explore validate limits
+check: unit golden seeds examples docs docs-commands fmt editors mpi explore validate limits outputs
 	@echo "make check: all test groups passed"
 
 # mpirun -n 3 mldc explore == one process; skipped (with the reason) where

@@ -260,6 +260,13 @@ limits: $(BUILD)/mldc
 bombs: $(BUILD)/mldc
 	@sh tests/limits/run.sh $(BUILD)/mldc bombs
 
+# ---- outputs ------------------------------------------------------------------
+# Output files and stdout: /dev/full, a file-size limit, a missing directory,
+# symbolic links and a FIFO; each failure named, exit 2, no temporary file.
+.PHONY: outputs
+outputs: $(BUILD)/mldc
+	@sh tests/outputs/run.sh $(BUILD)/mldc
+
 # ---- docs commands ------------------------------------------------------------
 # Every ```console command in the docs is run and its output compared.
 .PHONY: docs-commands

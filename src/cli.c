@@ -137,13 +137,15 @@ static int run_design(const char *path, const mldc_options *opts, cli *c, diag_c
             fprintf(stderr, "mldc: schedule verified: %u tasks, no violation\n", p->ntasks);
         if (r && !dc->nerrors) {
             if (c->trace) {
-                FILE *f = fopen(c->trace, "w");
-                if (!f) {
-                    fprintf(stderr, "mldc: error: cannot write '%s'\n", c->trace);
+                util_out out;
+                int bad = util_out_open(&out, c->trace) != 0;
+                if (!bad) {
+                    sim_trace(out.f, r);
+                    bad = util_out_close(&out) != 0;
+                }
+                if (bad) {
+                    fprintf(stderr, "mldc: error: cannot write '%s': %s\n", c->trace, strerror(errno));
                     c->io_error = 1;
-                } else {
-                    sim_trace(f, r);
-                    if (fclose(f) != 0) c->io_error = 1;
                 }
             }
             if (c->report_json) sim_report_json(stdout, r);
@@ -632,6 +634,15 @@ static int cli_main(int argc, char **argv) {
         }
     } else {
         rc = usage_error("unknown command", cmd);
+    }
+    /* everything printed must have reached stdout (a full disk, a closed
+     * pipe): checked once, at the end, where it is flushed */
+    int out_error = ferror(stdout);
+    if (fflush(stdout) != 0) out_error = 1;
+    if (out_error) {
+        fprintf(stderr, "mldc: error: cannot write to standard output: %s\n", strerror(errno ? errno : EIO));
+        c.io_error = 1;
+        if (rc == 1) rc = 2;
     }
     if (rc == 0 && c.io_error) rc = 2;
     if (rc == 0 && dc.nerrors) rc = 1;

@@ -36,6 +36,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -606,10 +607,11 @@ typedef struct run {
     ex_point *old;       /* rows read back with --resume, in file order */
     uint64_t nold;
     long old_good;       /* the file's length up to the last row kept */
+    int wrote_csv, wrote_json, wrote_svg, wrote_report; /* outputs written in the end */
     uint64_t lost;       /* points whose worker died evaluating them */
     uint64_t first_lost; /* the first of them (its index) */
     gset seen;
-    int fd;              /* the CSV, opened for appending */
+    int fd;              /* the CSV, opened for appending; < 0 when not streamed */
     uint64_t flushed;    /* points handled by the CSV writer so far */
     uint64_t budget;
     double t0;
@@ -692,7 +694,7 @@ static void flush_rows(run *R) {
             continue;
         }
         if (!pt->done) break; /* not evaluated yet */
-        if (pt->index >= R->nold) {
+        if (pt->index >= R->nold && R->fd >= 0) {
             char row[4096];
             csv_row(&R->sp, pt, -1, row, sizeof row);
             write_all(R->fd, row, strlen(row));
@@ -1210,15 +1212,28 @@ static int read_old(run *R, const char *path) {
     return rc;
 }
 
+/* An output file of the run (util_out: whole or untouched); NULL after a
+ * message naming the file and the system's reason. */
+static FILE *out_open(run *R, util_out *out, const char *path) {
+    if (util_out_open(out, path) == 0) return out->f;
+    mld_loc none = {0};
+    diag_error(R->dc, none, "cannot write '%s': %s", path, strerror(errno));
+    return NULL;
+}
+
+/* Commit it: 0, or 2 after a message (the temporary file removed). */
+static int out_close(run *R, util_out *out, const char *path) {
+    if (util_out_close(out) == 0) return 0;
+    mld_loc none = {0};
+    diag_error(R->dc, none, "cannot write '%s': %s", path, strerror(errno));
+    return 2;
+}
+
 /* Rewrite the CSV with the Pareto column, atomically (util_out).  0, or 2
  * after a message naming the file and the system's reason. */
 static int write_final(run *R) {
     util_out out;
-    mld_loc none = {0};
-    if (util_out_open(&out, R->o->csv) != 0) {
-        diag_error(R->dc, none, "cannot write '%s': %s", R->o->csv, strerror(errno));
-        return 2;
-    }
+    if (!out_open(R, &out, R->o->csv)) return 2;
     char row[4096];
     csv_header(&R->sp, row, sizeof row);
     fputs(row, out.f);
@@ -1227,11 +1242,9 @@ static int write_final(run *R) {
         csv_row(&R->sp, &R->pts[i], R->pts[i].pareto, row, sizeof row);
         fputs(row, out.f);
     }
-    if (util_out_close(&out) != 0) {
-        diag_error(R->dc, none, "cannot write '%s': %s", R->o->csv, strerror(errno));
-        return 2;
-    }
-    return 0;
+    int rc = out_close(R, &out, R->o->csv);
+    R->wrote_csv = rc == 0;
+    return rc;
 }
 
 static void write_json(FILE *f, const run *R) {
@@ -1345,8 +1358,11 @@ static void summary_text(FILE *f, const run *R, const ex_summary *sum) {
         shown++;
     }
     if (sum->pareto > 10) fprintf(f, "  ... (%llu more in %s)\n", (unsigned long long)sum->pareto - 10, o->csv);
-    fprintf(f, "results: %s%s%s%s%s%s%s\n", o->csv, o->json ? ", " : "", o->json ? o->json : "", o->svg ? ", " : "",
-            o->svg ? o->svg : "", o->report ? ", " : "", o->report ? o->report : "");
+    /* only the files that were written */
+    const char *json = R->wrote_json ? o->json : NULL, *svg = R->wrote_svg ? o->svg : NULL;
+    const char *report = R->wrote_report ? o->report : NULL;
+    fprintf(f, "results: %s%s%s%s%s%s%s\n", R->wrote_csv ? o->csv : "(none)", json ? ", " : "", json ? json : "",
+            svg ? ", " : "", svg ? svg : "", report ? ", " : "", report ? report : "");
 }
 
 static void free_points(ex_point *p, uint64_t n) {
@@ -1385,7 +1401,11 @@ int explore_run(const ex_options *o, diag_ctx *dc, ex_summary *sum) {
     R.budget = budget;
     char *record = inputs_record(o, &R.sp, d), inputs_path[4200];
     snprintf(inputs_path, sizeof inputs_path, "%s.inputs", o->csv);
-    if (o->resume && (rc = read_old(&R, o->csv)) == 0 && R.nold) {
+    /* A device or FIFO as -o (/dev/stdout, a pipe) gets the final file
+     * only: no rows while running, no resume, no .inputs record. */
+    struct stat cst;
+    int csv_regular = stat(o->csv, &cst) != 0 || S_ISREG(cst.st_mode);
+    if (csv_regular && o->resume && (rc = read_old(&R, o->csv)) == 0 && R.nold) {
         /* the rows kept must be results of these inputs */
         char *old = slurp(inputs_path), diff[1024];
         if (old) inputs_compare(old, record, diff, sizeof diff);
@@ -1405,7 +1425,7 @@ int explore_run(const ex_options *o, diag_ctx *dc, ex_summary *sum) {
         diag_error(dc, none, "cannot truncate '%s': %s", o->csv, strerror(errno));
         rc = 2;
     }
-    if (!rc) {
+    if (!rc && csv_regular) {
         util_out io;
         int bad = util_out_open(&io, inputs_path) != 0;
         if (!bad) {
@@ -1424,15 +1444,15 @@ int explore_run(const ex_options *o, diag_ctx *dc, ex_summary *sum) {
         free_points(R.old, R.nold);
         return rc;
     }
-    R.fd = open(o->csv, O_WRONLY | O_CREAT | (o->resume && R.nold ? O_APPEND : O_TRUNC), 0644);
-    if (R.fd < 0) {
+    R.fd = csv_regular ? open(o->csv, O_WRONLY | O_CREAT | (o->resume && R.nold ? O_APPEND : O_TRUNC), 0644) : -2;
+    if (R.fd == -1) {
         mld_loc none = {0};
         diag_error(dc, none, "cannot write '%s': %s", o->csv, strerror(errno));
         ir_design_free(d);
         free_points(R.old, R.nold);
         return 2;
     }
-    if (!(o->resume && R.nold)) {
+    if (R.fd >= 0 && !(o->resume && R.nold)) {
         char head[4096];
         csv_header(&R.sp, head, sizeof head);
         write_all(R.fd, head, strlen(head));
@@ -1448,7 +1468,7 @@ int explore_run(const ex_options *o, diag_ctx *dc, ex_summary *sum) {
     else strategy_guided(&R);
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
-    close(R.fd);
+    if (R.fd >= 0) close(R.fd);
     progress(&R, 1);
 
     sum->space = size;
@@ -1478,26 +1498,15 @@ int explore_run(const ex_options *o, diag_ctx *dc, ex_summary *sum) {
         }
     }
     rc = 0;
-    if (write_final(&R) != 0) {
-        mld_loc none = {0};
-        diag_error(dc, none, "cannot write '%s': %s", o->csv, strerror(errno));
-        rc = 2;
+    if (write_final(&R) != 0) rc = 2;
+    util_out out;
+    if (o->json && out_open(&R, &out, o->json)) {
+        write_json(out.f, &R);
+        R.wrote_json = out_close(&R, &out, o->json) == 0;
     }
-    if (o->json) {
-        FILE *f = fopen(o->json, "w");
-        if (!f) rc = 2;
-        else {
-            write_json(f, &R);
-            if (fclose(f) != 0) rc = 2;
-        }
-    }
-    if (o->svg) {
-        FILE *f = fopen(o->svg, "w");
-        if (!f) rc = 2;
-        else {
-            explore_svg_front(f, &R.sp, R.pts, R.npts);
-            if (fclose(f) != 0) rc = 2;
-        }
+    if (o->svg && out_open(&R, &out, o->svg)) {
+        explore_svg_front(out.f, &R.sp, R.pts, R.npts);
+        R.wrote_svg = out_close(&R, &out, o->svg) == 0;
     }
     sum->seconds = now_s() - R.t0;
     if (o->report) {
@@ -1512,14 +1521,13 @@ int explore_run(const ex_options *o, diag_ctx *dc, ex_summary *sum) {
             evaluate(o, &R.sp, &copy, &text);
             free(copy.why);
         }
-        FILE *f = fopen(o->report, "w");
-        if (!f) rc = 2;
-        else {
-            explore_html(f, o->path, &R.sp, R.pts, R.npts, sum, text);
-            if (fclose(f) != 0) rc = 2;
+        if (out_open(&R, &out, o->report)) {
+            explore_html(out.f, o->path, &R.sp, R.pts, R.npts, sum, text);
+            R.wrote_report = out_close(&R, &out, o->report) == 0;
         }
         free(text);
     }
+    if ((o->json && !R.wrote_json) || (o->svg && !R.wrote_svg) || (o->report && !R.wrote_report)) rc = 2;
     if (o->summary) summary_text(o->summary, &R, sum);
     if (R.lost) {
         mld_loc none = {0};

@@ -644,37 +644,21 @@ static void io_error(diag_ctx *dc, const char *path, const char *what) {
 }
 
 
-/* Replace the file at path (through symbolic links) with text: a temporary
- * file next to it, with the same permissions, renamed over it. */
+/* Replace the file at path with text, whole or not at all (util_out: a
+ * temporary file renamed over it, through symbolic links, with the same
+ * permissions). */
 static int write_in_place(const char *path, const char *text, size_t len, diag_ctx *dc) {
-    char *real = realpath(path, NULL);
-    const char *target = real ? real : path;
-    struct stat st;
-    int ok = 0;
-    char *tmp = malloc(strlen(target) + 16);
-    if (!tmp) mem_fail(0);
-    sprintf(tmp, "%s.fmt-XXXXXX", target);
-    if (stat(target, &st) != 0) {
+    util_out out;
+    if (util_out_open(&out, path) != 0) {
         io_error(dc, path, "cannot write");
-    } else {
-        int fd = mkstemp(tmp);
-        if (fd < 0) {
-            io_error(dc, path, "cannot write a temporary file next to it");
-        } else {
-            FILE *f = fdopen(fd, "wb");
-            int good = f != NULL && fchmod(fd, st.st_mode & 07777) == 0;
-            if (good && len) good = fwrite(text, 1, len, f) == len;
-            if (f) good = (fclose(f) == 0) && good;
-            else close(fd);
-            if (!good) io_error(dc, path, "cannot write");
-            else if (rename(tmp, target) != 0) io_error(dc, path, "cannot replace");
-            else ok = 1;
-            if (!ok) remove(tmp);
-        }
+        return 2;
     }
-    free(tmp);
-    free(real);
-    return ok ? 0 : 2;
+    if (len) fwrite(text, 1, len, out.f);
+    if (util_out_close(&out) != 0) {
+        io_error(dc, path, "cannot write");
+        return 2;
+    }
+    return 0;
 }
 
 int fmt_files(const char *const *paths, int npaths, const fmt_options *o, diag_ctx *dc) {

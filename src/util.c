@@ -156,10 +156,33 @@ static char *util_strdup(const char *s) {
     return memcpy(p, s, n);
 }
 
+/* The path a chain of symbolic links at path ends in, for a link whose
+ * target does not exist yet (realpath() fails there); malloc'd. */
+static char *util_link_end(const char *path) {
+    char *cur = util_strdup(path);
+    for (int depth = 0; depth < 40; depth++) {
+        struct stat st;
+        if (lstat(cur, &st) != 0 || !S_ISLNK(st.st_mode)) break;
+        char to[4096];
+        ssize_t n = readlink(cur, to, sizeof to - 1);
+        if (n <= 0) break;
+        to[n] = 0;
+        const char *slash = strrchr(cur, '/');
+        size_t dir = to[0] != '/' && slash ? (size_t)(slash - cur + 1) : 0;
+        char *next = malloc(dir + (size_t)n + 1);
+        if (!next) mem_fail(dir + (size_t)n + 1);
+        memcpy(next, cur, dir);
+        memcpy(next + dir, to, (size_t)n + 1);
+        free(cur);
+        cur = next;
+    }
+    return cur;
+}
+
 int util_out_open(util_out *o, const char *path) {
     memset(o, 0, sizeof *o);
     char *real = realpath(path, NULL); /* NULL for an absent file */
-    o->target = util_strdup(real ? real : path);
+    o->target = real ? util_strdup(real) : util_link_end(path);
     free(real);
     struct stat st;
     int exists = stat(o->target, &st) == 0;
