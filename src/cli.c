@@ -594,9 +594,9 @@ static int cli_main(int argc, char **argv) {
             ir_design_free(d);
         } else if (strcmp(args[1], "tokens") == 0 || strcmp(args[1], "ast") == 0) {
             /* read through the library so limits and messages are the same */
-            FILE *f = fopen(args[2], "rb");
+            FILE *f = util_open_input(args[2]);
             if (!f) {
-                fprintf(stderr, "mldc: error: cannot open '%s'\n", args[2]);
+                fprintf(stderr, "mldc: error: cannot open '%s': %s\n", args[2], strerror(errno));
                 c.io_error = 1;
             } else {
                 arena a;

@@ -416,9 +416,10 @@ const char *mldc_stdlib_dir(const mldc_options *o) {
 
 /* Read a whole file with a size limit.  Returns NULL and sets *why. */
 static mld_source *read_source(lower *L, const char *path, const char **why) {
-    FILE *f = fopen(path, "rb");
+    FILE *f = util_open_input(path);
     if (!f) {
-        *why = arena_printf(&L->tmp, "cannot open '%s': %s", path, strerror(errno));
+        *why = errno == ETIMEDOUT ? arena_printf(&L->tmp, "cannot read '%s': it is a FIFO and nothing was written to it within %d s", path, UTIL_FIFO_WAIT)
+                                  : arena_printf(&L->tmp, "cannot open '%s': %s", path, strerror(errno));
         return NULL;
     }
     struct stat st;
@@ -630,9 +631,10 @@ static value hf_config(lower *L, scope *s, const ast *e) {
         ERR(L, e->loc, "hf_config() builds on the stdlib template 'transformer'; add import \"std/llm\"");
         return verr();
     }
-    FILE *f = fopen(path, "rb");
+    FILE *f = util_open_input(path);
     if (!f) {
-        ERR(L, e->loc, "cannot read '%s': %s", path, strerror(errno));
+        ERR(L, e->loc, "cannot read '%s': %s", path,
+            errno == ETIMEDOUT ? "it is a FIFO and nothing was written to it in time" : strerror(errno));
         return verr();
     }
     size_t len = 0;

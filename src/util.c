@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -246,4 +248,36 @@ void util_out_discard(util_out *o) {
     free(o->tmp);
     free(o->target);
     memset(o, 0, sizeof *o);
+}
+
+/* ---- input files -------------------------------------------------------- */
+
+FILE *util_open_input(const char *path) {
+    int fd = open(path, O_RDONLY | O_NONBLOCK);
+    if (fd < 0) return NULL;
+    struct stat st;
+    if (fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode)) {
+        struct pollfd pf = {fd, POLLIN, 0};
+        int r;
+        while ((r = poll(&pf, 1, UTIL_FIFO_WAIT * 1000)) < 0 && errno == EINTR) {}
+        if (r == 0) {
+            close(fd);
+            errno = ETIMEDOUT;
+            return NULL;
+        }
+    }
+    int fl = fcntl(fd, F_GETFL);
+    if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0) {
+        int e = errno;
+        close(fd);
+        errno = e;
+        return NULL;
+    }
+    FILE *f = fdopen(fd, "rb");
+    if (!f) {
+        int e = errno;
+        close(fd);
+        errno = e;
+    }
+    return f;
 }

@@ -48,6 +48,13 @@ unsigned long long util_hash64(const void *p, size_t n, unsigned long long h);
  * errno set on a read error, or EFBIG when it holds limit bytes or more. */
 char *util_read_all(FILE *f, size_t limit, size_t *len);
 
+/* Open an input file for reading ("rb").  A FIFO is opened without
+ * blocking and waited on for at most UTIL_FIFO_WAIT seconds for its first
+ * data (or its writer's end), so that a FIFO nobody writes to is an error
+ * (errno ETIMEDOUT) instead of a hang.  NULL with errno set on failure. */
+enum { UTIL_FIFO_WAIT = 10 };
+FILE *util_open_input(const char *path);
+
 /* Safe output files.  util_out_open(o, path) opens what util_out_close
  * then commits:
  *   - a regular file or an absent path: a temporary file next to it (same

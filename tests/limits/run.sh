@@ -12,7 +12,10 @@
 # The cases: ops.mld (a workload of 10^7 operators), map.mld (a mapping
 # loop of 10^9 statements), mesh.mld (a mesh over 2^30 instances, the
 # documented instance limit) and hf.mld (a Hugging Face config with 10^6
-# layers).  Quick mode also checks --max-memory and MLDC_MAX_MEMORY parsing.
+# layers).  Quick mode also checks --max-memory and MLDC_MAX_MEMORY parsing,
+# and the other ways input could make mldc hang or flood: a FIFO nobody
+# writes to, 40,000 unknown HF fields (warnings capped) and a 5 MB
+# identifier (echoed shortened).
 # Ends with "limits: N passed, N failed"; exits 1 when any check failed.
 set -u
 [ $# -ge 1 ] || { echo "usage: $0 MLDC [bombs]" >&2; exit 2; }
@@ -85,6 +88,23 @@ else
     expect "--max-memory with trailing text" 2 "^mldc: invalid value '4Gx' for --max-memory" 5 -- check --max-memory 4Gx ops.mld
     expect "--max-memory below 1 MiB" 2 "^mldc: invalid value '512K' for --max-memory" 5 -- check --max-memory 512K ops.mld
     expect "a design within the limit" 0 "" 30 -- run --max-memory 256M "$root/examples/gpu.mld"
+    # a FIFO nobody writes to: an error after a bounded wait, not a hang
+    if mkfifo "$T/fifo.mld" 2>/dev/null; then
+        expect "a FIFO nobody writes to" 2 "it is a FIFO and nothing was written to it within 10 s" 20 -- check "$T/fifo.mld"
+    fi
+    # 40,000 unknown HF fields: 50 warnings and one note, not 40,000 lines
+    python3 -c "
+import json
+d = {'model_type': 'llama', 'num_hidden_layers': 2, 'hidden_size': 64, 'num_attention_heads': 4, 'vocab_size': 100}
+d.update(('u%d' % i, 1) for i in range(40000))
+open('$T/many.json', 'w').write(json.dumps(d))" 2>/dev/null &&
+        printf 'import "std/llm"\nlet m = hf_config("many.json")\n' >"$T/many.mld" &&
+        expect "40,000 unknown HF fields" 0 "^mldc: note: too many warnings \(50\); the rest are not shown" 30 -- check "$T/many.mld" &&
+        if [ "$(wc -l <"$T/err")" -gt 160 ]; then failed=$((failed + 1)); echo "FAIL 40,000 unknown HF fields: $(wc -l <"$T/err") lines"; fi
+    # a 5 MB identifier is echoed as its start and its length
+    awk 'BEGIN { printf "param x = "; for (i = 0; i < 5000000; i += 50) printf "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"; print "" }' >"$T/longid.mld"
+    expect "a 5 MB identifier" 1 "unknown name 'a{40}\.\.\. \(5000000 characters\)'" 30 -- check "$T/longid.mld"
+    if [ "$(wc -c <"$T/err")" -gt 2000 ]; then failed=$((failed + 1)); echo "FAIL a 5 MB identifier: $(wc -c <"$T/err") bytes of stderr"; fi
 fi
 
 echo "limits: $passed passed, $failed failed"
