@@ -1633,7 +1633,7 @@ int explore_merge(const char *design, const mldc_options *base, const char *out,
     }
     free(line);
     if (!rc) {
-        qsort(R.pts, R.npts, sizeof *R.pts, cmp_index);
+        if (R.npts) qsort(R.pts, R.npts, sizeof *R.pts, cmp_index); /* qsort(NULL, 0) is undefined */
         uint64_t k = 0; /* drop duplicates: the same index from two files */
         for (uint64_t i = 0; i < R.npts; i++) {
             if (k && R.pts[k - 1].index == R.pts[i].index) {
