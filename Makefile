@@ -5,6 +5,7 @@
 #   make check      every test: unit (Check), golden, examples, docs, fuzz seeds,
 #                   the language server session, the Python package
 #   make asan       the whole suite under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make bombs      resource bombs under a 4 GiB address-space limit (about a minute)
 #   make ubsan      the whole suite under UndefinedBehaviorSanitizer alone
 #   make fuzz       run a libFuzzer harness for FUZZ_SECONDS (needs clang);
 #                   FUZZ_TARGET=check (parse+check), sim (plan+simulate) or
@@ -108,7 +109,7 @@ study: $(BUILD)/mldc
 
 include mk/tests.mk
 
-check: unit golden seeds examples docs docs-commands fmt editors lsp python-test mpi explore validate
+check: unit golden seeds examples docs docs-commands fmt editors lsp python-test mpi explore validate limits outputs
 	@echo "make check: all test groups passed"
 
 # mpirun -n 3 mldc explore == one process; skipped (with the reason) where

@@ -29,6 +29,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "arena.h"
 #include "explore.h"
 #include "mldc.h"
 #include "plan.h"
@@ -301,8 +302,10 @@ mldc_result *mldc_design_run(mldc_design *ds, const mldc_run_options *o) {
         diag_error(&ds->dc, none, "the design has no mapping '%s'%s", o->mapping, suggest_text(&sg, buf, sizeof buf));
         return NULL;
     }
+    mem_set_phase("plan builder");
     plan *p = plan_build(d, m, &ds->dc);
     if (!p) return NULL;
+    mem_set_phase("simulator");
     sim_result *r = sim_run(p, &ds->dc);
     if (!r) {
         plan_free(p);

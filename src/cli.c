@@ -8,9 +8,12 @@
  * Exit status: 0 success, 1 errors in the input, 2 usage or I/O errors.
  */
 #include <errno.h>
+#include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #ifdef MLDC_MPI
@@ -63,6 +66,8 @@ static const char usage[] =
     "  --stdlib DIR        where import \"std/...\" looks (default: $MLDC_STDLIB, then\n"
     "                      the installed stdlib)\n"
     "  --max-errors N      stop after N errors (default 50)\n"
+    "  --max-memory SIZE   memory limit, e.g. 4G (default: $MLDC_MAX_MEMORY, else half\n"
+    "                      of physical memory); passing it is an error, exit 1\n"
     "  --mapping NAME      the mapping to run or dump (default: the first)\n"
     "  --json              run: print the report as JSON; explore: also write the\n"
     "                      results as JSON next to the CSV (x.csv -> x.json)\n"
@@ -77,6 +82,8 @@ static const char usage[] =
     "  --time-limit SEC    explore: stop planning new points after SEC seconds\n"
     "  --seed N            explore: seed of the random and guided strategies\n"
     "  --resume            explore: keep the rows already in the CSV and go on\n"
+    "  --force             explore --resume: keep the rows even though the design,\n"
+    "                      an import or the explore block changed since\n"
     "  --shard I/N         explore: evaluate only points I, I+N, ... (then merge)\n"
     "  --svg FILE          explore: plot of the Pareto front\n"
     "  --report FILE       explore: single-file HTML report\n"
@@ -120,6 +127,7 @@ static void dump_plan(const char *path, const mldc_options *opts, cli *c, diag_c
     ir_design *d = mldc_load_file(path, opts, dc);
     if (d->failed_io) c->io_error = 1;
     const ir_mapping *m = dc->nerrors ? NULL : pick_mapping(d, c, dc);
+    mem_set_phase("plan builder");
     plan *p = m ? plan_build(d, m, dc) : NULL;
     if (p) plan_dump(stdout, p);
     plan_free(p);
@@ -149,13 +157,15 @@ static void run_design(const char *path, const mldc_options *opts, cli *c, int m
     }
     if (r && !mldc_design_errors(d)) {
         if (c->trace) {
-            FILE *f = fopen(c->trace, "w");
-            if (!f) {
-                fprintf(stderr, "mldc: error: cannot write '%s'\n", c->trace);
+            util_out out;
+            int bad = util_out_open(&out, c->trace) != 0;
+            if (!bad) {
+                mldc_result_write(out.f, r, MLDC_TRACE);
+                bad = util_out_close(&out) != 0;
+            }
+            if (bad) {
+                fprintf(stderr, "mldc: error: cannot write '%s': %s\n", c->trace, strerror(errno));
                 c->io_error = 1;
-            } else {
-                mldc_result_write(f, r, MLDC_TRACE);
-                if (fclose(f) != 0) c->io_error = 1;
             }
         }
         mldc_result_write(stdout, r, c->report_json ? MLDC_JSON : MLDC_TEXT);
@@ -175,6 +185,166 @@ static int usage_error(const char *msg, const char *arg) {
     return 2;
 }
 
+/* Option values are read strictly: the whole text must be the number, in
+ * plain decimal (no sign, no blanks, no hex, no trailing text such as "5k"
+ * or "1h").  cli_digits: 1 with *out set when text is such a whole number
+ * within [min, max]; cli_uint also says what is wrong (GNU style, naming
+ * the option and the text) and returns 2 for the usage error. */
+static int cli_digits(const char *text, uint64_t min, uint64_t max, uint64_t *out) {
+    const char *t = text;
+    while (*t >= '0' && *t <= '9') t++;
+    if (t == text || *t) return 0;
+    errno = 0;
+    unsigned long long v = strtoull(text, NULL, 10);
+    if (errno == ERANGE || v < min || v > max) return 0;
+    *out = v;
+    return 1;
+}
+
+static int cli_uint(const char *opt, const char *text, uint64_t min, uint64_t max, uint64_t *out) {
+    if (cli_digits(text, min, max, out)) return 0;
+    fprintf(stderr, "mldc: invalid value '%s' for %s: expected a whole number from %llu to %llu\n"
+                    "Try 'mldc --help'.\n",
+            text, opt, (unsigned long long)min, (unsigned long long)max);
+    return 2;
+}
+
+/* A decimal number with an optional fraction and exponent ("1.5", "2e3"):
+ * the length of that prefix of text, 0 when there is none. */
+static size_t cli_decimal(const char *text) {
+    const char *t = text;
+    int digits = 0;
+    for (t = text; *t >= '0' && *t <= '9'; t++) digits++;
+    if (*t == '.')
+        for (t++; *t >= '0' && *t <= '9'; t++) digits++;
+    if (!digits) return 0;
+    if (*t == 'e' || *t == 'E') {
+        const char *e = t + 1;
+        if (*e == '+' || *e == '-') e++;
+        if (*e >= '0' && *e <= '9') {
+            while (*e >= '0' && *e <= '9') e++;
+            t = e;
+        }
+    }
+    return (size_t)(t - text);
+}
+
+/* --time-limit: a decimal number of seconds, finite and greater than 0. */
+static int cli_seconds(const char *opt, const char *text, double *out) {
+    size_t n = cli_decimal(text);
+    double v = n && !text[n] ? strtod(text, NULL) : 0;
+    if (!n || text[n] || !isfinite(v) || v <= 0) {
+        fprintf(stderr, "mldc: invalid value '%s' for %s: expected a number of seconds greater than 0\n"
+                        "Try 'mldc --help'.\n",
+                text, opt);
+        return 2;
+    }
+    *out = v;
+    return 0;
+}
+
+/* A memory size: a decimal number and an optional unit, B, K/KiB, M/MiB,
+ * G/GiB, T/TiB (powers of 1024) or kB/KB, MB, GB, TB (powers of 1000), as
+ * "4G", "512MiB", "1.5 GB".  1 with *out set, 0 when text is no size or
+ * one under 1 MiB. */
+static int cli_size_value(const char *text, uint64_t *out) {
+    static const struct {
+        const char *unit;
+        double mult;
+    } units[] = {{"", 1},          {"B", 1},          {"K", 0x1p10},   {"KiB", 0x1p10}, {"kB", 1e3}, {"KB", 1e3},
+                 {"M", 0x1p20},    {"MiB", 0x1p20},   {"MB", 1e6},     {"G", 0x1p30},   {"GiB", 0x1p30},
+                 {"GB", 1e9},      {"T", 0x1p40},     {"TiB", 0x1p40}, {"TB", 1e12}};
+    size_t n = cli_decimal(text);
+    if (!n) return 0;
+    const char *u = text + n;
+    while (*u == ' ') u++;
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+        if (strcmp(u, units[i].unit) == 0) {
+            double v = strtod(text, NULL) * units[i].mult;
+            if (!isfinite(v) || v < 0x1p20 || v >= 0x1p63) return 0;
+            *out = (uint64_t)v;
+            return 1;
+        }
+    return 0;
+}
+
+/* The memory guard's limit: --max-memory, else $MLDC_MAX_MEMORY, else half
+ * of physical memory; never more than 3/4 of an address-space limit
+ * (ulimit -v) already in force, so the guard speaks before the system
+ * refuses.  0, or 2 after a usage error. */
+static int cli_memory_limit(const char *opt_value, uint64_t *out) {
+    uint64_t v = 0;
+    const char *env = getenv("MLDC_MAX_MEMORY");
+    if (opt_value) {
+        if (!cli_size_value(opt_value, &v)) {
+            fprintf(stderr, "mldc: invalid value '%s' for --max-memory: expected a size of at least 1 MiB, "
+                            "e.g. 4G or 512MiB\nTry 'mldc --help'.\n", opt_value);
+            return 2;
+        }
+    } else if (env && env[0]) {
+        if (!cli_size_value(env, &v)) {
+            fprintf(stderr, "mldc: invalid MLDC_MAX_MEMORY '%s': expected a size of at least 1 MiB, e.g. 4G\n", env);
+            return 2;
+        }
+    } else {
+        long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
+        v = pages > 0 && page > 0 ? (uint64_t)pages * (uint64_t)page / 2 : (uint64_t)4 << 30;
+    }
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && v > rl.rlim_cur / 4 * 3)
+        v = rl.rlim_cur / 4 * 3;
+    *out = v;
+    return 0;
+}
+
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(memory_sanitizer)
+#define CLI_SANITIZED 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define CLI_SANITIZED 1
+#endif
+
+/* The guard counts the front end's arenas exactly; the plan builder's and
+ * simulator's arrays are plain malloc.  An address-space limit of twice the
+ * guard's (plus room for code and libraries) makes a runaway allocation
+ * there fail, and so report through mem_fail, instead of paging the
+ * machine to a halt or waking the kernel's OOM killer.  Not under
+ * sanitizers (their shadow memory is address space) nor MPI. */
+static void cli_backstop(uint64_t limit) {
+#if !defined(CLI_SANITIZED) && !defined(MLDC_MPI)
+    struct rlimit rl;
+    uint64_t want = limit * 2 + ((uint64_t)256 << 20);
+    if (limit && getrlimit(RLIMIT_AS, &rl) == 0 && (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > want)) {
+        rl.rlim_cur = (rlim_t)want;
+        setrlimit(RLIMIT_AS, &rl);
+    }
+#else
+    (void)limit;
+#endif
+}
+
+/* The memory guard's report: the phase, the size and what drives it. */
+static void cli_out_of_memory(void *ud, size_t want) {
+    cli *c = ud;
+    char msg[1024];
+    mem_describe(want, msg, sizeof msg);
+    fflush(stdout);
+    if (c->json) {
+        fputs("{\"severity\":\"error\",\"message\":\"", stderr);
+        for (const char *p = msg; *p; p++) {
+            if (*p == '"' || *p == '\\') fputc('\\', stderr);
+            fputc(*p, stderr);
+        }
+        fputs("\"}\n", stderr);
+    } else {
+        fprintf(stderr, "mldc: error: %s\n", msg);
+    }
+    fflush(stderr);
+    _exit(1);
+}
+
 static int cli_main(int argc, char **argv);
 
 int main(int argc, char **argv) {
@@ -192,11 +362,12 @@ static int cli_main(int argc, char **argv) {
     cli c = {0};
     mldc_options opts = {0};
     const char **sets = calloc((size_t)argc + 1, sizeof *sets);
-    if (!sets) abort();
+    if (!sets) mem_fail(0);
     const char **args = calloc((size_t)argc + 1, sizeof *args);
-    if (!args) abort();
+    if (!args) mem_fail(0);
     int nargs = 0, max_errors = 0;
     int fmt_check = 0; /* fmt --check */
+    const char *max_memory = NULL; /* --max-memory SIZE */
 
     /* pass 1: options */
     for (int i = 1; i < argc; i++) {
@@ -226,12 +397,13 @@ static int cli_main(int argc, char **argv) {
         } else if (strcmp(a, "-o") == 0 && i + 1 < argc) {
             c.out = argv[++i];
         } else if (strcmp(a, "-j") == 0 && i + 1 < argc) {
-            c.ex.jobs = atoi(argv[++i]);
-            if (c.ex.jobs < 1) {
+            uint64_t v;
+            if (cli_uint("-j", argv[++i], 1, 4096, &v)) {
                 free(sets);
                 free(args);
-                return usage_error("-j needs a positive number", "");
+                return 2;
             }
+            c.ex.jobs = (int)v;
         } else if (strcmp(a, "--strategy") == 0 && i + 1 < argc) {
             const char *v = argv[++i];
             if (strcmp(v, "grid") == 0) c.ex.strategy = EX_GRID;
@@ -243,11 +415,25 @@ static int cli_main(int argc, char **argv) {
                 return usage_error("--strategy is grid, random or guided, not", v);
             }
         } else if (strcmp(a, "--max-points") == 0 && i + 1 < argc) {
-            c.ex.max_points = strtoull(argv[++i], NULL, 10);
+            if (cli_uint("--max-points", argv[++i], 1, UINT64_MAX, &c.ex.max_points)) {
+                free(sets);
+                free(args);
+                return 2;
+            }
         } else if (strcmp(a, "--time-limit") == 0 && i + 1 < argc) {
-            c.ex.time_limit = atof(argv[++i]);
+            if (cli_seconds("--time-limit", argv[++i], &c.ex.time_limit)) {
+                free(sets);
+                free(args);
+                return 2;
+            }
         } else if (strcmp(a, "--seed") == 0 && i + 1 < argc) {
-            c.ex.seed = strtoull(argv[++i], NULL, 10);
+            if (cli_uint("--seed", argv[++i], 0, UINT64_MAX, &c.ex.seed)) {
+                free(sets);
+                free(args);
+                return 2;
+            }
+        } else if (strcmp(a, "--force") == 0) {
+            c.ex.force = 1;
         } else if (strcmp(a, "--resume") == 0) {
             c.ex.resume = 1;
         } else if (strcmp(a, "--quiet") == 0) {
@@ -260,12 +446,21 @@ static int cli_main(int argc, char **argv) {
             c.ex.report = argv[++i];
         } else if (strcmp(a, "--shard") == 0 && i + 1 < argc) {
             const char *v = argv[++i];
-            if (sscanf(v, "%d/%d", &c.ex.shard_i, &c.ex.shard_n) != 2 || c.ex.shard_n < 1 || c.ex.shard_i < 0 ||
-                c.ex.shard_i >= c.ex.shard_n) {
+            char num[32];
+            const char *slash = strchr(v, '/');
+            uint64_t si = 0, sn = 0;
+            int bad = !slash || (size_t)(slash - v) >= sizeof num;
+            if (!bad) {
+                snprintf(num, sizeof num, "%.*s", (int)(slash - v), v);
+                bad = !cli_digits(num, 0, 1u << 20, &si) || !cli_digits(slash + 1, 1, 1u << 20, &sn);
+            }
+            if (bad || si >= sn) {
                 free(sets);
                 free(args);
                 return usage_error("--shard needs I/N with 0 <= I < N, not", v);
             }
+            c.ex.shard_i = (int)si;
+            c.ex.shard_n = (int)sn;
         } else if (strcmp(a, "--json") == 0) {
             c.report_json = 1;
         } else if (strcmp(a, "--verify") == 0) {
@@ -276,13 +471,16 @@ static int cli_main(int argc, char **argv) {
             c.mapping = argv[++i];
         } else if (strcmp(a, "--stdlib") == 0 && i + 1 < argc) {
             opts.stdlib_dir = argv[++i];
+        } else if (strcmp(a, "--max-memory") == 0 && i + 1 < argc) {
+            max_memory = argv[++i];
         } else if (strcmp(a, "--max-errors") == 0 && i + 1 < argc) {
-            max_errors = atoi(argv[++i]);
-            if (max_errors < 1) {
+            uint64_t v;
+            if (cli_uint("--max-errors", argv[++i], 1, 1000000, &v)) {
                 free(sets);
                 free(args);
-                return usage_error("--max-errors needs a positive number", "");
+                return 2;
             }
+            max_errors = (int)v;
         } else if (a[0] == '-' && a[1]) {
             int rc = usage_error("unknown option", a);
             free(sets);
@@ -293,6 +491,16 @@ static int cli_main(int argc, char **argv) {
         }
     }
     opts.sets = sets;
+    uint64_t limit;
+    if (cli_memory_limit(max_memory, &limit)) {
+        free(sets);
+        free(args);
+        return 2;
+    }
+    mem_set_limit((size_t)limit);
+    mem_on_fail(cli_out_of_memory, &c);
+    cli_backstop(limit);
+    c.ex.max_memory = (size_t)limit;
     if (nargs == 0) {
         fputs(usage, stderr);
         free(sets);
@@ -355,15 +563,20 @@ static int cli_main(int argc, char **argv) {
                 if (rank == 0 && worst == 0) {
                     const char *out = c.out ? c.out : "explore.csv";
                     char **parts = calloc((size_t)size, sizeof *parts);
-                    if (!parts) abort();
+                    if (!parts) mem_fail(0);
                     for (int k = 0; k < size; k++) {
                         parts[k] = malloc(strlen(out) + 32);
-                        if (!parts[k]) abort();
+                        if (!parts[k]) mem_fail(0);
                         sprintf(parts[k], "%s.rank%d", out, k);
                     }
                     r = explore_merge(args[1], &opts, out, (const char *const *)parts, size, &dc);
                     if (r == 0) {
-                        for (int k = 0; k < size; k++) remove(parts[k]);
+                        for (int k = 0; k < size; k++) {
+                            char rec[4200];
+                            snprintf(rec, sizeof rec, "%s.inputs", parts[k]);
+                            remove(parts[k]);
+                            remove(rec);
+                        }
                         printf("mpi: %d ranks, results merged into %s\n", size, out);
                     }
                     for (int k = 0; k < size; k++) free(parts[k]);
@@ -397,9 +610,9 @@ static int cli_main(int argc, char **argv) {
             ir_design_free(d);
         } else if (strcmp(args[1], "tokens") == 0 || strcmp(args[1], "ast") == 0) {
             /* read through the library so limits and messages are the same */
-            FILE *f = fopen(args[2], "rb");
+            FILE *f = util_open_input(args[2]);
             if (!f) {
-                fprintf(stderr, "mldc: error: cannot open '%s'\n", args[2]);
+                fprintf(stderr, "mldc: error: cannot open '%s': %s\n", args[2], strerror(errno));
                 c.io_error = 1;
             } else {
                 arena a;
@@ -440,6 +653,15 @@ static int cli_main(int argc, char **argv) {
         }
     } else {
         rc = usage_error("unknown command", cmd);
+    }
+    /* everything printed must have reached stdout (a full disk, a closed
+     * pipe): checked once, at the end, where it is flushed */
+    int out_error = ferror(stdout);
+    if (fflush(stdout) != 0) out_error = 1;
+    if (out_error) {
+        fprintf(stderr, "mldc: error: cannot write to standard output: %s\n", strerror(errno ? errno : EIO));
+        c.io_error = 1;
+        if (rc == 1) rc = 2;
     }
     if (rc == 0 && c.io_error) rc = 2;
     if (rc == 0 && (dc.nerrors || c.api_errors)) rc = 1;

@@ -54,6 +54,7 @@ typedef struct ex_options {
     const char *svg;           /* optional Pareto-front plot */
     const char *report;        /* optional single-file HTML report */
     int resume;                /* keep the finished rows of csv and go on */
+    int force;                 /* --resume even when the inputs changed */
     int shard_i, shard_n;      /* evaluate only points with index % n == i */
     int quiet;                 /* no progress line */
     FILE *summary;             /* where the closing summary is written, or NULL */
@@ -61,6 +62,7 @@ typedef struct ex_options {
      * Pareto front marked; may be NULL */
     void (*on_point)(void *ud, const ex_space *sp, const ex_point *pt);
     void *on_point_ud;
+    size_t max_memory;         /* the memory guard's limit, shared by the workers; 0 = none */
 } ex_options;
 
 typedef struct ex_summary {

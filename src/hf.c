@@ -64,6 +64,8 @@
  */
 #include "hf.h"
 
+#include "arena.h"
+
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -381,8 +383,30 @@ static json_t *hf_get(hf_ctx *c, json_t *root, const char *const *names, const c
     return null_v;
 }
 
-/* A count or width: a JSON integer in [1, HF_LIMIT]. */
+/* The largest value accepted per field: each about 8x the largest in
+ * published configs (figures from memory of public configs: 126 layers in
+ * LLaMA 3.1 405B, hidden 18,432 and 128 heads in 2024's largest dense
+ * models, FFN widths up to ~74k, vocabularies up to ~256k, 256 routed
+ * experts in DeepSeek-V3, 10M-token contexts in LLaMA 4 Scout), so that a
+ * typo or a unit mix-up is caught here instead of building a workload that
+ * cannot fit in memory.  Other counts keep HF_LIMIT. */
+static const struct {
+    const char *field;
+    long long max;
+} hf_limits[] = {
+    {"num_hidden_layers", 1024},     {"n_layer", 1024},           {"num_layers", 1024},
+    {"hidden_size", 1 << 17},        {"n_embd", 1 << 17},         {"head_dim", 1 << 17},
+    {"num_attention_heads", 1024},   {"n_head", 1024},            {"num_heads", 1024},
+    {"num_key_value_heads", 1024},   {"intermediate_size", 1 << 20}, {"n_inner", 1 << 20},
+    {"ffn_dim", 1 << 20},            {"vocab_size", 1 << 22},     {"num_local_experts", 4096},
+    {"num_experts_per_tok", 4096},   {"n_positions", 1 << 27},    {"max_position_embeddings", 1 << 27},
+};
+
+/* A count or width: a JSON integer in [1, the field's limit]. */
 static int hf_int(hf_ctx *c, const char *field, const json_t *v, long long *out) {
+    long long limit = HF_LIMIT;
+    for (size_t i = 0; i < sizeof hf_limits / sizeof hf_limits[0]; i++)
+        if (strcmp(field, hf_limits[i].field) == 0) limit = hf_limits[i].max;
     if (!json_is_integer(v)) {
         hf_say(c, 1, field, "field '%s' must be a positive integer, found %s", field, hf_type_name(v));
         return 0;
@@ -392,8 +416,8 @@ static int hf_int(hf_ctx *c, const char *field, const json_t *v, long long *out)
         hf_say(c, 1, field, "field '%s' must be a positive integer, found %lld", field, x);
         return 0;
     }
-    if (x > HF_LIMIT) {
-        hf_say(c, 1, field, "field '%s' (%lld) exceeds %lld", field, x, HF_LIMIT);
+    if (x > limit) {
+        hf_say(c, 1, field, "field '%s' (%lld) exceeds %lld, far beyond any published model", field, x, limit);
         return 0;
     }
     *out = x;
@@ -759,7 +783,7 @@ int hf_parse(const char *text, size_t len, hf_model *out, hf_report_fn report, v
     hf_key *keys = NULL;
     if (cap > 0) {
         keys = malloc(cap * sizeof *keys);
-        if (!keys) abort(); /* the library's rule for allocation failure */
+        if (!keys) mem_fail(0);
         c.nkeys = hf_scan_keys(text, len, keys, cap);
     }
     c.keys = keys;

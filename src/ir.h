@@ -287,8 +287,15 @@ typedef struct ir_param {
     int overridden;      /* set by --set */
 } ir_param;
 
+/* A file the design was built from, and a hash of its bytes. */
+typedef struct ir_input {
+    const char *path;
+    unsigned long long hash;
+} ir_input;
+
 typedef struct ir_design {
     arena mem;
+    ir_input *inputs;   int ninputs; /* the root file, its imports, HF configs */
     ir_param *params;   int nparams;
     ir_level **levels;  int nlevels;
     ir_system **systems; int nsystems;

@@ -144,6 +144,7 @@ typedef struct lower {
     scope *globals;
     strmap levels;     /* instantiation key -> ir_level */
     ptrvec files;      /* mld_source* loaded, for cycle detection */
+    ptrvec hf_inputs;  /* ir_input* of the HF configs read */
     ptrvec stack;      /* import stack: mld_source* */
     ptrvec items;      /* top-level statements of all files, in order */
     wbuild *wbs;
@@ -424,9 +425,10 @@ static mld_source *read_source(lower *L, const char *path, const char **why) {
         src->len = olen;
         return src;
     }
-    FILE *f = fopen(path, "rb");
+    FILE *f = util_open_input(path);
     if (!f) {
-        *why = arena_printf(&L->tmp, "cannot open '%s': %s", path, strerror(errno));
+        *why = errno == ETIMEDOUT ? arena_printf(&L->tmp, "cannot read '%s': it is a FIFO and nothing was written to it within %d s", path, UTIL_FIFO_WAIT)
+                                  : arena_printf(&L->tmp, "cannot open '%s': %s", path, strerror(errno));
         return NULL;
     }
     struct stat st;
@@ -642,9 +644,10 @@ static value hf_config(lower *L, scope *s, const ast *e) {
         ERR(L, e->loc, "hf_config() builds on the stdlib template 'transformer'; add import \"std/llm\"");
         return verr();
     }
-    FILE *f = fopen(path, "rb");
+    FILE *f = util_open_input(path);
     if (!f) {
-        ERR(L, e->loc, "cannot read '%s': %s", path, strerror(errno));
+        ERR(L, e->loc, "cannot read '%s': %s", path,
+            errno == ETIMEDOUT ? "it is a FIFO and nothing was written to it in time" : strerror(errno));
         return verr();
     }
     size_t len = 0;
@@ -654,6 +657,10 @@ static value hf_config(lower *L, scope *s, const ast *e) {
         ERR(L, e->loc, "cannot read '%s': not a file, or larger than 1 MiB", path);
         return verr();
     }
+    ir_input *in = arena_alloc(&L->tmp, sizeof *in);
+    in->path = path;
+    in->hash = util_hash64(text, len, UTIL_HASH_START);
+    ptrvec_push(&L->tmp, &L->hf_inputs, in);
     hf_model *m = arena_alloc(&L->tmp, sizeof *m);
     hf_ctx h = {L, e->loc, path};
     int ok = hf_parse(text, len, m, hf_report, &h);
@@ -1629,6 +1636,21 @@ static int level_nodes(lower *L, value v, const ast *where, nodelist *out) {
     }
     const ir_child *ch = &L->lb->lv->children[v.hw->steps[0].child];
     int64_t n = step_count(ch, &v.hw->steps[0]);
+    /* the node list and the network's copy of it */
+    size_t need = (size_t)n * sizeof(ir_node) * 2;
+    if (mem_would_exceed(need)) {
+        char a[32], b[32];
+        mem_format_size(need, a, sizeof a);
+        mem_format_size(mem_limit(), b, sizeof b);
+        ERR(L, where->loc, "a network over these %lld nodes would need %s for its node list, more than the memory "
+                           "limit of %s (--max-memory)", (long long)n, a, b);
+        return 0;
+    }
+    if (n > MAX_STEPS) {
+        ERR(L, where->loc, "a network over these %lld nodes is larger than the %d nodes one network may have",
+            (long long)n, MAX_STEPS);
+        return 0;
+    }
     if (!budget(L, where->loc, n)) return 0;
     for (int64_t j = 0; j < n; j++) {
         int64_t flat = step_flat(ch, &v.hw->steps[0], j);
@@ -1968,43 +1990,42 @@ static int bind_params(lower *L, scope *inner, const ast *decl, value t, const c
     return ok;
 }
 
-/* The cache key of an instantiation: template name and argument values. */
-static const char *inst_key(lower *L, const ast *decl, scope *inner) {
+/* The cache key of an instantiation: template name and argument values,
+ * whole and exact (numbers to 17 digits with their dimension, strings in
+ * full), so two instances differ in key whenever they differ in any
+ * argument.  *name receives the readable form used in dumps and messages
+ * (numbers with a unit prefix, which may round); it is not unique. */
+static const char *inst_key(lower *L, const ast *decl, scope *inner, const char **name) {
     const ast *params = decl->a;
-    size_t cap = 256, len = 0;
-    char *buf = arena_alloc(&L->tmp, cap);
-    len += (size_t)snprintf(buf, cap, "%s", decl->name);
+    const char *key = decl->name, *pretty = decl->name;
     for (int j = 0; params && j < params->list.n; j++) {
         const ast *p = params->list.v[j];
         binding *b = strmap_get(&inner->map, p->name);
-        char piece[128];
+        const char *sep = j ? ", " : "(";
         if (b && b->v.k == V_NUM) {
-            char val[64];
+            char val[64], dim[96];
             units_format_value(b->v.num, b->v.dim, val, sizeof val);
             if (b->v.is_int) snprintf(val, sizeof val, "%.17g", b->v.num);
-            snprintf(piece, sizeof piece, "%s%s=%s", j ? ", " : "(", p->name, val);
+            units_format_dim(b->v.dim, dim, sizeof dim);
+            key = arena_printf(&L->tmp, "%s%s%s=%.17g %s", key, sep, p->name, b->v.num, dim);
+            pretty = arena_printf(&L->tmp, "%s%s%s=%s", pretty, sep, p->name, val);
         } else if (b && (b->v.k == V_STR || b->v.k == V_MAPNAME)) {
-            snprintf(piece, sizeof piece, "%s%s=%s", j ? ", " : "(", p->name, b->v.str);
+            key = arena_printf(&L->tmp, "%s%s%s=\"%s\"", key, sep, p->name, b->v.str);
+            pretty = arena_printf(&L->tmp, "%s%s%s=%s", pretty, sep, p->name, b->v.str);
         } else {
             /* no printable value: a fresh instance each time (a pointer here
              * would make level names, and so dumps, differ run to run) */
-            snprintf(piece, sizeof piece, "%s%s=<ref %d>", j ? ", " : "(", p->name, ++L->nrefs);
+            int ref = ++L->nrefs;
+            key = arena_printf(&L->tmp, "%s%s%s=<ref %d>", key, sep, p->name, ref);
+            pretty = arena_printf(&L->tmp, "%s%s%s=<ref %d>", pretty, sep, p->name, ref);
         }
-        size_t pl = strlen(piece);
-        if (len + pl + 2 >= cap) {
-            char *nb = arena_alloc(&L->tmp, cap * 2 + pl);
-            memcpy(nb, buf, len + 1);
-            buf = nb;
-            cap = cap * 2 + pl;
-        }
-        memcpy(buf + len, piece, pl + 1);
-        len += pl;
     }
     if (params && params->list.n) {
-        buf[len++] = ')';
-        buf[len] = 0;
+        key = arena_printf(&L->tmp, "%s)", key);
+        pretty = arena_printf(&L->tmp, "%s)", pretty);
     }
-    return buf;
+    *name = pretty;
+    return key;
 }
 
 static ir_level *instantiate_level(lower *L, value t, mld_loc use) {
@@ -2019,11 +2040,12 @@ static ir_level *instantiate_level(lower *L, value t, mld_loc use) {
     }
     scope *inner = scope_new(L, L->globals);
     if (!bind_params(L, inner, decl, t, "level")) return NULL;
-    const char *key = inst_key(L, decl, inner);
+    const char *name;
+    const char *key = inst_key(L, decl, inner, &name);
     ir_level *lv = strmap_get(&L->levels, key);
     if (lv) {
         if (lv->ninst == 0) {
-            mld_diag *dg = diag_new(L->dc, DIAG_ERROR, use, "level '%s' contains itself", key);
+            mld_diag *dg = diag_new(L->dc, DIAG_ERROR, use, "level '%s' contains itself", name);
             diag_note(L->dc, dg, decl->b->loc, "'%s' is defined here; give its recursion a base case", decl->name);
             diag_emit(L->dc, dg);
             return NULL;
@@ -2031,11 +2053,11 @@ static ir_level *instantiate_level(lower *L, value t, mld_loc use) {
         return lv;
     }
     lv = arena_alloc(L->mem, sizeof *lv);
-    lv->name = arena_strdup(L->mem, key);
+    lv->name = arena_strdup(L->mem, name);
     lv->tmpl = arena_strdup(L->mem, decl->name);
     lv->loc = decl->b->loc;
     lv->gateway_net = -1;
-    strmap_put(&L->tmp, &L->levels, lv->name, lv);
+    strmap_put(&L->tmp, &L->levels, key, lv);
     lbuild lb;
     memset(&lb, 0, sizeof lb);
     lb.lv = lv;
@@ -3284,12 +3306,42 @@ static void lower_all(lower *L) {
     }
 }
 
+/* "12,345,678" */
+static void thousands(long long v, char *buf, size_t n) {
+    char d[32];
+    int len = snprintf(d, sizeof d, "%lld", v), o = 0;
+    for (int i = 0; i < len && (size_t)o + 2 < n; i++) {
+        if (i && d[i] != '-' && (len - i) % 3 == 0 && d[i - 1] != '-') buf[o++] = ',';
+        buf[o++] = d[i];
+    }
+    buf[o] = 0;
+}
+
+/* The memory guard's describer: what the front end is building when an
+ * allocation fails or passes the limit. */
+static void lower_driver(void *ud, char *buf, size_t n) {
+    const lower *L = ud;
+    char a[32], b[32];
+    if (L->map) {
+        thousands(L->map->nactions, a, sizeof a);
+        snprintf(buf, n, "mapping '%s' has %s statements so far", L->map->name, a);
+    } else if (L->wb) {
+        thousands(L->wb->w->nops, a, sizeof a);
+        thousands(L->wb->w->ntensors, b, sizeof b);
+        snprintf(buf, n, "workload '%s' has %s operators and %s tensors so far", L->wb->w->name, a, b);
+    } else if (L->lb) {
+        snprintf(buf, n, "building level '%s'", L->lb->lv->name);
+    } else {
+        snprintf(buf, n, "%s", "");
+    }
+}
+
 static ir_design *load(mld_source *src, const mldc_options *o, diag_ctx *dc, int own_src) {
     static const mldc_options none;
     lower L;
     memset(&L, 0, sizeof L);
     ir_design *d = calloc(1, sizeof *d);
-    if (!d) abort();
+    if (!d) mem_fail(0);
     arena_init(&d->mem);
     arena_init(&L.tmp);
     L.mem = &d->mem;
@@ -3307,10 +3359,26 @@ static ir_design *load(mld_source *src, const mldc_options *o, diag_ctx *dc, int
     }
     int before = dc->nerrors;
     if (dc->capped) dc->capped = 0; /* a new file starts a new count of its own */
+    const char *phase = mem_phase();
+    mem_set_phase("front end");
+    mem_set_driver(lower_driver, &L);
     load_file(&L, src);
     if (dc->nerrors == before) {
         lower_all(&L);
+        mem_set_driver(NULL, NULL);
         if (dc->nerrors == before) check_design(d, dc);
+    }
+    mem_set_driver(NULL, NULL);
+    mem_set_phase(phase);
+    /* what the design was built from, for explore --resume */
+    d->inputs = arena_alloc(&d->mem, sizeof *d->inputs * (size_t)(L.files.n + L.hf_inputs.n + 1));
+    for (int i = 0; i < L.files.n; i++) {
+        const mld_source *fs = L.files.v[i];
+        d->inputs[d->ninputs++] = (ir_input){arena_strdup(&d->mem, fs->path), util_hash64(fs->text, fs->len, UTIL_HASH_START)};
+    }
+    for (int i = 0; i < L.hf_inputs.n; i++) {
+        const ir_input *in = L.hf_inputs.v[i];
+        d->inputs[d->ninputs++] = (ir_input){arena_strdup(&d->mem, in->path), in->hash};
     }
     /* Diagnostics point into sources held by L.tmp: hand the arena to the
      * design so they stay valid while the caller renders them. */
@@ -3329,7 +3397,7 @@ ir_design *mldc_load_file(const char *path, const mldc_options *o, diag_ctx *dc)
         mld_loc none = {0};
         diag_error(dc, none, "%s", why);
         ir_design *d = calloc(1, sizeof *d);
-        if (!d) abort();
+        if (!d) mem_fail(0);
         arena_init(&d->mem);
         d->tmp = L0.tmp;
         d->failed_io = 1;

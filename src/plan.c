@@ -42,8 +42,10 @@
     do {                                                                   \
         if ((n) == (cap)) {                                                \
             (cap) = (cap) ? (cap) * 2 : 64;                                \
+            if (mem_would_exceed(sizeof(*(v)) * (size_t)(cap)))            \
+                mem_fail(sizeof(*(v)) * (size_t)(cap));                    \
             void *nv_ = realloc((v), sizeof(*(v)) * (size_t)(cap));        \
-            if (!nv_) abort();                                             \
+            if (!nv_) mem_fail(sizeof(*(v)) * (size_t)(cap));             \
             (v) = nv_;                                                     \
         }                                                                  \
         (v)[(n)++] = (x);                                                  \
@@ -82,7 +84,7 @@ static void htab_grow(htab *t) {
     n.k = malloc(n.cap * sizeof *n.k);
     n.v = malloc(n.cap * sizeof *n.v);
     n.used = calloc(n.cap, 1);
-    if (!n.k || !n.v || !n.used) abort();
+    if (!n.k || !n.v || !n.used) mem_fail(0);
     for (size_t i = 0; i < t->cap; i++)
         if (t->used[i]) {
             int f;
@@ -302,7 +304,7 @@ static int route_custom(builder *b, uint64_t inst, const ir_level *lv, int net, 
     int64_t nn = n->nnodes;
     int64_t *prev = malloc(sizeof(int64_t) * (size_t)nn), *via = malloc(sizeof(int64_t) * (size_t)nn);
     int64_t *queue = malloc(sizeof(int64_t) * (size_t)nn);
-    if (!prev || !via || !queue) abort();
+    if (!prev || !via || !queue) mem_fail(0);
     for (int64_t i = 0; i < nn; i++) prev[i] = -1;
     int64_t qh = 0, qt = 0;
     queue[qt++] = from;
@@ -754,7 +756,7 @@ static void do_place(builder *b, const ir_action *a, int64_t ai) {
     if (nitems > (uint64_t)a->nunits) {
         umem = malloc(sizeof *umem * (size_t)a->nunits);
         uhas = malloc(sizeof *uhas * (size_t)a->nunits);
-        if (!umem || !uhas) abort();
+        if (!umem || !uhas) mem_fail(0);
     }
     for (uint64_t k = 0; k < nitems && !b->failed; k++) {
         /* micro-batches: unit k / M runs micro-batch k mod M (its share
@@ -960,7 +962,7 @@ static double wl_param(const ir_workload *w, const char *name) {
 
 plan *plan_build(const ir_design *d, const ir_mapping *m, diag_ctx *dc) {
     plan *p = calloc(1, sizeof *p);
-    if (!p) abort();
+    if (!p) mem_fail(0);
     arena_init(&p->mem);
     p->design = d;
     p->map = m;
@@ -974,7 +976,7 @@ plan *plan_build(const ir_design *d, const ir_mapping *m, diag_ctx *dc) {
     b.op_first = calloc((size_t)m->wl->nops + 1, sizeof *b.op_first);
     b.op_count = calloc((size_t)m->wl->nops + 1, sizeof *b.op_count);
     b.op_more = calloc((size_t)m->wl->nops + 1, sizeof *b.op_more);
-    if (!b.op_first || !b.op_count || !b.op_more) abort();
+    if (!b.op_first || !b.op_count || !b.op_more) mem_fail(0);
     /* Task ids follow from the actions alone, so a sync can name the tasks
      * of an operator placed after it: count them first. */
     uint64_t next = 0;
@@ -987,7 +989,7 @@ plan *plan_build(const ir_design *d, const ir_mapping *m, diag_ctx *dc) {
                 if (b.nranges + 1 > b.capranges) {
                     b.capranges = b.capranges ? 2 * b.capranges : 16;
                     b.ranges = realloc(b.ranges, sizeof *b.ranges * 3 * b.capranges);
-                    if (!b.ranges) abort();
+                    if (!b.ranges) mem_fail(0);
                 }
                 b.ranges[3 * b.nranges] = (uint32_t)next;
                 b.ranges[3 * b.nranges + 1] = (uint32_t)nt;
@@ -1011,7 +1013,7 @@ plan *plan_build(const ir_design *d, const ir_mapping *m, diag_ctx *dc) {
         }
     }
     b.seen = calloc(next + 1, sizeof *b.seen);
-    if (!b.seen) abort();
+    if (!b.seen) mem_fail(0);
     if (next >= PLAN_MAX_TASKS) {
         mld_loc none = {0};
         diag_error(dc, none, "the plan would have %llu tasks, more than %d; map coarser or simulate a smaller model",

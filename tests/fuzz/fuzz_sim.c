@@ -212,12 +212,11 @@ static int simulate(const ir_design *d, FILE *devnull) {
     return 1;
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-    if (size > (size_t)MLDC_MAX_FILE) return 0;
-    char *text = malloc(size + 1);
-    if (!text) return 0;
-    if (size) memcpy(text, data, size);
-    text[size] = 0;
+/* Load a design from text and, when it gets that far, simulate it under
+ * the checks above.  1 when it was simulated (or a deadlock reported), 0
+ * when it stopped before the simulator.  fuzz_gen.c includes this file
+ * (with FUZZ_SIM_NO_ENTRY) to run its generated designs through it. */
+static int sim_text(const char *text, size_t size) {
 
     sink s;
     memset(&s, 0, sizeof s);
@@ -237,6 +236,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
     ir_design_free(d);
     diag_ctx_free(&dc);
+    return simulated;
+}
+
+#ifndef FUZZ_SIM_NO_ENTRY
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+    if (size > (size_t)MLDC_MAX_FILE) return 0;
+    char *text = malloc(size + 1);
+    if (!text) return 0;
+    if (size) memcpy(text, data, size);
+    text[size] = 0;
+    int simulated = sim_text(text, size);
     free(text);
     /* -1 asks libFuzzer (from LLVM 16) to keep an input that never got to
      * the simulator out of the corpus; older versions ignore it, and the
@@ -244,3 +254,4 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
      * mk/tests.mk) does the same. */
     return simulated ? 0 : -1;
 }
+#endif

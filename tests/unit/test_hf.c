@@ -241,7 +241,13 @@ START_TEST(test_integer_errors) {
     parse_str(&p, "{\"hidden_size\": -64, " BASE "}");
     ck_assert_str_eq(p.msgs, "E 1:2 field 'hidden_size' must be a positive integer, found -64\n");
     parse_str(&p, "{\"hidden_size\": 2000000000, " BASE "}");
-    ck_assert_str_eq(p.msgs, "E 1:2 field 'hidden_size' (2000000000) exceeds 1000000000\n");
+    ck_assert_str_eq(p.msgs, "E 1:2 field 'hidden_size' (2000000000) exceeds 131072, far beyond any published model\n");
+    /* per-field limits: a million layers would build a workload far past
+     * any memory; the deepest real configs have ~128 */
+    parse_str(&p, "{\"hidden_size\": 64, \"num_hidden_layers\": 1000000, \"num_attention_heads\": 4, \"vocab_size\": 100}");
+    ck_assert_str_eq(p.msgs, "E 1:21 field 'num_hidden_layers' (1000000) exceeds 1024, far beyond any published model\n");
+    parse_str(&p, "{\"hidden_size\": 64, \"num_hidden_layers\": 1024, \"num_attention_heads\": 4, \"vocab_size\": 100}");
+    ck_assert_str_eq(p.msgs, "");
     parse_str(&p, "{\"hidden_size\": 64.0, " BASE "}");
     ck_assert_str_eq(p.msgs, "E 1:2 field 'hidden_size' must be a positive integer, found real number\n");
     parse_str(&p, "{\"hidden_size\": null, " BASE "}");
