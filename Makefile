@@ -44,7 +44,7 @@ LIBOBJ  := $(patsubst %,$(BUILD)/obj/%.o,$(filter-out cli,$(SRC))) \
            $(BUILD)/obj/parser.o $(BUILD)/obj/lexer.o
 DEPS_OK := $(BUILD)/.deps-ok
 
-.PHONY: all demo check asan ubsan fuzz bench install clean deps unit golden examples docs seeds mpi explore study editors docs-commands fmt validate
+.PHONY: all demo check asan ubsan fuzz bench install clean deps unit golden examples docs seeds mpi explore study editors docs-commands fmt validate cli
 
 all: $(BUILD)/mldc
 
@@ -95,7 +95,7 @@ study: $(BUILD)/mldc
 
 include mk/tests.mk
 
-check: unit golden seeds examples docs docs-commands fmt editors mpi explore validate
+check: unit golden seeds examples docs docs-commands fmt editors mpi explore validate cli
 	@echo "make check: all test groups passed"
 
 # mpirun -n 3 mldc explore == one process; skipped (with the reason) where

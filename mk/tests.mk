@@ -267,3 +267,10 @@ editors: $(BUILD)/mldc
 fmt: $(BUILD)/mldc
 	@sh tests/fmt/run.sh $(BUILD)/mldc
 	@$(BUILD)/mldc fmt --check examples/*.mld stdlib/std/*.mld docs/tutorial/*.mld && echo "fmt --check: examples, stdlib and tutorial files are formatted"
+
+# ---- cli ----------------------------------------------------------------------
+# What the golden tests cannot pin: colour and the progress line on a
+# terminal (through script(1)), NO_COLOR, explore reading '-' once.
+.PHONY: cli
+cli: $(BUILD)/mldc
+	@sh tests/cli/run.sh $(BUILD)/mldc

@@ -7,6 +7,7 @@
  *
  * Exit status: 0 success, 1 errors in the input, 2 usage or I/O errors.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,63 +31,169 @@
 #define MLDC_VERSION "0.0.0"
 #endif
 
-static const char usage[] =
-    "usage: mldc [options] check FILE...\n"
-    "       mldc [options] run FILE\n"
-    "       mldc [options] explore FILE\n"
-    "       mldc [options] merge FILE -o OUT.csv SHARD.csv...\n"
-    "       mldc [options] dump tokens|ast|ir|plan FILE\n"
-    "       mldc [options] fmt [--check] FILE...\n"
-    "\n"
-    "commands:\n"
-    "  check FILE...       parse, lower and check designs; report every error\n"
-    "  run FILE            simulate a mapping and report latency, throughput,\n"
-    "                      energy, utilisation and the critical path\n"
-    "  explore FILE        evaluate the design space of FILE's explore block;\n"
-    "                      stream every point to a CSV file, mark the Pareto front\n"
-    "  merge FILE -o OUT IN...  merge --shard result files of FILE's exploration\n"
-    "  dump tokens FILE    print the token stream\n"
-    "  dump ast FILE       print the syntax tree\n"
-    "  dump ir FILE        print the lowered, checked design\n"
-    "  dump plan FILE      print the simulation plan (resources, tasks, routes)\n"
-    "  fmt FILE...         rewrite files in the canonical style ('-': stdin to stdout)\n"
-    "\n"
-    "options:\n"
-    "  --set NAME=VALUE    override a parameter (repeatable), e.g. --set hbm_bw=3.2TB/s\n"
-    "  --diagnostics=FMT   'text' (default, GNU style with source excerpts) or 'json'\n"
-    "                      (one JSON object per line on stderr, nothing else there)\n"
-    "  --stdlib DIR        where import \"std/...\" looks (default: $MLDC_STDLIB, then\n"
-    "                      the installed stdlib)\n"
-    "  --max-errors N      stop after N errors (default 50)\n"
-    "  --mapping NAME      the mapping to run or dump (default: the first)\n"
-    "  --json              run: print the report as JSON; explore: also write the\n"
-    "                      results as JSON next to the CSV (x.csv -> x.json)\n"
-    "  --trace FILE        run: write a Chrome trace-event timeline (Perfetto)\n"
-    "  --verify            run: re-check the schedule against the hardware rules\n"
-    "  -o FILE             explore, merge: the results CSV (default explore.csv)\n"
-    "  -j N                explore: worker processes (default: all cores); results\n"
-    "                      do not depend on N\n"
-    "  --strategy S        explore: grid (default), random or guided\n"
-    "  --max-points N      explore: evaluate at most N points (random and guided\n"
-    "                      default to 100)\n"
-    "  --time-limit SEC    explore: stop planning new points after SEC seconds\n"
-    "  --seed N            explore: seed of the random and guided strategies\n"
-    "  --resume            explore: keep the rows already in the CSV and go on\n"
-    "  --shard I/N         explore: evaluate only points I, I+N, ... (then merge)\n"
-    "  --svg FILE          explore: plot of the Pareto front\n"
-    "  --report FILE       explore: single-file HTML report\n"
-    "  --quiet             explore: no progress line\n"
-    "  --check             fmt: change nothing; list the files that are not formatted\n"
-    "                      (\"FILE: not formatted\") and exit 1 if there are any\n"
-    "  -h, --help          show this help\n"
-    "  --version           show the version\n"
-    "\n"
-    "exit status: 0 ok, 1 errors in the input, 2 usage or I/O errors\n";
+/* The command line is described by two tables: the options, each with a
+ * bit, and the commands, each with the mask of the options it accepts.  Help
+ * (global and per command) is generated from them, and an option given to a
+ * command that does not take it is a usage error (GNU form, exit 2). */
+enum {
+    O_SET = 1u << 0, O_DIAG = 1u << 1, O_COLOR = 1u << 2, O_STDLIB = 1u << 3, O_MAXERR = 1u << 4,
+    O_MAPPING = 1u << 5, O_JSON = 1u << 6, O_TRACE = 1u << 7, O_VERIFY = 1u << 8, O_OUT = 1u << 9,
+    O_JOBS = 1u << 10, O_STRATEGY = 1u << 11, O_MAXPTS = 1u << 12, O_TLIMIT = 1u << 13, O_SEED = 1u << 14,
+    O_RESUME = 1u << 15, O_SHARD = 1u << 16, O_SVG = 1u << 17, O_REPORT = 1u << 18, O_QUIET = 1u << 19,
+    O_CHECK = 1u << 20
+};
+/* every command reads designs with these (fmt: only the first three) */
+#define O_COMMON (O_DIAG | O_COLOR | O_MAXERR | O_SET | O_STDLIB)
+
+typedef struct cli_opt {
+    const char *name; /* spelling, without "=VALUE" */
+    const char *arg;  /* the value's name in help, NULL for a flag */
+    unsigned bit;
+    const char *help; /* lines after the first start with '\n' */
+} cli_opt;
+
+static const cli_opt cli_opts[] = {
+    {"--set", "NAME=VALUE", O_SET, "override a parameter (repeatable), e.g. --set hbm_bw=3.2TB/s"},
+    {"--diagnostics", "=FMT", O_DIAG, "'text' (default, GNU style with source excerpts) or 'json'\n"
+                                     "(one JSON object per line on stderr, nothing else there)"},
+    {"--color", "=WHEN", O_COLOR, "colour diagnostics: 'auto' (default: on a terminal, unless\n"
+                                 "NO_COLOR is set), 'always' or 'never'"},
+    {"--stdlib", "DIR", O_STDLIB, "where import \"std/...\" looks (default: $MLDC_STDLIB, then\n"
+                                  "the stdlib installed next to the program)"},
+    {"--max-errors", "N", O_MAXERR, "stop after N errors (default 50)"},
+    {"--mapping", "NAME", O_MAPPING, "the mapping to run or dump (default: the first)"},
+    {"--json", NULL, O_JSON, "run: print the report as JSON; explore: also write the\n"
+                             "results as JSON next to the CSV (x.csv -> x.json)"},
+    {"--trace", "FILE", O_TRACE, "write a Chrome trace-event timeline (Perfetto)"},
+    {"--verify", NULL, O_VERIFY, "re-check the schedule against the hardware rules"},
+    {"-o", "FILE", O_OUT, "the results CSV (explore: default explore.csv)"},
+    {"-j", "N", O_JOBS, "worker processes (default: all cores); the results do not\n"
+                        "depend on N"},
+    {"--strategy", "S", O_STRATEGY, "grid (default), random or guided"},
+    {"--max-points", "N", O_MAXPTS, "evaluate at most N points (random and guided default\n"
+                                    "to 100)"},
+    {"--time-limit", "SEC", O_TLIMIT, "stop planning new points after SEC seconds"},
+    {"--seed", "N", O_SEED, "seed of the random and guided strategies"},
+    {"--resume", NULL, O_RESUME, "keep the rows already in the CSV and go on"},
+    {"--shard", "I/N", O_SHARD, "evaluate only points I, I+N, ... (then merge)"},
+    {"--svg", "FILE", O_SVG, "plot of the Pareto front"},
+    {"--report", "FILE", O_REPORT, "single-file HTML report"},
+    {"--quiet", NULL, O_QUIET, "no progress line"},
+    {"--check", NULL, O_CHECK, "change nothing; list the files that are not formatted\n"
+                               "(\"FILE: not formatted\") and exit 1 if there are any"},
+};
+enum { NOPTS = (int)(sizeof cli_opts / sizeof cli_opts[0]) };
+
+typedef struct cli_cmd {
+    const char *name;
+    const char *synopsis; /* after "mldc [options] " */
+    const char *summary;  /* what it does; lines after the first start with '\n' */
+    unsigned opts;        /* the options it accepts */
+} cli_cmd;
+
+static const cli_cmd cli_cmds[] = {
+    {"check", "check FILE...", "parse, lower and check designs; report every error", O_COMMON},
+    {"run", "run FILE", "simulate a mapping and report latency, throughput,\n"
+                        "energy, utilisation and the critical path",
+     O_COMMON | O_MAPPING | O_JSON | O_TRACE | O_VERIFY | O_QUIET},
+    {"explore", "explore FILE", "evaluate the design space of FILE's explore block;\n"
+                                "stream every point to a CSV file, mark the Pareto front",
+     O_COMMON | O_JSON | O_OUT | O_JOBS | O_STRATEGY | O_MAXPTS | O_TLIMIT | O_SEED | O_RESUME | O_SHARD | O_SVG |
+         O_REPORT | O_QUIET},
+    {"merge", "merge FILE -o OUT.csv SHARD.csv...", "merge --shard result files of FILE's exploration", O_COMMON | O_OUT},
+    {"dump", "dump tokens|ast|ir|plan FILE", "print the token stream, the syntax tree, the lowered\n"
+                                             "and checked design or the simulation plan",
+     O_COMMON | O_MAPPING},
+    {"fmt", "fmt [--check] FILE...", "rewrite files in the canonical style", O_DIAG | O_COLOR | O_MAXERR | O_CHECK},
+    {"help", "help [COMMAND]", "show this help, or a command's", 0},
+};
+enum { NCMDS = (int)(sizeof cli_cmds / sizeof cli_cmds[0]) };
+
+static const cli_cmd *find_cmd(const char *name) {
+    for (int i = 0; i < NCMDS; i++)
+        if (strcmp(cli_cmds[i].name, name) == 0) return &cli_cmds[i];
+    return NULL;
+}
+
+/* The option spelled by argument `a` ("--json", "--color=never"), or NULL. */
+static const cli_opt *find_opt(const char *a) {
+    size_t n = strcspn(a, "=");
+    for (int i = 0; i < NOPTS; i++)
+        if (strlen(cli_opts[i].name) == n && strncmp(cli_opts[i].name, a, n) == 0) return &cli_opts[i];
+    return NULL;
+}
+
+/* Print `text` (lines separated by '\n') in a column from `col`, the first
+ * line after `used` characters already written. */
+static void put_column(FILE *f, int used, int col, const char *text) {
+    for (;;) {
+        fprintf(f, "%*s", used < col ? col - used : 1, "");
+        size_t n = strcspn(text, "\n");
+        fprintf(f, "%.*s\n", (int)n, text);
+        if (!text[n]) return;
+        text += n + 1;
+        used = 0;
+    }
+}
+
+static void put_option(FILE *f, const cli_opt *o) {
+    /* an arg spelled "=X" is joined to the name (--color=WHEN) */
+    int used = fprintf(f, "  %s%s%s", o->name, o->arg && o->arg[0] != '=' ? " " : "", o->arg ? o->arg : "");
+    put_column(f, used, 22, o->help);
+}
+
+static const char stdin_note[] = "A FILE of '-' is read from standard input.\n";
+
+/* mldc --help: every command and every option, with the commands each
+ * option applies to when not all. */
+static void help_global(FILE *f) {
+    fputs("usage: ", f);
+    for (int i = 0; i < NCMDS; i++) fprintf(f, "%smldc [options] %s\n", i ? "       " : "", cli_cmds[i].synopsis);
+    fputs("\ncommands:\n", f);
+    for (int i = 0; i < NCMDS; i++) {
+        int used = fprintf(f, "  %s", cli_cmds[i].name);
+        put_column(f, used, 22, cli_cmds[i].summary);
+    }
+    fputs("\noptions (the commands that take each, where not all):\n", f);
+    for (int i = 0; i < NOPTS; i++) {
+        put_option(f, &cli_opts[i]);
+        char who[128] = "";
+        int all = 1;
+        for (int k = 0; k < NCMDS; k++)
+            if (cli_cmds[k].opts && !(cli_cmds[k].opts & cli_opts[i].bit)) all = 0;
+        for (int k = 0; k < NCMDS && !all; k++)
+            if (cli_cmds[k].opts & cli_opts[i].bit)
+                snprintf(who + strlen(who), sizeof who - strlen(who), "%s%s", who[0] ? ", " : "", cli_cmds[k].name);
+        if (!all) fprintf(f, "%22s[%s]\n", "", who);
+    }
+    fputs("  -h, --help          show this help (after a command: that command's)\n"
+          "  --version           show the version\n\n",
+          f);
+    fputs(stdin_note, f);
+    fputs("'mldc help COMMAND' or 'mldc COMMAND --help' shows one command's options.\n"
+          "exit status: 0 ok, 1 errors in the input, 2 usage or I/O errors\n",
+          f);
+}
+
+/* mldc help CMD, mldc CMD --help: the command and its options only. */
+static void help_command(FILE *f, const cli_cmd *c) {
+    fprintf(f, "usage: mldc [options] %s\n\n", c->synopsis);
+    const char *s = c->summary;
+    fputc((unsigned char)toupper((unsigned char)s[0]), f);
+    for (s++; *s; s++) fputc(*s == '\n' ? ' ' : *s, f);
+    fputs(".\n", f);
+    if (c->opts) fputs(stdin_note, f);
+    fputs("\noptions:\n", f);
+    for (int i = 0; i < NOPTS; i++)
+        if (c->opts & cli_opts[i].bit) put_option(f, &cli_opts[i]);
+    fputs("  -h, --help          show this help\n", f);
+}
 
 typedef struct cli {
     ex_options ex;   /* explore's options */
     const char *out; /* -o */
     int json;        /* diagnostics as JSON */
+    int color;       /* diagnostics in colour */
     int io_error;
     int report_json; /* run --json */
     int verify;      /* run --verify */
@@ -149,12 +256,41 @@ static int run_design(const char *path, const mldc_options *opts, cli *c, diag_c
 static void on_diag(void *ud, const mld_diag *d) {
     cli *c = ud;
     if (c->json) diag_render_json(stderr, d);
-    else diag_render_text(stderr, d);
+    else diag_render_text_color(stderr, d, c->color);
 }
 
 static int usage_error(const char *msg, const char *arg) {
     fprintf(stderr, "mldc: %s%s%s%s\nTry 'mldc --help'.\n", msg, arg[0] ? " '" : "", arg, arg[0] ? "'" : "");
     return 2;
+}
+
+/* --color=WHEN against the environment: NO_COLOR (any value) turns 'auto'
+ * off, CLICOLOR_FORCE (not "0") turns it on; 'auto' colours a terminal. */
+static int want_color(const char *when) {
+    if (strcmp(when, "always") == 0) return 1;
+    if (strcmp(when, "never") == 0) return 0;
+    const char *no = getenv("NO_COLOR");
+    if (no && *no) return 0;
+    const char *force = getenv("CLICOLOR_FORCE");
+    if (force && *force && strcmp(force, "0") != 0) return 1;
+    const char *term = getenv("TERM");
+    return isatty(STDERR_FILENO) && !(term && strcmp(term, "dumb") == 0);
+}
+
+/* Read standard input once for the commands that load a design named "-"
+ * (explore loads it again for every point). Returns 0 or an exit status. */
+static int read_stdin_once(mldc_options *o, char **keep) {
+    size_t len = 0;
+    char *text = util_read_all(stdin, MLDC_MAX_FILE, &len);
+    if (!text) {
+        fprintf(stderr, "mldc: error: cannot read '<stdin>': %s\n",
+                errno == EFBIG ? "larger than the 32 MiB limit" : strerror(errno));
+        return 2;
+    }
+    o->stdin_text = text;
+    o->stdin_len = len;
+    *keep = text;
+    return 0;
 }
 
 static int cli_main(int argc, char **argv);
@@ -179,15 +315,26 @@ static int cli_main(int argc, char **argv) {
     if (!args) abort();
     int nargs = 0, max_errors = 0;
     int fmt_check = 0; /* fmt --check */
+    int help = 0;      /* -h, --help: after the command is known */
+    const char *color = "auto";
+    /* the options given, by their index in cli_opts: checked against the
+     * command once it is known */
+    const char *given[NOPTS] = {0};
 
     /* pass 1: options */
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
+        const cli_opt *known = a[0] == '-' ? find_opt(a) : NULL;
+        if (known && !given[known - cli_opts]) given[known - cli_opts] = known->name;
         if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            fputs(usage, stdout);
-            free(sets);
-            free(args);
-            return 0;
+            help = 1;
+        } else if (strcmp(a, "--color") == 0 || strncmp(a, "--color=", 8) == 0) {
+            color = a[7] == '=' ? a + 8 : "always";
+            if (strcmp(color, "auto") != 0 && strcmp(color, "always") != 0 && strcmp(color, "never") != 0) {
+                free(sets);
+                free(args);
+                return usage_error("--color is auto, always or never, not", color);
+            }
         } else if (strcmp(a, "--version") == 0) {
             printf("mldc %s\n", MLDC_VERSION);
             free(sets);
@@ -275,12 +422,50 @@ static int cli_main(int argc, char **argv) {
         }
     }
     opts.sets = sets;
-    if (nargs == 0) {
-        fputs(usage, stderr);
+    c.color = want_color(color);
+    const cli_cmd *command = nargs ? find_cmd(args[0]) : NULL;
+    if (nargs == 0 || (help && !command) || (command && strcmp(command->name, "help") == 0 && nargs == 1)) {
+        help_global(nargs || help ? stdout : stderr);
         free(sets);
         free(args);
-        return 2;
+        return nargs || help ? 0 : 2;
     }
+    if (!command) {
+        int rc = usage_error("unknown command", args[0]);
+        free(sets);
+        free(args);
+        return rc;
+    }
+    if (strcmp(command->name, "help") == 0) { /* mldc help CMD */
+        const cli_cmd *about = find_cmd(args[1]);
+        int rc = about ? 0 : usage_error("help: unknown command", args[1]);
+        if (about) help_command(stdout, about);
+        free(sets);
+        free(args);
+        return rc;
+    }
+    if (help) {
+        help_command(stdout, command);
+        free(sets);
+        free(args);
+        return 0;
+    }
+    for (int k = 0; k < NOPTS; k++)
+        if (given[k] && !(command->opts & cli_opts[k].bit)) {
+            fprintf(stderr, "mldc: option '%s' does not apply to '%s'\nTry 'mldc help %s'.\n", given[k], command->name,
+                    command->name);
+            free(sets);
+            free(args);
+            return 2;
+        }
+    /* a design on standard input: read once, loaded as often as needed */
+    char *stdin_text = NULL;
+    for (int k = 1; k < nargs && strcmp(command->name, "fmt") != 0 && !stdin_text; k++)
+        if (strcmp(args[k], "-") == 0 && read_stdin_once(&opts, &stdin_text) != 0) {
+            free(sets);
+            free(args);
+            return 2;
+        }
 
     /* pass 2: the command */
     const char *cmd = args[0];
@@ -379,22 +564,27 @@ static int cli_main(int argc, char **argv) {
             ir_design_free(d);
         } else if (strcmp(args[1], "tokens") == 0 || strcmp(args[1], "ast") == 0) {
             /* read through the library so limits and messages are the same */
-            FILE *f = fopen(args[2], "rb");
+            int is_stdin = strcmp(args[2], "-") == 0;
+            FILE *f = is_stdin ? stdin : fopen(args[2], "rb");
             if (!f) {
-                fprintf(stderr, "mldc: error: cannot open '%s'\n", args[2]);
+                fprintf(stderr, "mldc: error: cannot open '%s': %s\n", args[2], strerror(errno));
                 c.io_error = 1;
             } else {
                 arena a;
                 arena_init(&a);
                 size_t len = 0;
-                char *buf = util_read_all(f, MLDC_MAX_FILE, &len);
-                fclose(f);
+                char *buf = is_stdin ? NULL : util_read_all(f, MLDC_MAX_FILE, &len);
+                if (is_stdin && (buf = malloc(opts.stdin_len + 1)) != NULL) {
+                    memcpy(buf, opts.stdin_text, opts.stdin_len);
+                    buf[len = opts.stdin_len] = 0;
+                }
+                if (!is_stdin) fclose(f);
                 if (!buf) {
                     fprintf(stderr, "mldc: error: cannot read '%s': %s\n", args[2],
                             errno == EFBIG ? "larger than the 32 MiB limit" : strerror(errno));
                     c.io_error = 1;
                 } else {
-                    mld_source src = {args[2], buf, len};
+                    mld_source src = {is_stdin ? "<stdin>" : args[2], buf, len};
                     if (args[1][0] == 't') {
                         parse_dump_tokens(stdout, &src, &dc);
                     } else {
@@ -423,6 +613,7 @@ static int cli_main(int argc, char **argv) {
     if (rc == 0 && c.io_error) rc = 2;
     if (rc == 0 && dc.nerrors) rc = 1;
     diag_ctx_free(&dc);
+    free(stdin_text);
     free(sets);
     free(args);
     return rc;

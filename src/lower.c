@@ -3303,13 +3303,40 @@ static ir_design *load(mld_source *src, const mldc_options *o, diag_ctx *dc, int
     return d;
 }
 
+/* The design on standard input: the caller's copy when it read it already
+ * (o->stdin_text), else read here.  NULL and *why on failure. */
+static mld_source *read_stdin(lower *L, const mldc_options *o, const char **why) {
+    mld_source *src = arena_alloc(&L->tmp, sizeof *src);
+    src->path = "<stdin>";
+    if (o && o->stdin_text) {
+        src->text = arena_strndup(&L->tmp, o->stdin_text, o->stdin_len);
+        src->len = o->stdin_len;
+        return src;
+    }
+    size_t len = 0;
+    char *text = util_read_all(stdin, MLDC_MAX_FILE, &len);
+    if (!text) {
+        *why = errno == EFBIG ? arena_printf(&L->tmp, "'<stdin>' is larger than the limit of %d MiB", MLDC_MAX_FILE >> 20)
+                              : arena_printf(&L->tmp, "cannot read '<stdin>': %s", strerror(errno));
+        return NULL;
+    }
+    src->text = arena_strndup(&L->tmp, text, len);
+    src->len = len;
+    free(text);
+    if (memchr(src->text, 0, len)) {
+        *why = "'<stdin>' is not a text file (it contains NUL bytes)";
+        return NULL;
+    }
+    return src;
+}
+
 ir_design *mldc_load_file(const char *path, const mldc_options *o, diag_ctx *dc) {
     lower L0;
     memset(&L0, 0, sizeof L0);
     arena_init(&L0.tmp);
     L0.dc = dc;
     const char *why = NULL;
-    mld_source *src = read_source(&L0, path, &why);
+    mld_source *src = strcmp(path, "-") == 0 ? read_stdin(&L0, o, &why) : read_source(&L0, path, &why);
     if (!src) {
         mld_loc none = {0};
         diag_error(dc, none, "%s", why);
