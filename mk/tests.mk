@@ -274,3 +274,11 @@ fmt: $(BUILD)/mldc
 .PHONY: cli
 cli: $(BUILD)/mldc
 	@sh tests/cli/run.sh $(BUILD)/mldc
+
+# ---- install-test ---------------------------------------------------------------
+# make install into a temporary prefix, move the installed tree, and run a
+# design that imports the stdlib with the moved binary (it must find the
+# moved stdlib, not the source tree's); the man page lists every module.
+.PHONY: install-test
+install-test: $(BUILD)/mldc
+	@sh tests/install/run.sh $(BUILD)

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #ifdef MLDC_MPI
@@ -277,6 +278,27 @@ static int want_color(const char *when) {
     return isatty(STDERR_FILENO) && !(term && strcmp(term, "dumb") == 0);
 }
 
+/* The stdlib installed next to the running program: `make install` puts
+ * the binary in PREFIX/bin and the stdlib in PREFIX/share/mldc/stdlib, so
+ * the pair can be moved together.  Written into `buf`; NULL when the
+ * program's path is unknown or no stdlib lies there (then the library's
+ * default applies: the source tree it was built from). */
+static const char *installed_stdlib(char *buf, size_t size) {
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0) return NULL;
+    exe[n] = 0;
+    char *slash = strrchr(exe, '/');
+    if (!slash) return NULL;
+    *slash = 0; /* PREFIX/bin */
+    int len = snprintf(buf, size, "%s/../share/mldc/stdlib", exe);
+    if (len < 0 || (size_t)len >= size) return NULL;
+    char probe[4200];
+    snprintf(probe, sizeof probe, "%s/std", buf);
+    struct stat st;
+    return stat(probe, &st) == 0 && S_ISDIR(st.st_mode) ? buf : NULL;
+}
+
 /* Read standard input once for the commands that load a design named "-"
  * (explore loads it again for every point). Returns 0 or an exit status. */
 static int read_stdin_once(mldc_options *o, char **keep) {
@@ -423,6 +445,10 @@ static int cli_main(int argc, char **argv) {
     }
     opts.sets = sets;
     c.color = want_color(color);
+    char stdlib_buf[4096];
+    const char *env_stdlib = getenv("MLDC_STDLIB");
+    if (!opts.stdlib_dir && !(env_stdlib && *env_stdlib))
+        opts.stdlib_dir = installed_stdlib(stdlib_buf, sizeof stdlib_buf);
     const cli_cmd *command = nargs ? find_cmd(args[0]) : NULL;
     if (nargs == 0 || (help && !command) || (command && strcmp(command->name, "help") == 0 && nargs == 1)) {
         help_global(nargs || help ? stdout : stderr);
