@@ -124,7 +124,8 @@ typedef struct lbuild {
 } lbuild;
 
 typedef struct nameref {
-    int kind; /* 0 group, 1 op, 2 tensor */
+    int kind; /* 0 group, 1 op, 2 tensor, 3 group array, 4 an operator whose
+               * declaration failed (references to it are silent errors) */
     int idx;
 } nameref;
 
@@ -984,6 +985,7 @@ static value wl_by_path(lower *L, wbuild *wb, const char *path, const ast *where
         if (r->kind == 1) return vwl(L, wb, WS_OP, path, r->idx);
         if (r->kind == 2) return vwl(L, wb, WS_TENSOR, path, r->idx);
         if (r->kind == 3) return vwl(L, wb, WS_GROUPS, path, -1);
+        if (r->kind == 4) return verr(); /* already reported */
     }
     suggest sg;
     suggest_init(&sg, path);
@@ -2146,6 +2148,18 @@ static int tensor_arg(lower *L, scope *s, const ast *arg, int *out) {
     return 0;
 }
 
+/* Query-key pairs of sliding-window attention: each of the T queries (the
+ * last T of S positions when causal) sees at most the W keys ending at its
+ * own position.  Position p (0-based) sees min(p + 1, W) keys, summed over
+ * p = S - T .. S - 1; without causality each query sees min(S, W). */
+static double window_pairs(double T, double S, double W, int causal) {
+    if (!causal) return T * (S < W ? S : W);
+    double lo = S - T + 1, hi = S; /* p + 1 runs over lo .. hi */
+    if (hi <= W) return (lo + hi) * (hi - lo + 1) / 2;
+    if (lo > W) return W * (hi - lo + 1);
+    return (lo + W) * (W - lo + 1) / 2 + W * (hi - W);
+}
+
 static const char *shape_text(lower *L, const ir_tensor *t) {
     char buf[160];
     int len = 0;
@@ -2154,7 +2168,29 @@ static const char *shape_text(lower *L, const ir_tensor *t) {
     return arena_strdup(&L->tmp, buf);
 }
 
+static void wl_op_build(lower *L, scope *s, const ast *st);
+
+/* An operator statement.  When it fails, its name is still declared, as a
+ * poison value: what uses it later is silently in error too, so one
+ * mistake (a bad template argument, say) gives one diagnostic instead of
+ * one per operator downstream. */
 static void wl_op(lower *L, scope *s, const ast *st) {
+    const char *path = join(L, L->gpath, st->name);
+    if (strmap_get(&L->wb->names, path)) { /* a duplicate: reported there */
+        wl_op_build(L, s, st);
+        return;
+    }
+    wl_op_build(L, s, st);
+    if (!strmap_get(&L->wb->names, path)) {
+        nameref *r = arena_alloc(&L->tmp, sizeof *r);
+        r->kind = 4;
+        r->idx = -1;
+        strmap_put(&L->tmp, &L->wb->names, path, r);
+        define(L, L->gscope, st->name, verr(), st->b ? st->b->loc : st->loc, "operator");
+    }
+}
+
+static void wl_op_build(lower *L, scope *s, const ast *st) {
     wbuild *wb = L->wb;
     ir_workload *w = wb->w;
     const ast *call = st->a;
@@ -2182,7 +2218,9 @@ static void wl_op(lower *L, scope *s, const ast *st) {
     enum { MAX_INPUTS = 256 };
     int ins[MAX_INPUTS], nin = 0;
     int heads = 1, has_dtype = 0, transpose = 0, causal = 0;
+    int kv_heads = 0;    /* attention: 0 = as many as the key width gives */
     int64_t batch = 1;
+    int64_t window = 0;  /* attention: keys each query sees at most (0: all) */
     double flops_per = 1;
     ir_dtype dt = DT_FP16;
     int ok = 1;
@@ -2206,13 +2244,21 @@ static void wl_op(lower *L, scope *s, const ast *st) {
                 if (n != 0 && n != 1) { ERR(L, arg->a->loc, "'%s' is 0 or 1", arg->name); ok = 0; continue; }
                 if (arg->name[0] == 't') transpose = (int)n;
                 else causal = (int)n;
+            } else if (strcmp(arg->name, "window") == 0 && kind == OPK_ATTENTION) {
+                /* sliding-window attention; 0 is no window */
+                int64_t n;
+                if (!eval_int(L, s, arg->a, &n)) { ok = 0; continue; }
+                if (n < 0) { ERR(L, arg->a->loc, "'window' must be 0 (none) or a number of keys"); ok = 0; continue; }
+                window = n;
             } else if ((strcmp(arg->name, "heads") == 0 && kind == OPK_ATTENTION) ||
+                       (strcmp(arg->name, "kv_heads") == 0 && kind == OPK_ATTENTION) ||
                        (strcmp(arg->name, "batch") == 0 && kind == OPK_ATTENTION) ||
                        (strcmp(arg->name, "flops") == 0 && kind == OPK_ELEMENTWISE)) {
                 int64_t n;
                 if (!eval_int(L, s, arg->a, &n)) { ok = 0; continue; }
                 if (n < 1) { ERR(L, arg->a->loc, "'%s' must be at least 1", arg->name); ok = 0; continue; }
                 if (arg->name[0] == 'h') heads = (int)(n > 1 << 20 ? 1 << 20 : n);
+                else if (arg->name[0] == 'k') kv_heads = (int)(n > 1 << 20 ? 1 << 20 : n);
                 else if (arg->name[0] == 'b') batch = n;
                 else flops_per = (double)n;
             } else {
@@ -2298,8 +2344,26 @@ static void wl_op(lower *L, scope *s, const ast *st) {
                 shape_text(L, a), shape_text(L, k), shape_text(L, v));
             return;
         }
-        if (a->dims[1] % heads || k->dims[1] % heads) {
-            ERR(L, call->loc, "attention(): %d heads do not divide the width %lld", heads, (long long)a->dims[1]);
+        /* grouped-query attention: q is heads x head width, k and v are
+         * kv_heads x the same head width, and kv_heads divides heads */
+        if (a->dims[1] % heads) {
+            ERR(L, call->loc, "attention(): %d heads do not divide the query width %lld", heads, (long long)a->dims[1]);
+            return;
+        }
+        int64_t hd = a->dims[1] / heads;
+        if (k->dims[1] % hd) {
+            ERR(L, call->loc, "attention(): the key/value width %lld is not a whole number of heads of width %lld "
+                "(query width %lld / %d heads)", (long long)k->dims[1], (long long)hd, (long long)a->dims[1], heads);
+            return;
+        }
+        if (kv_heads && k->dims[1] != kv_heads * hd) {
+            ERR(L, call->loc, "attention(): %d key/value heads of width %lld need a key/value width of %lld, found %lld",
+                kv_heads, (long long)hd, (long long)(kv_heads * hd), (long long)k->dims[1]);
+            return;
+        }
+        kv_heads = (int)(k->dims[1] / hd);
+        if (heads % kv_heads) {
+            ERR(L, call->loc, "attention(): %d key/value heads do not divide %d query heads", kv_heads, heads);
             return;
         }
         if (a->dims[0] % batch || k->dims[0] % batch) {
@@ -2316,6 +2380,7 @@ static void wl_op(lower *L, scope *s, const ast *st) {
             return;
         }
         double pairs = causal ? T * S - T * (T - 1) / 2 : T * S;
+        if (window > 0) pairs = window_pairs(T, S, (double)window, causal);
         flops = (double)batch * (4 * pairs * Dm + 5 * pairs * heads);
         break;
     }
@@ -2467,7 +2532,14 @@ static wbuild *instantiate_workload(lower *L, const char *name, value t) {
     L->gpath = "";
     L->group = -1;
     L->gscope = inner;
+    /* a template from another file (the stdlib): errors inside it also
+     * point at the user's call that caused them */
+    int noted = t.call && t.call->loc.src != decl->loc.src;
+    if (noted)
+        diag_push_context(L->dc, t.call->loc,
+                          arena_printf(&L->tmp, "in workload '%s', an instance of '%s' made here", name, decl->name));
     body(L, inner, decl->c, wl_stmt);
+    if (noted) diag_pop_context(L->dc);
     L->wb = saved_wb;
     L->gpath = saved_path;
     L->group = saved_group;
