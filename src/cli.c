@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifdef MLDC_MPI
@@ -190,6 +191,41 @@ static void help_command(FILE *f, const cli_cmd *c) {
     fputs("  -h, --help          show this help\n", f);
 }
 
+/* The progress line of `run`: shown on a terminal (stderr), unless --quiet,
+ * once the work has taken a second, redrawn at most ten times a second,
+ * and erased when the run ends. */
+typedef struct cli_progress {
+    int on;           /* a terminal and not --quiet */
+    double t0, drawn; /* start; last redraw (s) */
+    int shown;        /* something is on the line */
+} cli_progress;
+
+static double mono_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void progress_cb(void *ud, const char *phase, double done, double total) {
+    cli_progress *pg = ud;
+    if (!pg->on) return;
+    double t = mono_s();
+    if (t - pg->t0 < 1.0 || t - pg->drawn < 0.1) return;
+    pg->drawn = t;
+    pg->shown = 1;
+    if (total > 0)
+        fprintf(stderr, "\r\033[Kmldc: %s %.0f%% (%.0f of %.0f), %.1f s", phase, 100 * done / total, done, total,
+                t - pg->t0);
+    else
+        fprintf(stderr, "\r\033[Kmldc: %s, %.1f s", phase, t - pg->t0);
+    fflush(stderr);
+}
+
+static void progress_end(cli_progress *pg) {
+    if (pg->shown) fputs("\r\033[K", stderr);
+    pg->shown = 0;
+}
+
 typedef struct cli {
     ex_options ex;   /* explore's options */
     const char *out; /* -o */
@@ -200,6 +236,7 @@ typedef struct cli {
     int verify;      /* run --verify */
     const char *trace;
     const char *mapping;
+    cli_progress progress; /* run's progress line */
 } cli;
 
 /* The mapping to run: --mapping NAME, else the first.  NULL after an
@@ -219,6 +256,8 @@ static const ir_mapping *pick_mapping(const ir_design *d, const cli *c, diag_ctx
 
 /* mldc run / mldc dump plan: plan, simulate, verify, report. */
 static int run_design(const char *path, const mldc_options *opts, cli *c, diag_ctx *dc, int dump_plan) {
+    c->progress.t0 = mono_s();
+    c->progress.on = !dump_plan && !c->ex.quiet && isatty(STDERR_FILENO);
     ir_design *d = mldc_load_file(path, opts, dc);
     if (d->failed_io) c->io_error = 1;
     if (dc->nerrors) {
@@ -226,12 +265,16 @@ static int run_design(const char *path, const mldc_options *opts, cli *c, diag_c
         return 1;
     }
     const ir_mapping *m = pick_mapping(d, c, dc);
-    plan *p = m ? plan_build(d, m, dc) : NULL;
+    cli_progress *pg = &c->progress;
+    plan *p = m ? plan_build_progress(d, m, dc, dump_plan ? NULL : progress_cb, pg) : NULL;
     if (p && dump_plan) {
         plan_dump(stdout, p);
     } else if (p) {
-        sim_result *r = sim_run(p, dc);
-        if (r && c->verify && sim_verify(r, dc) == 0 && !c->json)
+        sim_result *r = sim_run_progress(p, dc, progress_cb, pg);
+        if (r && c->verify) progress_cb(pg, "verifying", 0, 0);
+        int verified = r && c->verify && sim_verify(r, dc) == 0;
+        progress_end(pg);
+        if (verified && !c->json)
             fprintf(stderr, "mldc: schedule verified: %u tasks, no violation\n", p->ntasks);
         if (r && !dc->nerrors) {
             if (c->trace) {
@@ -249,6 +292,7 @@ static int run_design(const char *path, const mldc_options *opts, cli *c, diag_c
         }
         sim_free(r);
     }
+    progress_end(pg);
     plan_free(p);
     ir_design_free(d);
     return 0;
@@ -256,6 +300,7 @@ static int run_design(const char *path, const mldc_options *opts, cli *c, diag_c
 
 static void on_diag(void *ud, const mld_diag *d) {
     cli *c = ud;
+    progress_end(&c->progress); /* a message never lands on the progress line */
     if (c->json) diag_render_json(stderr, d);
     else diag_render_text_color(stderr, d, c->color);
 }

@@ -959,6 +959,10 @@ static double wl_param(const ir_workload *w, const char *name) {
 }
 
 plan *plan_build(const ir_design *d, const ir_mapping *m, diag_ctx *dc) {
+    return plan_build_progress(d, m, dc, NULL, NULL);
+}
+
+plan *plan_build_progress(const ir_design *d, const ir_mapping *m, diag_ctx *dc, mldc_progress_fn fn, void *ud) {
     plan *p = calloc(1, sizeof *p);
     if (!p) abort();
     arena_init(&p->mem);
@@ -1019,6 +1023,7 @@ plan *plan_build(const ir_design *d, const ir_mapping *m, diag_ctx *dc) {
         b.failed = 1;
     }
     for (int64_t i = 0; i < m->nactions && !b.failed; i++) {
+        if (fn && (i & 15) == 0) fn(ud, "planning", (double)i, (double)m->nactions);
         const ir_action *a = &m->actions[i];
         switch (a->kind) {
         case ACT_PLACE: do_place(&b, a, i); break;

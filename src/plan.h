@@ -73,9 +73,16 @@ typedef struct plan {
 
 enum { PLAN_MAX_TASKS = 200 * 1000 * 1000 };
 
+/* Progress of long work, for a caller that shows it (the CLI's progress
+ * line): `phase` ("planning", "simulating"), and how far: done of total
+ * (mapping actions, tasks).  Called every so often, never per item. */
+typedef void (*mldc_progress_fn)(void *ud, const char *phase, double done, double total);
+
 /* Compile mapping `m` of design `d`.  Returns NULL after reporting an error
  * (limits, a route that cannot be built). */
 plan *plan_build(const ir_design *d, const ir_mapping *m, diag_ctx *dc);
+/* The same, reporting progress through fn (NULL: none). */
+plan *plan_build_progress(const ir_design *d, const ir_mapping *m, diag_ctx *dc, mldc_progress_fn fn, void *ud);
 void plan_free(plan *p);
 
 /* Human names: "top.chip[0].core[1].tensor", "top.chip[0].noc (3 -> 4)". */

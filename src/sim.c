@@ -244,7 +244,9 @@ static void report_deadlock(const plan *p, const uint32_t *pending, diag_ctx *dc
     diag_emit(dc, d);
 }
 
-sim_result *sim_run(const plan *p, diag_ctx *dc) {
+sim_result *sim_run(const plan *p, diag_ctx *dc) { return sim_run_progress(p, dc, NULL, NULL); }
+
+sim_result *sim_run_progress(const plan *p, diag_ctx *dc, mldc_progress_fn fn, void *ud) {
     uint32_t n = p->ntasks;
     sim_result *r = calloc(1, sizeof *r);
     if (!r) abort();
@@ -363,6 +365,7 @@ sim_result *sim_run(const plan *p, diag_ctx *dc) {
             heap_push(&h, (event){end, (uint64_t)EV_FINISH << 32 | t});
         } else {
             done++;
+            if (fn && (done & 0xFFFF) == 0) fn(ud, "simulating", (double)done, (double)n);
             for (uint32_t i = soff[t]; i < soff[t + 1]; i++) {
                 uint32_t sx = succ[i];
                 /* finishes come in time order, so this one is the latest

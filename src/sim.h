@@ -40,6 +40,9 @@ typedef struct sim_result {
 /* Run the plan.  Returns NULL after reporting a deadlock (with the waiting
  * tasks and what they wait for) through dc. */
 sim_result *sim_run(const plan *p, diag_ctx *dc);
+/* The same, reporting progress ("simulating", tasks finished of all)
+ * through fn (NULL: none). */
+sim_result *sim_run_progress(const plan *p, diag_ctx *dc, mldc_progress_fn fn, void *ud);
 void sim_free(sim_result *r);
 
 /* Re-check a finished schedule against the hardware rules: no resource

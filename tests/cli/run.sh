@@ -1,7 +1,8 @@
 #!/bin/sh
 # run.sh - command-line behaviour that the golden tests cannot pin down:
 # what mldc does on a terminal (colour, NO_COLOR, the progress line of a
-# long `run`) and reading a design from standard input for `explore`.
+# long `run`: bench/gpt3_1k.mld, 1.7 M tasks, several seconds) and reading
+# a design from standard input for `explore`.
 #
 #   sh tests/cli/run.sh MLDC
 #
@@ -37,9 +38,17 @@ if script -qec true /dev/null >/dev/null 2>&1 </dev/null; then
     if grep -q "$esc" "$tmp/tty"; then bad no-color "NO_COLOR=1 still coloured"; elif grep -q "error:" "$tmp/tty"; then ok no-color; else bad no-color "no diagnostic"; fi
     on_tty "$tmp/tty" "$mldc" check --color=never tests/golden/diag/dim-add.mld
     if grep -q "$esc" "$tmp/tty"; then bad color-never "--color=never still coloured"; else ok color-never; fi
+    # a run of several seconds (1.7 M tasks) shows its progress on a terminal
+    on_tty "$tmp/tty" "$mldc" run bench/gpt3_1k.mld ">/dev/null"
+    if grep -q "mldc: simulating [0-9]*%" "$tmp/tty"; then ok progress-on-tty; else bad progress-on-tty "no progress line"; fi
+    on_tty "$tmp/tty" "$mldc" run --quiet bench/gpt3_1k.mld ">/dev/null"
+    if grep -q "simulating" "$tmp/tty"; then bad progress-quiet "--quiet still shows progress"; else ok progress-quiet; fi
 else
     echo "skip terminal cases: script(1) from util-linux is missing or cannot open a pseudo-terminal"
 fi
+
+"$mldc" run bench/gpt3_1k.mld >/dev/null 2>"$tmp/err"
+if [ -s "$tmp/err" ]; then bad progress-not-tty "stderr not empty off a terminal"; sed 's/^/    /' "$tmp/err" | head -3; else ok progress-not-tty; fi
 
 "$mldc" check tests/golden/diag/dim-add.mld 2>"$tmp/err"
 if grep -q "$esc" "$tmp/err"; then bad no-colour-in-file "escape codes in redirected output"; else ok no-colour-in-file; fi
