@@ -410,45 +410,127 @@ static void text_levels(FILE *out, const sim_result *r) {
     rollup_free(&ru);
 }
 
+/* A resource by busy time: descending, then id ascending. */
+typedef struct busy_key {
+    double busy;
+    uint32_t id;
+} busy_key;
+
+static int busy_cmp(const void *pa, const void *pb) {
+    const busy_key *a = pa, *b = pb;
+    if (a->busy != b->busy) return a->busy > b->busy ? -1 : 1;
+    return a->id < b->id ? -1 : a->id > b->id;
+}
+
+/* Alike busiest resources: the first (by id) and how many. */
+typedef struct busy_group {
+    uint32_t first, count;
+    char name[NAME_MAX_LEN];
+} busy_group;
+
+/* Two resource names alike but for the numbers in brackets
+ * ("top.pe[0][1].mac", "top.pe[2][1].mac"). */
+static int names_alike(const char *a, const char *b) {
+    for (;;) {
+        if (*a == '[' && *b == '[') {
+            a++, b++;
+            while (*a >= '0' && *a <= '9') a++;
+            while (*b >= '0' && *b <= '9') b++;
+            continue;
+        }
+        if (*a != *b) return 0;
+        if (!*a) return 1;
+        a++, b++;
+    }
+}
+
+/* Turn into '*' the bracketed numbers of `pat` that differ in `other`
+ * (an alike name); '*' once set stays. */
+static void name_merge(char *pat, const char *other) {
+    char out[NAME_MAX_LEN];
+    size_t k = 0;
+    const char *a = pat, *b = other;
+    while (*a && k + 2 < sizeof out) {
+        if (*a == '[' && *b == '[') {
+            const char *ea = a + 1, *eb = b + 1;
+            while (*ea != ']' && *ea) ea++;
+            while (*eb != ']' && *eb) eb++;
+            int same = (ea - a) == (eb - b) && memcmp(a, b, (size_t)(ea - a)) == 0;
+            if (same) {
+                size_t len = (size_t)(ea - a);
+                if (k + len + 2 >= sizeof out) break;
+                memcpy(out + k, a, len);
+                k += len;
+            } else {
+                out[k++] = '[';
+                out[k++] = '*';
+            }
+            a = ea, b = eb;
+            continue;
+        }
+        out[k++] = *a++;
+        b++;
+    }
+    out[k] = 0;
+    snprintf(pat, NAME_MAX_LEN, "%s", out);
+}
+
+/* The busiest resources, alike ones grouped: resources of one kind with
+ * the same busy time whose names differ only in indices make one line
+ * ("top.pe[*][*].mac", with how many), so ten identical cores do not
+ * crowd out everything else. */
 static void text_busiest(FILE *out, const sim_result *r) {
     const plan *p = r->p;
-    uint32_t top[TOP_BUSIEST];
-    int ntop = 0;
-    /* Insertion into a short sorted list: busy descending, id ascending
-     * (ids arrive ascending, so strict '>' keeps the earlier id first). */
-    for (uint32_t i = 0; i < p->nres; i++) {
-        double b = r->busy[i];
-        int pos = ntop;
-        while (pos > 0 && b > r->busy[top[pos - 1]])
-            pos--;
-        if (pos >= TOP_BUSIEST)
-            continue;
-        int last = ntop < TOP_BUSIEST ? ntop : TOP_BUSIEST - 1;
-        memmove(&top[pos + 1], &top[pos], sizeof top[0] * (size_t)(last - pos));
-        top[pos] = i;
-        if (ntop < TOP_BUSIEST)
-            ntop++;
-    }
-    if (ntop == 0)
-        return;
+    if (p->nres == 0) return;
+    busy_key *keys = malloc(sizeof *keys * p->nres);
+    uint32_t *ord = malloc(sizeof *ord * p->nres);
+    unsigned char *used = calloc(p->nres, 1);
+    if (!keys || !ord || !used) abort();
+    for (uint32_t i = 0; i < p->nres; i++) keys[i] = (busy_key){r->busy[i], i};
+    qsort(keys, p->nres, sizeof *keys, busy_cmp);
+    for (uint32_t i = 0; i < p->nres; i++) ord[i] = keys[i].id;
+    free(keys);
 
-    char name[NAME_MAX_LEN];
+    busy_group *g = calloc(TOP_BUSIEST, sizeof *g);
+    if (!g) abort();
+    int ng = 0;
+    char other[NAME_MAX_LEN];
+    for (uint32_t k = 0; k < p->nres && ng < TOP_BUSIEST; k++) {
+        uint32_t i = ord[k];
+        if (used[k]) continue;
+        busy_group *cur = &g[ng++];
+        cur->first = i;
+        cur->count = 1;
+        plan_res_name(p, i, cur->name, sizeof cur->name);
+        char first_name[NAME_MAX_LEN];
+        snprintf(first_name, sizeof first_name, "%s", cur->name);
+        /* equal busy times, up to the rounding of sums taken in another order */
+        for (uint32_t j = k + 1; j < p->nres && r->busy[i] - r->busy[ord[j]] <= 1e-9 * r->busy[i]; j++) {
+            if (used[j] || p->res[ord[j]].kind != p->res[i].kind) continue;
+            plan_res_name(p, ord[j], other, sizeof other);
+            if (!names_alike(first_name, other)) continue;
+            used[j] = 1;
+            cur->count++;
+            name_merge(cur->name, other);
+        }
+    }
+
     int wn = (int)strlen("resource");
-    for (int k = 0; k < ntop; k++) {
-        plan_res_name(p, top[k], name, sizeof name);
-        int l = (int)strlen(name);
+    for (int k = 0; k < ng; k++) {
+        int l = (int)strlen(g[k].name);
         if (l > wn) wn = l;
     }
-    fprintf(out, "\nbusiest resources:\n");
-    fprintf(out, "  %-*s  %-8s  %-12s  %6s\n", wn, "resource", "kind", "busy", "util");
-    for (int k = 0; k < ntop; k++) {
+    fprintf(out, "\nbusiest resources (alike ones grouped):\n");
+    fprintf(out, "  %-*s  %-8s  %5s  %-12s  %6s\n", wn, "resource", "kind", "count", "busy", "util");
+    for (int k = 0; k < ng; k++) {
         char busy[64];
-        plan_res_name(p, top[k], name, sizeof name);
-        fmt_time(r->busy[top[k]], busy, sizeof busy);
-        fprintf(out, "  %-*s  %-8s  %-12s  %5.1f%%\n", wn, name,
-                res_kind_name(p->res[top[k]].kind), busy,
-                100.0 * ratio(r->busy[top[k]], r->makespan));
+        fmt_time(r->busy[g[k].first], busy, sizeof busy);
+        fprintf(out, "  %-*s  %-8s  %5u  %-12s  %5.1f%%\n", wn, g[k].name, res_kind_name(p->res[g[k].first].kind),
+                g[k].count, busy, 100.0 * ratio(r->busy[g[k].first], r->makespan));
     }
+    free(g);
+    free(used);
+    free(ord);
 }
 
 void sim_report_text(FILE *out, const sim_result *r) {
