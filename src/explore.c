@@ -960,6 +960,7 @@ static int load_space(const char *path, const mldc_options *base, diag_ctx *dc, 
     sp->nvars = d->explore->nvary;
     sp->vars = d->explore->vary;
     sp->size = space_size(sp);
+    sp->per = d->nmappings ? plan_count_word(d->mappings[0]->wl, NULL) : "runs";
     if (d->nmappings == 0) {
         mld_loc none = {0};
         diag_error(dc, none, "'%s' has no mapping to evaluate", path);

@@ -39,6 +39,7 @@ typedef struct ex_space {
     int nvars;
     const ir_vary *vars;   /* ex->vary */
     uint64_t size;         /* product of the value counts (saturating) */
+    const char *per;       /* what throughput counts: "tokens", "samples" or "runs" */
 } ex_space;
 
 typedef struct ex_options {

@@ -958,6 +958,13 @@ static double wl_param(const ir_workload *w, const char *name) {
     return 0;
 }
 
+const char *plan_count_word(const ir_workload *wl, double *count) {
+    double batch = wl ? wl_param(wl, "batch") : 0, seq = wl ? wl_param(wl, "seq") : 0;
+    double n = batch > 0 && seq > 0 ? batch * seq : batch > 0 ? batch : 1;
+    if (count) *count = n;
+    return batch > 0 && seq > 0 ? "tokens" : batch > 0 ? "samples" : "runs";
+}
+
 plan *plan_build(const ir_design *d, const ir_mapping *m, diag_ctx *dc) {
     return plan_build_progress(d, m, dc, NULL, NULL);
 }
@@ -1034,17 +1041,7 @@ plan *plan_build_progress(const ir_design *d, const ir_mapping *m, diag_ctx *dc,
         case ACT_SYNC: do_sync(&b, a, i); break;
         }
     }
-    double batch = wl_param(m->wl, "batch"), seq = wl_param(m->wl, "seq");
-    if (batch > 0 && seq > 0) {
-        p->tokens = batch * seq;
-        p->tokens_what = "tokens";
-    } else if (batch > 0) {
-        p->tokens = batch;
-        p->tokens_what = "samples";
-    } else {
-        p->tokens = 1;
-        p->tokens_what = "runs";
-    }
+    p->tokens_what = plan_count_word(m->wl, &p->tokens);
     for (uint32_t i = 0; i < b.nholders; i++) free(b.holders[i].t);
     free(b.holders);
     htab_free(&b.resmap);

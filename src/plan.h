@@ -90,6 +90,10 @@ void plan_res_name(const plan *p, uint32_t r, char *buf, size_t n);
 /* "place layer[0].qkv on top.core[0][1].tensor" etc. */
 void plan_task_name(const plan *p, uint32_t t, char *buf, size_t n);
 
+/* What one run of workload wl processes: "tokens" (batch x seq), "samples"
+ * (batch) or "runs" (1), and how many, in *count (may be NULL). */
+const char *plan_count_word(const ir_workload *wl, double *count);
+
 /* mldc dump plan: resources, then tasks with their routes and deps. */
 void plan_dump(FILE *out, const plan *p);
 
