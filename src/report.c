@@ -40,7 +40,12 @@
  * and its maintainers advise synthetic traces to avoid it).  Syncs can
  * overlap one another, and trace viewers drop slices that overlap on one
  * thread without nesting, so they are spread over lanes (tid 1, 2, ...) by
- * interval partitioning in (start, task id) order.
+ * interval partitioning in (start, task id) order.  A level's process is
+ * named by its template alone ("PE"), its arguments in a label.  After the
+ * slices, each in a function of its own: a flow arrow per dependency
+ * (trace_flows), a link-utilisation counter per network instance
+ * (trace_link_counters) and the critical path as a process of its own
+ * (trace_critical_path, pid = syncs' pid + 1).
  */
 #include "sim.h"
 
@@ -715,6 +720,13 @@ static void trace_span(FILE *f, double s0, double s1) {
     trace_us(f, "dur", b > a ? b - a : 0);
 }
 
+/* A byte count as hardware moves it: whole bytes.  A tensor split over
+ * units that do not divide it gets fractional shares in the plan (their
+ * sum is exact); the trace shows each rounded to the nearest byte. */
+static double whole_bytes(double b) {
+    return b >= 0.5 ? floor(b + 0.5) : b;
+}
+
 static void trace_task_event(trace_out *t, const plan *p, uint32_t task,
                              int64_t pid, int64_t tid, double s0, double s1,
                              int step, char *name, size_t nname) {
@@ -733,12 +745,12 @@ static void trace_task_event(trace_out *t, const plan *p, uint32_t task,
         fputs(",\"flops\":", f);
         json_num(f, tk->work);
         fputs(",\"bytes\":", f);
-        json_num(f, tk->bytes);
+        json_num(f, whole_bytes(tk->bytes));
         fprintf(f, ",\"bound\":\"%s\"", tk->mem_bound ? "memory" : "compute");
         break;
     case TASK_TRANSFER:
         fputs(",\"bytes\":", f);
-        json_num(f, tk->work);
+        json_num(f, whole_bytes(tk->work));
         if (step >= 0)
             fprintf(f, ",\"step\":%d", step);
         break;
@@ -840,6 +852,171 @@ static uint32_t assign_lanes(arena *a, const sim_result *r, uint32_t n,
     return nlanes;
 }
 
+/* The trace process of a level: its template's name without the
+ * arguments ("PE", not "PE(macs=64, sram=1 MiB)"); when two used levels
+ * share a template, " #2", " #3"... after the second and later.  Returns
+ * 1 when the name was shortened (the full one then goes to a label). */
+static int trace_level_name(const plan *p, int l, const unsigned char *used, char *buf, size_t n) {
+    const char *full = str_or(p->design->levels[l]->name, "?");
+    size_t len = strcspn(full, "(");
+    int k = 1;
+    for (int o = 0; o < l; o++) {
+        const char *other = str_or(p->design->levels[o]->name, "?");
+        if (used[o] && strcspn(other, "(") == len && strncmp(other, full, len) == 0) k++;
+    }
+    if (k > 1) snprintf(buf, n, "%.*s #%d", (int)len, full, k);
+    else snprintf(buf, n, "%.*s", (int)len, full);
+    return full[len] != 0 || k > 1;
+}
+
+/* Where a task's slices are, for flow arrows: the thread and start of its
+ * first (first != 0) or last use; a sync's lane. */
+typedef struct trace_at {
+    const sim_result *r;
+    const uint32_t *sync_k; /* task -> ordinal among the use-less tasks */
+    const uint32_t *lane;   /* that ordinal -> lane */
+    int64_t sync_pid, lane_tid0;
+} trace_at;
+
+static void trace_task_at(const trace_at *a, uint32_t t, int first, int64_t *pid, int64_t *tid, double *ts) {
+    const plan *p = a->r->p;
+    const plan_task *tk = &p->tasks[t];
+    if (tk->nuse == 0) {
+        *pid = a->sync_pid;
+        *tid = a->lane_tid0 + a->lane[a->sync_k[t]];
+        *ts = a->r->start[t];
+        return;
+    }
+    uint64_t u = (uint64_t)tk->use0 + (first ? 0 : tk->nuse - 1);
+    uint32_t rid = p->uses[u];
+    *pid = rid < p->nres && res_level(p, &p->res[rid]) ? p->res[rid].level + 1 : a->sync_pid;
+    *tid = (int64_t)rid + 1;
+    *ts = a->r->use_start[u];
+}
+
+/* Flow arrows, one per dependency: from the last slice of the task waited
+ * for to the first slice of the waiting task ("s" and "f" events bound to
+ * the enclosing slices; id = the dependency's position + 1). */
+static void trace_flows(trace_out *t, const trace_at *a) {
+    const plan *p = a->r->p;
+    FILE *f = t->f;
+    for (uint32_t ti = 0; ti < p->ntasks; ti++) {
+        const plan_task *tk = &p->tasks[ti];
+        for (uint32_t k = 0; k < tk->ndep; k++) {
+            uint64_t id = (uint64_t)tk->dep0 + k + 1;
+            int64_t pid, tid;
+            double ts;
+            trace_task_at(a, p->deps[tk->dep0 + k], 0, &pid, &tid, &ts);
+            trace_sep(t);
+            fprintf(f, "{\"name\":\"dependency\",\"cat\":\"dependency\",\"ph\":\"s\",\"id\":%llu,\"pid\":%lld,"
+                       "\"tid\":%lld",
+                    (unsigned long long)id, (long long)pid, (long long)tid);
+            trace_us(f, "ts", to_ps(ts));
+            fputs("}", f);
+            trace_task_at(a, ti, 1, &pid, &tid, &ts);
+            trace_sep(t);
+            fprintf(f, "{\"name\":\"dependency\",\"cat\":\"dependency\",\"ph\":\"f\",\"bp\":\"e\",\"id\":%llu,"
+                       "\"pid\":%lld,\"tid\":%lld",
+                    (unsigned long long)id, (long long)pid, (long long)tid);
+            trace_us(f, "ts", to_ps(ts));
+            fputs("}", f);
+        }
+    }
+}
+
+enum { TRACE_BUCKETS = 64 }; /* link-utilisation counter samples per run */
+
+/* One counter track per network instance: the utilisation of its links
+ * (busy time over links x interval) in TRACE_BUCKETS equal intervals of
+ * the run, as "C" events in the network's level process. */
+static void trace_link_counters(trace_out *t, const sim_result *r, arena *mem) {
+    const plan *p = r->p;
+    if (r->makespan <= 0) return;
+    /* networks: links keyed by (level, instance, network); the first
+     * link of each names it */
+    uint32_t *net_of = arena_alloc(mem, sizeof *net_of * ((size_t)p->nres + 1));
+    uint32_t *first = arena_alloc(mem, sizeof *first * ((size_t)p->nres + 1));
+    uint32_t *nlinks = arena_alloc(mem, sizeof *nlinks * ((size_t)p->nres + 1));
+    uint32_t nnet = 0;
+    for (uint32_t i = 0; i < p->nres; i++) {
+        const plan_res *rs = &p->res[i];
+        net_of[i] = UINT32_MAX;
+        if (rs->kind != RES_LINK) continue;
+        uint32_t k = 0;
+        while (k < nnet && !(p->res[first[k]].level == rs->level && p->res[first[k]].inst == rs->inst &&
+                             p->res[first[k]].elem == rs->elem))
+            k++;
+        if (k == nnet) {
+            first[nnet] = i;
+            nlinks[nnet++] = 0;
+        }
+        net_of[i] = k;
+        nlinks[k]++;
+    }
+    if (nnet == 0) return;
+    double *busy = arena_alloc(mem, sizeof *busy * (size_t)nnet * TRACE_BUCKETS);
+    memset(busy, 0, sizeof *busy * (size_t)nnet * TRACE_BUCKETS);
+    double w = r->makespan / TRACE_BUCKETS;
+    for (uint32_t ti = 0; ti < p->ntasks; ti++) {
+        const plan_task *tk = &p->tasks[ti];
+        for (uint32_t j = 0; j < tk->nuse; j++) {
+            uint64_t u = (uint64_t)tk->use0 + j;
+            uint32_t k = net_of[p->uses[u]];
+            if (k == UINT32_MAX) continue;
+            double s0 = r->use_start[u], s1 = r->use_end[u];
+            int b0 = (int)(s0 / w), b1 = (int)(s1 / w);
+            if (b1 >= TRACE_BUCKETS) b1 = TRACE_BUCKETS - 1;
+            for (int b = b0 < 0 ? 0 : b0; b <= b1; b++) {
+                double lo = b * w, hi = lo + w;
+                double ov = (s1 < hi ? s1 : hi) - (s0 > lo ? s0 : lo);
+                if (ov > 0) busy[(size_t)k * TRACE_BUCKETS + (size_t)b] += ov;
+            }
+        }
+    }
+    char name[NAME_MAX_LEN];
+    for (uint32_t k = 0; k < nnet; k++) {
+        const plan_res *rs = &p->res[first[k]];
+        int64_t pid = res_level(p, rs) ? rs->level + 1 : (p->design ? p->design->nlevels : 0) + 1;
+        plan_res_name(p, first[k], name, sizeof name);
+        name[strcspn(name, " ")] = 0; /* "top.noc (a -> b)" -> "top.noc" */
+        for (int b = 0; b <= TRACE_BUCKETS; b++) {
+            double util = b < TRACE_BUCKETS ? busy[(size_t)k * TRACE_BUCKETS + (size_t)b] / (w * nlinks[k]) : 0;
+            if (util > 1) util = 1; /* rounding at bucket edges */
+            trace_sep(t);
+            fputs("{\"name\":", t->f);
+            char cn[NAME_MAX_LEN + 32];
+            snprintf(cn, sizeof cn, "%s link utilisation", name);
+            json_str(t->f, cn);
+            fprintf(t->f, ",\"cat\":\"utilisation\",\"ph\":\"C\",\"pid\":%lld", (long long)pid);
+            trace_us(t->f, "ts", to_ps(b * w));
+            fputs(",\"args\":{\"util\":", t->f);
+            json_num(t->f, floor(util * 1e6 + 0.5) / 1e6);
+            fputs("}}", t->f);
+        }
+    }
+}
+
+/* The critical path as a track of its own (process `pid`, one thread):
+ * its tasks, first to last, each a slice from its start to its end. */
+static void trace_critical_path(trace_out *t, const sim_result *r, int64_t pid) {
+    const plan *p = r->p;
+    char name[NAME_MAX_LEN];
+    trace_meta(t, "process_name", pid, 0, "critical path");
+    trace_sort(t, "process_sort_index", pid, 0, pid);
+    trace_meta(t, "thread_name", pid, 1, "critical path");
+    for (uint32_t k = 0; k < r->ncrit; k++) {
+        uint32_t ti = r->crit_tasks[k];
+        trace_sep(t);
+        plan_task_name(p, ti, name, sizeof name);
+        fputs("{\"name\":", t->f);
+        json_str(t->f, name);
+        fprintf(t->f, ",\"cat\":\"critical\",\"ph\":\"X\",\"pid\":%lld,\"tid\":1", (long long)pid);
+        trace_span(t->f, r->start[ti], r->end[ti]);
+        fprintf(t->f, ",\"args\":{\"task\":%llu,\"cause\":\"%s\"}}", (unsigned long long)ti,
+                sim_cause_name(sim_task_cause(p, ti)));
+    }
+}
+
 void sim_trace(FILE *out, const sim_result *r) {
     const plan *p = r->p;
     trace_out t = {out, 1};
@@ -864,7 +1041,9 @@ void sim_trace(FILE *out, const sim_result *r) {
         for (int l = 0; l < nl; l++) {
             if (!used[l])
                 continue;
-            trace_meta(&t, "process_name", l + 1, 0, str_or(p->design->levels[l]->name, "?"));
+            if (trace_level_name(p, l, used, name, sizeof name))
+                trace_meta(&t, "process_labels", l + 1, 0, str_or(p->design->levels[l]->name, "?"));
+            trace_meta(&t, "process_name", l + 1, 0, name);
             trace_sort(&t, "process_sort_index", l + 1, 0, l + 1);
         }
     } else if (p->nres > 0) {
@@ -920,6 +1099,14 @@ void sim_trace(FILE *out, const sim_result *r) {
                              name, sizeof name);
         }
     }
+
+    /* dependencies, link utilisation, the critical path */
+    uint32_t *sync_k = arena_alloc(&mem, sizeof *sync_k * ((size_t)p->ntasks + 1));
+    for (uint32_t ti = 0, kk = 0; ti < p->ntasks; ti++) sync_k[ti] = p->tasks[ti].nuse == 0 ? kk++ : 0;
+    trace_at at = {r, sync_k, lane, sync_pid, lane_tid0};
+    trace_flows(&t, &at);
+    trace_link_counters(&t, r, &mem);
+    trace_critical_path(&t, r, sync_pid + 1);
 
     fputs(t.first ? "],\"displayTimeUnit\":\"ns\"}\n" : "\n],\"displayTimeUnit\":\"ns\"}\n", out);
     arena_free(&mem);

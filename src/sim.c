@@ -208,7 +208,7 @@ static void cal_book(cal *c, double s, double e, double now) {
 /* Running                                                             */
 /* ------------------------------------------------------------------ */
 
-static int task_cause(const plan *p, uint32_t t) {
+int sim_task_cause(const plan *p, uint32_t t) {
     const plan_task *tk = &p->tasks[t];
     if (tk->kind == TASK_SYNC) return CAUSE_SYNC;
     if (tk->kind == TASK_COMPUTE) return tk->mem_bound ? CAUSE_MEMORY : CAUSE_COMPUTE;
@@ -403,8 +403,14 @@ sim_result *sim_run_progress(const plan *p, diag_ctx *dc, mldc_progress_fn fn, v
     r->energy_compute = p->energy_compute;
     r->energy_memory = p->energy_memory;
     r->energy_network = p->energy_network;
+    uint32_t ncrit = 0;
+    for (uint32_t t = last; t != UINT32_MAX; t = released_by[t]) ncrit++;
+    r->crit_tasks = malloc(sizeof(uint32_t) * (ncrit + 1));
+    if (!r->crit_tasks) abort();
+    r->ncrit = ncrit;
     for (uint32_t t = last; t != UINT32_MAX;) {
-        r->crit[task_cause(p, t)] += r->end[t] - r->start[t];
+        r->crit_tasks[--ncrit] = t; /* filled back to front: first to last */
+        r->crit[sim_task_cause(p, t)] += r->end[t] - r->start[t];
         uint32_t by = released_by[t];
         double released = by == UINT32_MAX ? 0 : r->end[by];
         if (r->start[t] > released) r->crit[CAUSE_WAIT] += r->start[t] - released;
@@ -423,6 +429,7 @@ void sim_free(sim_result *r) {
     free(r->use_start);
     free(r->use_end);
     free(r->busy);
+    free(r->crit_tasks);
     free(r);
 }
 

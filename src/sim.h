@@ -33,6 +33,8 @@ typedef struct sim_result {
     double makespan;           /* s */
     double energy_compute, energy_memory, energy_network; /* J */
     double crit[CAUSE_COUNT];  /* critical path seconds by cause */
+    uint32_t *crit_tasks;      /* the critical path's tasks, first to last */
+    uint32_t ncrit;
     uint64_t events;           /* events processed */
     uint32_t done;             /* tasks finished (== ntasks unless deadlock) */
 } sim_result;
@@ -52,6 +54,8 @@ void sim_free(sim_result *r);
 int sim_verify(const sim_result *r, diag_ctx *dc);
 
 const char *sim_cause_name(int cause);
+/* What a task on the critical path is charged to (CAUSE_*, not WAIT). */
+int sim_task_cause(const plan *p, uint32_t t);
 
 /* Reports (only the CLI calls these). */
 void sim_report_text(FILE *out, const sim_result *r);

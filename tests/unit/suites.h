@@ -11,5 +11,6 @@ Suite *check_suite(void);  /* test_check.c: checker diagnostics */
 Suite *sim_suite(void);    /* test_sim.c: simulator known answers and properties */
 Suite *hf_suite(void);     /* test_hf.c: Hugging Face config.json reader */
 Suite *llm_suite(void);    /* test_llm.c: stdlib LLM presets vs published figures */
+Suite *trace_suite(void);  /* test_trace.c: the Chrome trace parsed back */
 
 #endif
