@@ -199,7 +199,7 @@ static void evaluate(const ex_options *o, const ex_space *sp, ex_point *pt, char
             plan *p = plan_build(d, m, &dc);
             sim_result *r = p ? sim_run(p, &dc) : NULL;
             if (r) {
-                double lat = r->makespan, en = r->energy_compute + r->energy_memory + r->energy_network;
+                double lat = r->makespan, en = r->energy_compute + r->energy_memory + r->energy_network + r->energy_static;
                 pt->metric[METRIC_LATENCY] = lat;
                 pt->metric[METRIC_THROUGHPUT] = lat > 0 ? p->tokens / lat : 0;
                 pt->metric[METRIC_ENERGY] = en;

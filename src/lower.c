@@ -1483,13 +1483,14 @@ static void level_element(lower *L, scope *s, const ast *st) {
             {"energy", D6(0, 0, -1, 1, 0, 0), &el->energy, 0, 0, {0}, 0, units_none(), 0, 0},
             {"area", D6(0, 0, 0, 0, 2, 0), &el->area, 0, 0, {0}, 0, units_none(), 0, 0},
             {"launch", D6(0, 1, 0, 0, 0, 0), &el->launch, 0, 0, {0}, 0, units_none(), 0, 0},
+            {"static_power", D6(0, -1, 0, 1, 0, 0), &el->static_power, 0, 0, {0}, 0, units_none(), 0, 0},
         };
         /* rate may be given per cycle, with a clock */
         const ast *ops = NULL;
         sp[0].dim2 = D6(0, 0, 1, 0, 0, -1);
         sp[0].has2 = 1;
-        int unk = attrs(L, inner, st->c, sp, 5, "compute element", el->name, &ops);
-        require_attrs(L, sp, 5, "compute element", el->name, el->loc, unk);
+        int unk = attrs(L, inner, st->c, sp, 6, "compute element", el->name, &ops);
+        require_attrs(L, sp, 6, "compute element", el->name, el->loc, unk);
         if (sp[0].used2) {
             if (!sp[1].set && sp[0].set)
                 ERR(L, sp[0].loc, "'rate' is per cycle, so compute element '%s' needs a 'clock'", el->name);
@@ -1512,9 +1513,10 @@ static void level_element(lower *L, scope *s, const ast *st) {
             {"energy", D6(-1, 0, 0, 1, 0, 0), &el->energy, 0, 0, {0}, 0, units_none(), 0, 0},
             {"ports", units_none(), &ports, 0, 0, {0}, 0, units_none(), 0, 0},
             {"area", D6(0, 0, 0, 0, 2, 0), &el->area, 0, 0, {0}, 0, units_none(), 0, 0},
+            {"static_power", D6(0, -1, 0, 1, 0, 0), &el->static_power, 0, 0, {0}, 0, units_none(), 0, 0},
         };
-        int unk = attrs(L, inner, st->c, sp, 6, "memory", el->name, NULL);
-        require_attrs(L, sp, 6, "memory", el->name, el->loc, unk);
+        int unk = attrs(L, inner, st->c, sp, 7, "memory", el->name, NULL);
+        require_attrs(L, sp, 7, "memory", el->name, el->loc, unk);
         if (ports < 1 || ports != floor(ports) || ports > 1024) {
             ERR(L, sp[4].loc, "'ports' must be a whole number from 1 to 1024");
             ports = 1;
@@ -1747,10 +1749,11 @@ static void level_network(lower *L, scope *s, const ast *st) {
         {"energy", D6(-1, 0, 0, 1, 0, 0), &net.energy, 0, 0, {0}, 0, units_none(), 0, 0},
         {"area", D6(0, 0, 0, 0, 2, 0), &net.area, 0, 0, {0}, 0, units_none(), 0, 0},
         {"fanout", units_none(), &fanout, 0, 0, {0}, 0, units_none(), 0, 0},
+        {"static_power", D6(0, -1, 0, 1, 0, 0), &net.static_power, 0, 0, {0}, 0, units_none(), 0, 0},
     };
     scope *inner = scope_new(L, s);
-    int unk = attrs(L, inner, st->c, sp, 5, "network", net.name, NULL);
-    require_attrs(L, sp, 5, "network", net.name, net.loc, unk);
+    int unk = attrs(L, inner, st->c, sp, 6, "network", net.name, NULL);
+    require_attrs(L, sp, 6, "network", net.name, net.loc, unk);
     if (sp[4].set && (fanout < 2 || fanout != floor(fanout) || fanout > 1 << 20)) {
         ERR(L, sp[4].loc, "'fanout' must be a whole number of at least 2");
         fanout = 2;

@@ -822,6 +822,8 @@ static void do_place(builder *b, const ir_action *a, int64_t ai) {
         t.mem_bound = tm > tcomp;
         b->p->energy_compute += f * cr->energy;
         b->p->energy_memory += by * emem;
+        b->p->res[r[0]].joules += f * cr->energy;
+        if (has_mem) b->p->res[r[1]].joules += by * emem;
         /* A memory shared with other units (it belongs to an enclosing
          * level) is contended by the compute traffic too; a unit's private
          * memory is taken to serve its unit and its DMA at once. */
@@ -875,6 +877,7 @@ static void do_transfer(builder *b, const ir_action *a, int64_t ai) {
             lat += r->latency;
             if (r->kind == RES_LINK) b->p->energy_network += bytes * r->energy;
             else b->p->energy_memory += bytes * r->energy;
+            b->p->res[b->route[i]].joules += bytes * r->energy;
         }
         tk.fixed = lat;
         emit(b, tk, b->route, b->nroute);
@@ -956,6 +959,32 @@ static double wl_param(const ir_workload *w, const char *name) {
     for (int i = 0; i < w->nparams; i++)
         if (strcmp(w->pnames[i], name) == 0 && units_is_none(w->pdims[i])) return w->pvals[i];
     return 0;
+}
+
+static void count_levels(const ir_level *lv, double mult, double *count) {
+    count[lv->id] += mult;
+    for (int i = 0; i < lv->nchildren; i++)
+        count_levels(lv->children[i].type, mult * (double)lv->children[i].count, count);
+}
+
+void plan_level_instances(const plan *p, double *count) {
+    int nl = p->design ? p->design->nlevels : 0;
+    for (int l = 0; l < nl; l++) count[l] = 0;
+    if (nl && p->map && p->map->sys && p->map->sys->root) count_levels(p->map->sys->root, 1, count);
+}
+
+double plan_static_power(const plan *p) {
+    int nl = p->design ? p->design->nlevels : 0;
+    double *count = calloc((size_t)nl + 1, sizeof *count), w = 0;
+    if (!count) abort();
+    plan_level_instances(p, count);
+    for (int l = 0; l < nl; l++) {
+        const ir_level *lv = p->design->levels[l];
+        for (int e = 0; e < lv->nelems; e++) w += count[l] * lv->elems[e].static_power;
+        for (int n = 0; n < lv->nnets; n++) w += count[l] * lv->nets[n].static_power;
+    }
+    free(count);
+    return w;
 }
 
 const char *plan_count_word(const ir_workload *wl, double *count) {

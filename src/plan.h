@@ -40,6 +40,7 @@ typedef struct plan_res {
     double rate;       /* FLOP/s (compute) or B/s (memory, link) */
     double latency;    /* s: memory access latency, or per-hop latency */
     double energy;     /* J/FLOP (compute) or J/B (memory, link) */
+    double joules;     /* dynamic energy the plan's tasks spend on it (J) */
 } plan_res;
 
 typedef struct plan_task {
@@ -89,6 +90,13 @@ void plan_free(plan *p);
 void plan_res_name(const plan *p, uint32_t r, char *buf, size_t n);
 /* "place layer[0].qkv on top.core[0][1].tensor" etc. */
 void plan_task_name(const plan *p, uint32_t t, char *buf, size_t n);
+
+/* Instances of each level type in the mapping's system, by level id
+ * (count[] has design->nlevels entries; 0 for types not in the system). */
+void plan_level_instances(const plan *p, double *count);
+/* Static (leakage) power of the whole system: every element's and
+ * network's static_power times its instances, used or not (W). */
+double plan_static_power(const plan *p);
 
 /* What one run of workload wl processes: "tokens" (batch x seq), "samples"
  * (batch) or "runs" (1), and how many, in *count (may be NULL). */

@@ -110,7 +110,7 @@ static const char *res_elem_name(const ir_level *lv, const plan_res *rs) {
 }
 
 static double total_energy(const sim_result *r) {
-    return r->energy_compute + r->energy_memory + r->energy_network;
+    return r->energy_compute + r->energy_memory + r->energy_network + r->energy_static;
 }
 
 static double system_area(const plan *p) {
@@ -340,7 +340,13 @@ static void text_summary(FILE *out, const sim_result *r) {
     fmt_energy(r->energy_compute, b, sizeof b);
     fmt_energy(r->energy_memory, c, sizeof c);
     fmt_energy(r->energy_network, d, sizeof d);
-    fprintf(out, "energy          %s (compute %s, memory %s, network %s)\n", a, b, c, d);
+    if (r->energy_static > 0) {
+        char e[64];
+        fmt_energy(r->energy_static, e, sizeof e);
+        fprintf(out, "energy          %s (compute %s, memory %s, network %s, static %s)\n", a, b, c, d, e);
+    } else {
+        fprintf(out, "energy          %s (compute %s, memory %s, network %s)\n", a, b, c, d);
+    }
     if (what) { /* "energy/token": the plural's 's' dropped */
         char lab[32];
         size_t wn = strlen(what);
@@ -538,9 +544,139 @@ static void text_busiest(FILE *out, const sim_result *r) {
     free(ord);
 }
 
+/* Energy by level and element: one row per element and network of each
+ * level type in the system that spent any energy.  Dynamic energy is what
+ * the plan's tasks spent on its resources (plan_res.joules); static
+ * energy is its static_power x instances x makespan, whether used or not. */
+typedef struct energy_row {
+    int level;          /* level id */
+    const char *name;   /* element or network */
+    const char *kind;   /* "compute", "memory" or "network" */
+    double instances;   /* of the element: of its level */
+    double dyn, stat;   /* J */
+} energy_row;
+
+/* The rows, level by level in id order; *n is how many.  Free with free(). */
+static energy_row *energy_rows(const sim_result *r, int *n) {
+    const plan *p = r->p;
+    int nl = p->design ? p->design->nlevels : 0, cap = 0, k = 0;
+    *n = 0;
+    if (!nl) return NULL;
+    double *count = calloc((size_t)nl + 1, sizeof *count);
+    if (!count) abort();
+    plan_level_instances(p, count);
+    for (int l = 0; l < nl; l++) cap += p->design->levels[l]->nelems + p->design->levels[l]->nnets;
+    energy_row *rows = calloc((size_t)cap + 1, sizeof *rows);
+    if (!rows) abort();
+    for (int l = 0; l < nl; l++) {
+        const ir_level *lv = p->design->levels[l];
+        if (count[l] <= 0) continue;
+        int base = k;
+        for (int e = 0; e < lv->nelems; e++)
+            rows[k++] = (energy_row){l, lv->elems[e].name, lv->elems[e].kind == ELEM_COMPUTE ? "compute" : "memory",
+                                     count[l], 0, lv->elems[e].static_power * count[l] * r->makespan};
+        for (int e = 0; e < lv->nnets; e++)
+            rows[k++] = (energy_row){l, lv->nets[e].name, "network", count[l], 0,
+                                     lv->nets[e].static_power * count[l] * r->makespan};
+        for (uint32_t i = 0; i < p->nres; i++) {
+            const plan_res *rs = &p->res[i];
+            if (rs->level != l || rs->elem < 0) continue;
+            int at = base + (rs->kind == RES_LINK ? lv->nelems + rs->elem : rs->elem);
+            if (at < k) rows[at].dyn += rs->joules;
+        }
+        /* keep the rows that spent something */
+        int w = base;
+        for (int j = base; j < k; j++)
+            if (rows[j].dyn > 0 || rows[j].stat > 0) rows[w++] = rows[j];
+        k = w;
+    }
+    free(count);
+    *n = k;
+    return rows;
+}
+
+static void text_energy(FILE *out, const sim_result *r) {
+    const plan *p = r->p;
+    int n;
+    energy_row *rows = energy_rows(r, &n);
+    if (n == 0) {
+        free(rows);
+        return;
+    }
+    int wl = (int)strlen("level"), we = (int)strlen("element");
+    for (int i = 0; i < n; i++) {
+        int a = (int)strlen(p->design->levels[rows[i].level]->name), b = (int)strlen(rows[i].name);
+        if (a > wl) wl = a;
+        if (b > we) we = b;
+    }
+    if (we < 7) we = 7; /* "(level)" */
+    fprintf(out, "\nenergy by level and element (static: static_power x instances x makespan):\n");
+    fprintf(out, "  %-*s  %-*s  %-8s  %9s  %-12s  %-12s  %s\n", wl, "level", we, "element", "kind", "instances",
+            "dynamic", "static", "total");
+    char a[64], b[64], c[64];
+    for (int i = 0; i < n; i++) {
+        const char *lname = p->design->levels[rows[i].level]->name;
+        fmt_energy(rows[i].dyn, a, sizeof a);
+        fmt_energy(rows[i].stat, b, sizeof b);
+        fmt_energy(rows[i].dyn + rows[i].stat, c, sizeof c);
+        fprintf(out, "  %-*s  %-*s  %-8s  %9.0f  %-12s  %-12s  %s\n", wl, lname, we, rows[i].name, rows[i].kind,
+                rows[i].instances, a, b, c);
+        /* a level of several rows: its roll-up after its last row */
+        int first = i;
+        while (first > 0 && rows[first - 1].level == rows[i].level) first--;
+        if ((i + 1 == n || rows[i + 1].level != rows[i].level) && i > first) {
+            double d = 0, st = 0;
+            for (int j = first; j <= i; j++) d += rows[j].dyn, st += rows[j].stat;
+            fmt_energy(d, a, sizeof a);
+            fmt_energy(st, b, sizeof b);
+            fmt_energy(d + st, c, sizeof c);
+            fprintf(out, "  %-*s  %-*s  %-8s  %9.0f  %-12s  %-12s  %s\n", wl, lname, we, "(level)", "", rows[i].instances,
+                    a, b, c);
+        }
+    }
+    free(rows);
+}
+
+/* "energy_by_level": per level, its instances, dynamic and static energy
+ * and the same per element and network. */
+static void json_energy(FILE *out, const sim_result *r) {
+    const plan *p = r->p;
+    int n;
+    energy_row *rows = energy_rows(r, &n);
+    fputs(",\n  \"energy_by_level\": [", out);
+    for (int i = 0; i < n;) {
+        int j = i;
+        double d = 0, st = 0;
+        while (j < n && rows[j].level == rows[i].level) d += rows[j].dyn, st += rows[j].stat, j++;
+        fputs(i ? ",\n    {\"level\": " : "\n    {\"level\": ", out);
+        json_str(out, p->design->levels[rows[i].level]->name);
+        fputs(", \"instances\": ", out);
+        json_num(out, rows[i].instances);
+        fputs(", \"dynamic_j\": ", out);
+        json_num(out, d);
+        fputs(", \"static_j\": ", out);
+        json_num(out, st);
+        fputs(", \"elements\": [", out);
+        for (int k = i; k < j; k++) {
+            fputs(k > i ? ", {\"name\": " : "{\"name\": ", out);
+            json_str(out, rows[k].name);
+            fprintf(out, ", \"kind\": \"%s\", \"dynamic_j\": ", rows[k].kind);
+            json_num(out, rows[k].dyn);
+            fputs(", \"static_j\": ", out);
+            json_num(out, rows[k].stat);
+            fputs("}", out);
+        }
+        fputs("]}", out);
+        i = j;
+    }
+    fputs(n ? "\n  ]" : "]", out);
+    free(rows);
+}
+
 void sim_report_text(FILE *out, const sim_result *r) {
     text_summary(out, r);
     text_levels(out, r);
+    text_energy(out, r);
     text_busiest(out, r);
 }
 
@@ -580,6 +716,8 @@ void sim_report_json(FILE *out, const sim_result *r) {
     json_num(out, r->energy_memory);
     fputs(", \"network\": ", out);
     json_num(out, r->energy_network);
+    fputs(", \"static\": ", out);
+    json_num(out, r->energy_static);
     fputs(", \"total\": ", out);
     json_num(out, e);
     fputs("},\n  \"power_w\": ", out);
@@ -636,6 +774,8 @@ void sim_report_json(FILE *out, const sim_result *r) {
         rollup_free(&ru);
     }
     fputs("]", out);
+
+    json_energy(out, r);
 
     fputs(",\n  \"resources\": [", out);
     char name[NAME_MAX_LEN];

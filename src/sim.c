@@ -403,6 +403,7 @@ sim_result *sim_run_progress(const plan *p, diag_ctx *dc, mldc_progress_fn fn, v
     r->energy_compute = p->energy_compute;
     r->energy_memory = p->energy_memory;
     r->energy_network = p->energy_network;
+    r->energy_static = plan_static_power(p) * r->makespan;
     uint32_t ncrit = 0;
     for (uint32_t t = last; t != UINT32_MAX; t = released_by[t]) ncrit++;
     r->crit_tasks = malloc(sizeof(uint32_t) * (ncrit + 1));

@@ -32,6 +32,7 @@ typedef struct sim_result {
     double *busy;              /* per resource: busy seconds */
     double makespan;           /* s */
     double energy_compute, energy_memory, energy_network; /* J */
+    double energy_static;      /* J: plan_static_power x makespan */
     double crit[CAUSE_COUNT];  /* critical path seconds by cause */
     uint32_t *crit_tasks;      /* the critical path's tasks, first to last */
     uint32_t ncrit;
