@@ -124,8 +124,9 @@ typedef struct lbuild {
 } lbuild;
 
 typedef struct nameref {
-    int kind; /* 0 group, 1 op, 2 tensor, 3 group array, 4 an operator whose
-               * declaration failed (references to it are silent errors) */
+    int kind; /* 0 group, 1 op, 2 tensor, 3 group array, 4 a tensor or
+               * operator whose declaration failed (references to it are
+               * silent errors) */
     int idx;
 } nameref;
 
@@ -2171,29 +2172,27 @@ static const char *shape_text(lower *L, const ir_tensor *t) {
     return arena_strdup(&L->tmp, buf);
 }
 
-static void wl_op_build(lower *L, scope *s, const ast *st);
-
-/* An operator statement.  When it fails, its name is still declared, as a
- * poison value: what uses it later is silently in error too, so one
- * mistake (a bad template argument, say) gives one diagnostic instead of
- * one per operator downstream. */
-static void wl_op(lower *L, scope *s, const ast *st) {
+/* A tensor or operator statement, declared by `build`.  When it fails,
+ * its name is still declared, as a poison value: what uses it later is
+ * silently in error too, so one mistake (a bad template argument, say)
+ * gives one diagnostic instead of one per tensor and operator downstream. */
+static void wl_declare(lower *L, scope *s, const ast *st, void (*build)(lower *, scope *, const ast *)) {
     const char *path = join(L, L->gpath, st->name);
     if (strmap_get(&L->wb->names, path)) { /* a duplicate: reported there */
-        wl_op_build(L, s, st);
+        build(L, s, st);
         return;
     }
-    wl_op_build(L, s, st);
+    build(L, s, st);
     if (!strmap_get(&L->wb->names, path)) {
         nameref *r = arena_alloc(&L->tmp, sizeof *r);
         r->kind = 4;
         r->idx = -1;
         strmap_put(&L->tmp, &L->wb->names, path, r);
-        define(L, L->gscope, st->name, verr(), st->b ? st->b->loc : st->loc, "operator");
+        define(L, L->gscope, st->name, verr(), st->b ? st->b->loc : st->loc, "name");
     }
 }
 
-static void wl_op_build(lower *L, scope *s, const ast *st) {
+static void wl_op(lower *L, scope *s, const ast *st) {
     wbuild *wb = L->wb;
     ir_workload *w = wb->w;
     const ast *call = st->a;
@@ -2495,8 +2494,8 @@ static void wl_group(lower *L, scope *s, const ast *st) {
 
 static void wl_stmt(lower *L, scope *s, const ast *st) {
     switch (st->kind) {
-    case AST_TENSOR: wl_tensor(L, s, st); break;
-    case AST_OP: wl_op(L, s, st); break;
+    case AST_TENSOR: wl_declare(L, s, st, wl_tensor); break;
+    case AST_OP: wl_declare(L, s, st, wl_op); break;
     case AST_GROUP: wl_group(L, s, st); break;
     default: misplaced(L, st, "in a workload"); break;
     }

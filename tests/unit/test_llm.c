@@ -321,6 +321,10 @@ START_TEST(test_template_error_once) {
     ck_assert_msg(l.dc.nerrors == 1, "%s", rec_dump(&l.rec));
     ck_assert_int_ge(rec_find(&l.rec, "7 heads do not divide the query width 100"), 0);
     unload(&l);
+    /* a tensor that fails does not leave its users with unknown names */
+    load(&l, "import \"std/llm\"\nworkload w = transformer(ffn = 0, layers = 2, seq = 4)\n");
+    ck_assert_msg(l.dc.nerrors == 2 && rec_find(&l.rec, "unknown name") < 0, "%s", rec_dump(&l.rec));
+    unload(&l);
 }
 END_TEST
 
