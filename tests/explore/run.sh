@@ -384,9 +384,11 @@ if [ -n "$chromium" ]; then
         >"$T/report-check.html"
     $to $chromium --headless --no-sandbox --disable-gpu --disable-background-networking \
         --disable-component-update --disable-sync --no-first-run --user-data-dir="$prof" \
-        --dump-dom "file://$T/report-check.html" >dom.out 2>chromium.out
+        --enable-logging=stderr --v=0 --dump-dom "file://$T/report-check.html" >dom.out 2>chromium.out
     result=$(sed -n 's/.*<pre id="result">RESULT \(.*\) END<\/pre>.*/\1/p' dom.out)
-    if [ -n "$result" ] && ! echo "$result" | grep -q FAIL; then
+    if grep -q "Uncaught" chromium.out; then
+        bad "outputs: the report's script runs without errors" "$(grep Uncaught chromium.out | head -3)"
+    elif [ -n "$result" ] && ! echo "$result" | grep -q FAIL; then
         ok "outputs: the report's table sorts by a click, filters; a click on a point highlights its row; colour by a variable ($result)"
     else
         bad "outputs: the report's script in chromium" "${result:-no result: $(tail -3 chromium.out)}"
