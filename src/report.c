@@ -817,8 +817,9 @@ static void trace_sep(trace_out *t) {
 static void trace_meta(trace_out *t, const char *what, int64_t pid, int64_t tid,
                        const char *name) {
     trace_sep(t);
-    fprintf(t->f, "{\"name\":\"%s\",\"ph\":\"M\",\"pid\":%lld,\"tid\":%lld,\"args\":{\"name\":",
-            what, (long long)pid, (long long)tid);
+    /* process_labels carries "labels", the others "name" */
+    fprintf(t->f, "{\"name\":\"%s\",\"ph\":\"M\",\"pid\":%lld,\"tid\":%lld,\"args\":{\"%s\":",
+            what, (long long)pid, (long long)tid, strcmp(what, "process_labels") == 0 ? "labels" : "name");
     json_str(t->f, name);
     fputs("}}", t->f);
 }
