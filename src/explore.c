@@ -219,8 +219,8 @@ static void evaluate(const ex_options *o, const ex_space *sp, ex_point *pt, char
                     int ok = rq->op == '<' ? v < b : rq->op == '>' ? v > b : rq->op == LE ? v <= b : v >= b;
                     if (ok) continue;
                     char got[64], lim[64];
-                    units_format_value(v, ir_metric_dim((ir_metric)rq->metric), got, sizeof got);
-                    units_format_value(b, ir_metric_dim((ir_metric)rq->metric), lim, sizeof lim);
+                    explore_format_metric(sp, rq->metric, v, got, sizeof got);
+                    explore_format_metric(sp, rq->metric, b, lim, sizeof lim);
                     double margin = b != 0 ? (v - b) / fabs(b) * 100 : 0;
                     const char *opt = rq->op == '<' ? "<" : rq->op == '>' ? ">" : rq->op == LE ? "<=" : ">=";
                     wl += (size_t)snprintf(why + wl, sizeof why - wl, "%s%s %s %s: got %s (%+.1f%%)", wl ? "; " : "",
@@ -571,7 +571,7 @@ static void progress(run *R, int final) {
     char b[64] = "-";
     if (R->sp.ex->nobj && isfinite(best)) {
         const ir_objective *ob = &R->sp.ex->obj[0];
-        units_format_value(ob->maximize ? -best : best, ir_metric_dim((ir_metric)ob->metric), b, sizeof b);
+        explore_format_metric(&R->sp, ob->metric, ob->maximize ? -best : best, b, sizeof b);
     }
     uint64_t left = R->budget > done ? R->budget - done : 0;
     fprintf(stderr, "\rexplore: %llu/%llu points, %llu feasible, best %s %s, %.1f points/s, ~%.0f s left   %s",
@@ -991,7 +991,7 @@ static void summary_text(FILE *f, const run *R, const ex_summary *sum) {
         if (!sum->violated[k]) continue;
         const ir_require *rq = &R->sp.ex->req[k];
         char lim[64];
-        units_format_value(rq->bound, ir_metric_dim((ir_metric)rq->metric), lim, sizeof lim);
+        explore_format_metric(&R->sp, rq->metric, rq->bound, lim, sizeof lim);
         const char *opt = rq->op == '<' ? "<" : rq->op == '>' ? ">" : rq->op == LE ? "<=" : ">=";
         fprintf(f, "  require %s %s %s ruled out %llu point%s\n", ir_metric_name(rq->metric), opt, lim,
                 (unsigned long long)sum->violated[k], sum->violated[k] == 1 ? "" : "s");
@@ -1016,7 +1016,7 @@ static void summary_text(FILE *f, const run *R, const ex_summary *sum) {
         for (int k = 0; k < R->sp.ex->nobj; k++) {
             char v[64];
             int m = R->sp.ex->obj[k].metric;
-            units_format_value(pt->metric[m], ir_metric_dim((ir_metric)m), v, sizeof v);
+            explore_format_metric(&R->sp, m, pt->metric[m], v, sizeof v);
             fprintf(f, "%s %s %s", k ? "," : "", ir_metric_name((ir_metric)m), v);
         }
         fprintf(f, "\n");

@@ -142,6 +142,10 @@ static void fmt_metric(const char *per, int m, double v, char *buf, size_t n) {
         units_format_value(v, metric_dim(m), buf, n);
 }
 
+void explore_format_metric(const ex_space *sp, int metric, double v, char *buf, size_t n) {
+    fmt_metric(per_of(sp), metric, v, buf, n);
+}
+
 /* Text for XML and HTML: the five special characters as entities, other
  * control characters (invalid in XML 1.0) as spaces. */
 static void esc(FILE *out, const char *s) {
