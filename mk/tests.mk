@@ -385,3 +385,18 @@ python-test: $(BUILD)/mldc $(BUILD)/libmldc.so
 fmt: $(BUILD)/mldc
 	@sh tests/fmt/run.sh $(BUILD)/mldc
 	@$(BUILD)/mldc fmt --check examples/*.mld stdlib/std/*.mld docs/tutorial/*.mld && echo "fmt --check: examples, stdlib and tutorial files are formatted"
+
+# ---- cli ----------------------------------------------------------------------
+# What the golden tests cannot pin: colour and the progress line on a
+# terminal (through script(1)), NO_COLOR, explore reading '-' once.
+.PHONY: cli
+cli: $(BUILD)/mldc
+	@sh tests/cli/run.sh $(BUILD)/mldc
+
+# ---- install-test ---------------------------------------------------------------
+# make install into a temporary prefix, move the installed tree, and run a
+# design that imports the stdlib with the moved binary (it must find the
+# moved stdlib, not the source tree's); the man page lists every module.
+.PHONY: install-test
+install-test: $(BUILD)/mldc
+	@sh tests/install/run.sh $(BUILD)

@@ -102,11 +102,11 @@ static void on_diag(void *ud, const mld_diag *d) {
     ds->fn(ds->ud, &rec);
 }
 
-void mldc_diagnostic_write(FILE *out, const mldc_diagnostic *d, int json) {
+void mldc_diagnostic_write(FILE *out, const mldc_diagnostic *d, int how) {
     const mld_diag *in = d->detail;
     if (!in) return;
-    if (json) diag_render_json(out, in);
-    else diag_render_text(out, in);
+    if (how & MLDC_WRITE_JSON) diag_render_json(out, in);
+    else diag_render_text_color(out, in, (how & MLDC_WRITE_COLOR) != 0);
 }
 
 /* ---- loading ---- */
@@ -281,6 +281,11 @@ static void build_metrics(mldc_result *res, int violations) {
 }
 
 mldc_result *mldc_design_run(mldc_design *ds, const mldc_run_options *o) {
+    return mldc_design_run_progress(ds, o, NULL, NULL);
+}
+
+mldc_result *mldc_design_run_progress(mldc_design *ds, const mldc_run_options *o, mldc_progress_cb progress,
+                                      void *ud) {
     static const mldc_run_options defaults;
     if (!o) o = &defaults;
     const ir_design *d = ds->d;
@@ -303,14 +308,15 @@ mldc_result *mldc_design_run(mldc_design *ds, const mldc_run_options *o) {
         return NULL;
     }
     mem_set_phase("plan builder");
-    plan *p = plan_build(d, m, &ds->dc);
+    plan *p = plan_build_progress(d, m, &ds->dc, progress, ud);
     if (!p) return NULL;
     mem_set_phase("simulator");
-    sim_result *r = sim_run(p, &ds->dc);
+    sim_result *r = sim_run_progress(p, &ds->dc, progress, ud);
     if (!r) {
         plan_free(p);
         return NULL;
     }
+    if (o->verify && progress) progress(ud, "verifying", 0, 0);
     int violations = o->verify ? sim_verify(r, &ds->dc) : -1;
     mldc_result *res = calloc(1, sizeof *res);
     if (!res) abort();

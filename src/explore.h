@@ -39,6 +39,7 @@ typedef struct ex_space {
     int nvars;
     const ir_vary *vars;   /* ex->vary */
     uint64_t size;         /* product of the value counts (saturating) */
+    const char *per;       /* what throughput counts: "tokens", "samples" or "runs" */
 } ex_space;
 
 typedef struct ex_options {
@@ -111,5 +112,10 @@ void explore_html(FILE *out, const char *design, const ex_space *sp, const ex_po
 
 /* "hbm_bw=1.6 TB/s, mapping=tp" for titles and tables. */
 void explore_point_label(const ex_space *sp, const ex_point *pt, char *buf, size_t n);
+/* A metric's value in the unit a reader expects: quantities as such,
+ * throughput and its ratios per the space's unit of work ("680.9 k
+ * tokens/s", "tokens/s/mm²", "tokens/s/W"), the energy-delay product in
+ * J·s. */
+void explore_format_metric(const ex_space *sp, int metric, double v, char *buf, size_t n);
 
 #endif

@@ -84,6 +84,9 @@ static void dump_level(FILE *out, const ir_level *lv) {
             (unsigned long long)lv->ninst, lv->depth, q(a, sizeof a, lv->area, units_make(0, 0, 0, 0, 2, 0)));
     for (int i = 0; i < lv->nelems; i++) {
         const ir_elem *el = &lv->elems[i];
+        if (el->static_power > 0) /* optional: printed only when set, on a line of its own */
+            fprintf(out, "  static power of %s: %s\n", el->name,
+                    q(a, sizeof a, el->static_power, units_make(0, -1, 0, 1, 0, 0)));
         if (el->kind == ELEM_COMPUTE)
             fprintf(out, "  compute %s: rate %s, ops %s, energy %s, area %s\n", el->name,
                     q(a, sizeof a, el->rate, units_make(0, -1, 1, 0, 0, 0)),
@@ -109,6 +112,8 @@ static void dump_level(FILE *out, const ir_level *lv) {
                 q(a, sizeof a, n->bandwidth, units_make(1, -1, 0, 0, 0, 0)), q(b, sizeof b, n->hop, units_make(0, 1, 0, 0, 0, 0)),
                 q(c, sizeof c, n->energy, units_make(-1, 0, 0, 1, 0, 0)));
         if (n->topo == TOPO_TREE) fprintf(out, ", fanout %d", n->fanout);
+        if (n->static_power > 0)
+            fprintf(out, ", static power %s", q(b, sizeof b, n->static_power, units_make(0, -1, 0, 1, 0, 0)));
         if (n->nlinks) fprintf(out, ", %lld links", (long long)n->nlinks);
         fputc('\n', out);
         for (int64_t k = 0; k < n->nlinks && k < 64; k++)

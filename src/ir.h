@@ -46,6 +46,7 @@ typedef struct ir_elem {
     double energy;      /* compute: J/FLOP; memory: J/B */
     double area;        /* m2 */
     double launch;      /* compute: fixed start-up time of each placed operator (s) */
+    double static_power; /* W drawn by each instance whether busy or not (leakage); 0: none */
 } ir_elem;
 
 typedef enum {
@@ -80,6 +81,7 @@ typedef struct ir_net {
     double hop;                /* s per hop */
     double energy;             /* J/B per hop */
     double area;               /* m2 */
+    double static_power;       /* W drawn by each instance of the network (leakage); 0: none */
 } ir_net;
 
 typedef struct ir_level ir_level;

@@ -824,6 +824,8 @@ static void do_place(builder *b, const ir_action *a, int64_t ai) {
         t.mem_bound = tm > tcomp;
         b->p->energy_compute += f * cr->energy;
         b->p->energy_memory += by * emem;
+        b->p->res[r[0]].joules += f * cr->energy;
+        if (has_mem) b->p->res[r[1]].joules += by * emem;
         /* A memory shared with other units (it belongs to an enclosing
          * level) is contended by the compute traffic too; a unit's private
          * memory is taken to serve its unit and its DMA at once. */
@@ -877,6 +879,7 @@ static void do_transfer(builder *b, const ir_action *a, int64_t ai) {
             lat += r->latency;
             if (r->kind == RES_LINK) b->p->energy_network += bytes * r->energy;
             else b->p->energy_memory += bytes * r->energy;
+            b->p->res[b->route[i]].joules += bytes * r->energy;
         }
         tk.fixed = lat;
         emit(b, tk, b->route, b->nroute);
@@ -960,7 +963,44 @@ static double wl_param(const ir_workload *w, const char *name) {
     return 0;
 }
 
+static void count_levels(const ir_level *lv, double mult, double *count) {
+    count[lv->id] += mult;
+    for (int i = 0; i < lv->nchildren; i++)
+        count_levels(lv->children[i].type, mult * (double)lv->children[i].count, count);
+}
+
+void plan_level_instances(const plan *p, double *count) {
+    int nl = p->design ? p->design->nlevels : 0;
+    for (int l = 0; l < nl; l++) count[l] = 0;
+    if (nl && p->map && p->map->sys && p->map->sys->root) count_levels(p->map->sys->root, 1, count);
+}
+
+double plan_static_power(const plan *p) {
+    int nl = p->design ? p->design->nlevels : 0;
+    double *count = calloc((size_t)nl + 1, sizeof *count), w = 0;
+    if (!count) abort();
+    plan_level_instances(p, count);
+    for (int l = 0; l < nl; l++) {
+        const ir_level *lv = p->design->levels[l];
+        for (int e = 0; e < lv->nelems; e++) w += count[l] * lv->elems[e].static_power;
+        for (int n = 0; n < lv->nnets; n++) w += count[l] * lv->nets[n].static_power;
+    }
+    free(count);
+    return w;
+}
+
+const char *plan_count_word(const ir_workload *wl, double *count) {
+    double batch = wl ? wl_param(wl, "batch") : 0, seq = wl ? wl_param(wl, "seq") : 0;
+    double n = batch > 0 && seq > 0 ? batch * seq : batch > 0 ? batch : 1;
+    if (count) *count = n;
+    return batch > 0 && seq > 0 ? "tokens" : batch > 0 ? "samples" : "runs";
+}
+
 plan *plan_build(const ir_design *d, const ir_mapping *m, diag_ctx *dc) {
+    return plan_build_progress(d, m, dc, NULL, NULL);
+}
+
+plan *plan_build_progress(const ir_design *d, const ir_mapping *m, diag_ctx *dc, mldc_progress_fn fn, void *ud) {
     plan *p = calloc(1, sizeof *p);
     if (!p) mem_fail(0);
     arena_init(&p->mem);
@@ -1021,6 +1061,7 @@ plan *plan_build(const ir_design *d, const ir_mapping *m, diag_ctx *dc) {
         b.failed = 1;
     }
     for (int64_t i = 0; i < m->nactions && !b.failed; i++) {
+        if (fn && (i & 15) == 0) fn(ud, "planning", (double)i, (double)m->nactions);
         const ir_action *a = &m->actions[i];
         switch (a->kind) {
         case ACT_PLACE: do_place(&b, a, i); break;
@@ -1031,17 +1072,7 @@ plan *plan_build(const ir_design *d, const ir_mapping *m, diag_ctx *dc) {
         case ACT_SYNC: do_sync(&b, a, i); break;
         }
     }
-    double batch = wl_param(m->wl, "batch"), seq = wl_param(m->wl, "seq");
-    if (batch > 0 && seq > 0) {
-        p->tokens = batch * seq;
-        p->tokens_what = "tokens";
-    } else if (batch > 0) {
-        p->tokens = batch;
-        p->tokens_what = "samples";
-    } else {
-        p->tokens = 1;
-        p->tokens_what = "runs";
-    }
+    p->tokens_what = plan_count_word(m->wl, &p->tokens);
     for (uint32_t i = 0; i < b.nholders; i++) free(b.holders[i].t);
     free(b.holders);
     htab_free(&b.resmap);
