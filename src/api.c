@@ -265,7 +265,7 @@ static void build_metrics(mldc_result *res, int violations) {
     m->energy_compute = r->energy_compute;
     m->energy_memory = r->energy_memory;
     m->energy_network = r->energy_network;
-    m->energy = r->energy_compute + r->energy_memory + r->energy_network;
+    m->energy = r->energy_compute + r->energy_memory + r->energy_network + r->energy_static;
     m->power = r->makespan > 0 ? m->energy / r->makespan : 0;
     m->area = p->map->sys && p->map->sys->root ? p->map->sys->root->area : 0;
     explore_metrics(r, m->metric);

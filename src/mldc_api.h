@@ -148,7 +148,7 @@ typedef struct mldc_metrics {
     double runs_per_s;        /* 1 / makespan */
     double items;             /* tokens (or samples) one run processes; 1 when neither */
     const char *items_what;   /* "tokens", "samples" or "runs" */
-    double energy, energy_compute, energy_memory, energy_network; /* J */
+    double energy, energy_compute, energy_memory, energy_network; /* J; energy also counts static power */
     double power;             /* W, average */
     double area;              /* m2 of the system */
     double metric[MLDC_METRIC_COUNT]; /* exactly what mldc explore records for this point */
