@@ -46,6 +46,13 @@ typedef struct ir_elem {
     double energy;      /* compute: J/FLOP; memory: J/B */
     double area;        /* m2 */
     double launch;      /* compute: fixed start-up time of each placed operator (s) */
+    /* Sustained behaviour (0 when not given; see kernel.h).  `rate` and
+     * `bandwidth` above are already the sustained figures: the peak times
+     * `efficiency`. */
+    double efficiency;  /* compute: tensor/vector pipe efficiency; memory: read-stream efficiency */
+    double write_efficiency; /* memory: write-stream efficiency (fraction of the peak bandwidth) */
+    double dispatch;    /* compute: host time of one call of the issuing framework (s), overlapping the kernel */
+    double row_memory;  /* compute: on-chip bytes a thread block may keep one row of a row-wise operator in */
 } ir_elem;
 
 typedef enum {
