@@ -115,6 +115,7 @@ static void dump_level(FILE *out, const ir_level *lv) {
                 q(a, sizeof a, n->bandwidth, units_make(1, -1, 0, 0, 0, 0)), q(b, sizeof b, n->hop, units_make(0, 1, 0, 0, 0, 0)),
                 q(c, sizeof c, n->energy, units_make(-1, 0, 0, 1, 0, 0)));
         if (n->topo == TOPO_TREE) fprintf(out, ", fanout %d", n->fanout);
+        if (n->efficiency > 0) fprintf(out, ", efficiency %g", n->efficiency);
         if (n->nlinks) fprintf(out, ", %lld links", (long long)n->nlinks);
         fputc('\n', out);
         for (int64_t k = 0; k < n->nlinks && k < 64; k++)

@@ -83,7 +83,8 @@ typedef struct ir_net {
     ir_link *links;            /* custom topology: explicit edges */
     int64_t nlinks;
     int fanout;                /* tree */
-    double bandwidth;          /* B/s per link */
+    double bandwidth;          /* B/s per link (sustained: the peak times `efficiency`) */
+    double efficiency;         /* sustained fraction of the links' bandwidth (protocol overhead); 0 if not given */
     double hop;                /* s per hop */
     double energy;             /* J/B per hop */
     double area;               /* m2 */

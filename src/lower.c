@@ -1763,10 +1763,13 @@ static void level_network(lower *L, scope *s, const ast *st) {
         {"energy", D6(-1, 0, 0, 1, 0, 0), &net.energy, 0, 0, {0}, 0, units_none(), 0, 0},
         {"area", D6(0, 0, 0, 0, 2, 0), &net.area, 0, 0, {0}, 0, units_none(), 0, 0},
         {"fanout", units_none(), &fanout, 0, 0, {0}, 0, units_none(), 0, 0},
+        {"efficiency", units_none(), &net.efficiency, 0, 0, {0}, 0, units_none(), 0, 0},
     };
     scope *inner = scope_new(L, s);
-    int unk = attrs(L, inner, st->c, sp, 5, "network", net.name, NULL);
-    require_attrs(L, sp, 5, "network", net.name, net.loc, unk);
+    int unk = attrs(L, inner, st->c, sp, 6, "network", net.name, NULL);
+    require_attrs(L, sp, 6, "network", net.name, net.loc, unk);
+    double eff = sustained(L, sp[5].set, sp[5].loc, net.efficiency);
+    net.bandwidth *= eff;
     if (sp[4].set && (fanout < 2 || fanout != floor(fanout) || fanout > 1 << 20)) {
         ERR(L, sp[4].loc, "'fanout' must be a whole number of at least 2");
         fanout = 2;
@@ -1778,6 +1781,7 @@ static void level_network(lower *L, scope *s, const ast *st) {
     L->caplinks = 0;
     body(L, scope_new(L, s), st->c, net_stmt);
     L->net = NULL;
+    for (int64_t i = 0; i < net.nlinks; i++) net.links[i].bandwidth *= eff; /* links given their own */
     GROW(L, lv->nets, lv->nnets, lb->capnets);
     lv->nets[lv->nnets] = net;
     hwsel *h = arena_alloc(&L->tmp, sizeof *h);
