@@ -254,6 +254,68 @@ START_TEST(test_gpu_presets) {
 }
 END_TEST
 
+/* mldc run of a preset: an 8192^3 fp16 GEMM with `split tiles` takes the
+ * launch plus kernel.c's estimate for the preset's figures (the
+ * simulation of the picked kernel's tiles lands within 3% of it), and a
+ * gelu over 2^28 elements on the whole GPU takes the launch plus its
+ * reads at the sustained read bandwidth and its writes at the sustained
+ * write bandwidth. */
+static const char *const preset_run_text =
+    "import \"std/gpu\"\n"
+    "param which = 0\n"
+    "system top = which == 0 ? H100() : which == 1 ? H200() : MI300X()\n"
+    "workload g(n = 8192) {\n"
+    "    input a : fp16[n][n]\n"
+    "    weight b : fp16[n][n]\n"
+    "    op c = matmul(a, b)\n"
+    "}\n"
+    "workload e(n = 268435456) {\n"
+    "    input x : fp16[n]\n"
+    "    op y = gelu(x)\n"
+    "}\n"
+    "workload w = g()\n"
+    "workload v = e()\n"
+    "mapping blas on top for w {\n"
+    "    store [w.a, w.b] in top.hbm\n"
+    "    place w.c on top.sm[*] split tiles\n"
+    "}\n"
+    "mapping stream on top for v {\n"
+    "    store v.x in top.hbm\n"
+    "    place v.y on top\n"
+    "}\n";
+
+START_TEST(test_preset_runs) {
+    static const struct {
+        int64_t sms;
+        double peak, bw;
+    } p[] = {{132, 989.4e12, 3.35e12}, {132, 989.4e12, 4.8e12}, {304, 1307.4e12, 5.3e12}};
+    for (int i = 0; i < 3; i++) {
+        char sw[32];
+        snprintf(sw, sizeof sw, "which=%d", i);
+        const char *sets[] = {sw};
+        simulated s;
+        simulate_sets(&s, preset_run_text, "blas", sets, 1);
+        const ir_level *g = s.l.ir->systems[0]->root;
+        const ir_elem *t = elem_named(g, "tensor"), *h = elem_named(g, "hbm"), *l2 = elem_named(g, "l2");
+        if (!t || !h || !l2) ck_abort_msg("preset %d lacks tensor, hbm or l2", i);
+        kernel_hw hw = {p[i].sms, p[i].peak * t->efficiency / (double)p[i].sms, p[i].bw * h->efficiency,
+                        h->efficiency / h->write_efficiency, l2->bandwidth, 49152};
+        kernel_gemm k = kernel_gemm_choose(&hw, 8192, 8192, 8192, 2);
+        ck_assert_msg(near_rel(s.r->makespan, t->launch + k.estimate, 0.03), "preset %d GEMM: %g s, estimate %g s", i,
+                      s.r->makespan, t->launch + k.estimate);
+        /* and it is compute-bound near the sustained peak: 2 n^3 / (peak x eff) */
+        double ideal = 2.0 * 8192 * 8192 * 8192 / (p[i].peak * t->efficiency);
+        ck_assert(k.estimate >= ideal * (1 - 1e-9) && k.estimate < ideal * 1.15);
+        unsimulate(&s);
+        simulate_sets(&s, preset_run_text, "stream", sets, 1);
+        double bytes = 268435456.0 * 2;
+        double want = t->launch + bytes / (p[i].bw * h->efficiency) + bytes / (p[i].bw * h->write_efficiency);
+        ck_assert_msg(near_rel(s.r->makespan, want, 1e-6), "preset %d gelu: %g s, want %g s", i, s.r->makespan, want);
+        unsimulate(&s);
+    }
+}
+END_TEST
+
 /* Nodes: eight GPUs of the named preset, links per direction. */
 START_TEST(test_gpu_nodes) {
     static const struct {
@@ -291,6 +353,7 @@ Suite *kernel_suite(void) {
     tcase_add_test(tc, test_efficiency_attribute);
     tcase_add_test(tc, test_gpu_presets);
     tcase_add_test(tc, test_gpu_nodes);
+    tcase_add_test(tc, test_preset_runs);
     suite_add_tcase(s, tc);
     return s;
 }
