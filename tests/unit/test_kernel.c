@@ -306,10 +306,11 @@ START_TEST(test_preset_runs) {
         /* and it is compute-bound near the sustained peak: 2 n^3 / (peak x eff) */
         double ideal = 2.0 * 8192 * 8192 * 8192 / (p[i].peak * t->efficiency);
         ck_assert(k.estimate >= ideal * (1 - 1e-9) && k.estimate < ideal * 1.15);
+        double launch = t->launch, er = h->efficiency, ew = h->write_efficiency; /* the design is freed next */
         unsimulate(&s);
         simulate_sets(&s, preset_run_text, "stream", sets, 1);
         double bytes = 268435456.0 * 2;
-        double want = t->launch + bytes / (p[i].bw * h->efficiency) + bytes / (p[i].bw * h->write_efficiency);
+        double want = launch + bytes / (p[i].bw * er) + bytes / (p[i].bw * ew);
         ck_assert_msg(near_rel(s.r->makespan, want, 1e-6), "preset %d gelu: %g s, want %g s", i, s.r->makespan, want);
         unsimulate(&s);
     }
