@@ -53,6 +53,7 @@ typedef struct ir_elem {
     double write_efficiency; /* memory: write-stream efficiency (fraction of the peak bandwidth) */
     double dispatch;    /* compute: host time of one call of the issuing framework (s), overlapping the kernel */
     double row_memory;  /* compute: on-chip bytes a thread block may keep one row of a row-wise operator in */
+    double units;       /* compute: identical units working as one (a GPU's SMs): matrix operators run the GEMM kernel picked over them; 0 if not given */
 } ir_elem;
 
 typedef enum {

@@ -50,14 +50,17 @@ static const double PARTIAL = 4; /* bytes of an fp32 partial sum */
 
 static int64_t cdiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
+double kernel_gemm_compute(const kernel_hw *hw, int64_t M, int64_t N, int64_t K, double eb, const kernel_gemm *g) {
+    int64_t kz = cdiv(K, g->splitk);
+    int64_t tasks = cdiv(M, g->tm) * cdiv(N, g->tn) * g->splitk;
+    int64_t units = hw->units > 0 ? hw->units : 1;
+    return (double)cdiv(tasks, units) * kernel_tile_time(hw, g, kz, eb, 0);
+}
+
 double kernel_gemm_estimate(const kernel_hw *hw, int64_t M, int64_t N, int64_t K, double eb, int64_t tm, int64_t tn,
                             int64_t splitk) {
     kernel_gemm g = {tm, tn, splitk, 0};
-    int64_t kz = cdiv(K, splitk);
-    int64_t tasks = cdiv(M, tm) * cdiv(N, tn) * splitk;
-    int64_t units = hw->units > 0 ? hw->units : 1;
-    double waves = (double)cdiv(tasks, units);
-    double tile = kernel_tile_time(hw, &g, kz, eb, 0);
+    double waves_tile = kernel_gemm_compute(hw, M, N, K, eb, &g);
     double mn = (double)M * (double)N;
     double mem = ((double)M * (double)K + (double)K * (double)N) * eb;
     double reduce = 0;
@@ -68,7 +71,7 @@ double kernel_gemm_estimate(const kernel_hw *hw, int64_t M, int64_t N, int64_t K
         mem += mn * eb * hw->write_ratio;
     }
     double tmem = hw->mem_bw > 0 ? mem / hw->mem_bw : 0;
-    double t = waves * tile > tmem ? waves * tile : tmem;
+    double t = waves_tile > tmem ? waves_tile : tmem;
     return t + (hw->mem_bw > 0 ? reduce / hw->mem_bw : 0);
 }
 

@@ -51,6 +51,10 @@ typedef struct kernel_gemm {
 double kernel_gemm_estimate(const kernel_hw *hw, int64_t M, int64_t N, int64_t K, double eb, int64_t tm, int64_t tn,
                             int64_t splitk);
 
+/* The tensor-pipe and cache side of that estimate alone: whole waves of
+ * the kernel's tiles (and slices) over the units. */
+double kernel_gemm_compute(const kernel_hw *hw, int64_t M, int64_t N, int64_t K, double eb, const kernel_gemm *g);
+
 /* The candidate with the smallest estimate (the first, in the order of
  * kernel.c's table, among equals). */
 kernel_gemm kernel_gemm_choose(const kernel_hw *hw, int64_t M, int64_t N, int64_t K, double eb);

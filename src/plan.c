@@ -795,6 +795,37 @@ static uint64_t place_ntasks(const ir_system *s, const ir_workload *w, const ir_
     return n + (el0 && el0->dispatch > 0);
 }
 
+/* A matmul placed (whole, or one piece per unit) on an element
+ * that is `units` units working as one (a GPU's SMs): the compute side
+ * (whole waves of padded tiles, their cache traffic) of the GEMM kernel
+ * picked for its piece over those units (kernel.c), which brings wave
+ * quantisation and the cache to a GPU-level roofline; 0 for other
+ * operators and elements.  n pieces: split cols cuts N, split inner
+ * cuts K, the other splits cut M. */
+static double element_gemm(const ir_system *s, const ir_workload *w, const ir_action *a, const kernel_hw *hw,
+                           double n) {
+    const ir_op *op = &w->ops[a->op];
+    const ir_elem *el = a->nunits ? unit_elem(s, a->units[0]) : NULL;
+    if (!el || el->units <= 1 || op->kind != OPK_MATMUL || op->flops <= 0) return 0;
+    int64_t M, N, tr, tc;
+    tile_grid(w, a, 1, 1, &M, &N, &tr, &tc);
+    double K = op->flops / (2.0 * (double)M * (double)N);
+    double m = (double)M, nn = (double)N;
+    if (a->split == SPLIT_COLS) nn /= n;
+    else if (a->split == SPLIT_INNER) K /= n;
+    else m /= n;
+    kernel_hw g = *hw;
+    g.units = (int64_t)el->units;
+    g.unit_rate = el->rate / el->units;
+    double eb = ir_dtype_bytes(w->tensors[op->output].dtype);
+    int64_t mi = (int64_t)ceil(m), ni = (int64_t)ceil(nn), ki = (int64_t)ceil(K);
+    mi = mi > 0 ? mi : 1;
+    ni = ni > 0 ? ni : 1;
+    ki = ki > 0 ? ki : 1;
+    kernel_gemm kg = kernel_gemm_choose(&g, mi, ni, ki, eb);
+    return kernel_gemm_compute(&g, mi, ni, ki, eb, &kg);
+}
+
 /* A task of action `ai` that takes a fixed time: a launch, a host call. */
 static plan_task fixed_task(plan_task_kind kind, int64_t ai, double fixed) {
     plan_task t;
@@ -840,6 +871,7 @@ static void do_place(builder *b, const ir_action *a, int64_t ai) {
      * write cost, row-wise operators' further passes over the row */
     kernel_hw hw = pk.chosen ? pk.hw : kernel_hw_of(b->s, a);
     kernel_traffic kt = kernel_rowwise(&hw, op->kind, row_length(w, op), op->bytes_in, op->bytes_out);
+    double whole = tiles ? 0 : element_gemm(b->s, w, a, &hw, n);
     double flops = op->flops / n, bytes = kt.mem / n;
     /* energy counts bytes moved, not their weighted time */
     double raw = kt.mem > 0 ? (kt.mem - op->bytes_out * (hw.write_ratio - 1)) / kt.mem : 1;
@@ -878,7 +910,7 @@ static void do_place(builder *b, const ir_action *a, int64_t ai) {
          * cache-bound tile); tseq: time after the memory traffic (a
          * row-wise kernel's later passes, which re-read rows from the
          * cache once the first pass has streamed them in) */
-        double f = flops, by = bytes, tkern = 0, tseq = cache_bytes * cache_s;
+        double f = flops, by = bytes, tkern = whole, tseq = cache_bytes * cache_s;
         if (tiles) {
             /* task k: slice k mod S of tile k / S */
             int64_t kt_ = (int64_t)(k / (uint64_t)S), z = (int64_t)(k % (uint64_t)S);

@@ -125,23 +125,31 @@ END_TEST
 /* A `split tiles` place on the A100 preset: the plan records the kernel
  * picked, and its tasks are that kernel's tiles times slices (plus a
  * launch on each SM that gets work). */
+/* One fp16 GEMM on the A100 preset, placed on the GPU as a whole or on
+ * its SMs with `split tiles`. */
+static const char *const whole_text =
+    "import \"std/gpu\"\n"
+    "system top = A100()\n"
+    "param m = 1152\n"
+    "workload g(m = 64, n = 12288, k = 12288) {\n"
+    "    input a : fp16[m][k]\n"
+    "    weight b : fp16[k][n]\n"
+    "    op c = matmul(a, b)\n"
+    "}\n"
+    "workload w = g(m = m)\n"
+    "mapping whole on top for w {\n"
+    "    store [w.a, w.b] in top.hbm\n"
+    "    place w.c on top\n"
+    "}\n"
+    "mapping sms on top for w {\n"
+    "    store [w.a, w.b] in top.hbm\n"
+    "    place w.c on top.sm[*] split tiles\n"
+    "}\n";
+
 START_TEST(test_plan_records_kernel) {
-    static const char *const text =
-        "import \"std/gpu\"\n"
-        "system top = A100()\n"
-        "param m = 64\n"
-        "workload g(m = 64, n = 12288, k = 12288) {\n"
-        "    input a : fp16[m][k]\n"
-        "    weight b : fp16[k][n]\n"
-        "    op c = matmul(a, b)\n"
-        "}\n"
-        "workload w = g(m = m)\n"
-        "mapping blas on top for w {\n"
-        "    store [w.a, w.b] in top.hbm\n"
-        "    place w.c on top.sm[*] split tiles\n"
-        "}\n";
+    const char *sets[] = {"m=64"};
     simulated s;
-    simulate(&s, text, NULL);
+    simulate_sets(&s, whole_text, "sms", sets, 1);
     int64_t ai = 0;
     while (ai < s.m->nactions && s.m->actions[ai].kind != ACT_PLACE) ai++;
     ck_assert(ai < s.m->nactions);
@@ -157,6 +165,35 @@ START_TEST(test_plan_records_kernel) {
     /* HBM-bound: B streamed once at the sustained read bandwidth, after the launch */
     ck_assert(near_rel(s.r->makespan, 28e-6 + g.estimate, 0.02));
     ck_assert_int_eq(s.p->kernels[0].tm, 0); /* a store */
+    unsimulate(&s);
+}
+END_TEST
+
+/* A matmul placed on the GPU as a whole (its tensor element has `units =
+ * sms`) runs the kernel picked over the SMs, so it lands where the same
+ * GEMM placed on the SMs with `split tiles` does, wave tail included,
+ * and never below the plain roofline (m = 1152: 9 x 48 = 432 tiles of
+ * 128 x 256, 4 waves of 108 exactly; m = 1280: 480 such tiles would be
+ * 4.4 waves, and the pick avoids most of that tail). */
+START_TEST(test_whole_gpu_matmul) {
+    const char *ms[] = {"m=1152", "m=1280", "m=4096"};
+    for (int i = 0; i < 3; i++) {
+        const char *sets[] = {ms[i]};
+        simulated s;
+        simulate_sets(&s, whole_text, "whole", sets, 1);
+        double whole = s.r->makespan;
+        unsimulate(&s);
+        simulate_sets(&s, whole_text, "sms", sets, 1);
+        double tiled = s.r->makespan;
+        unsimulate(&s);
+        ck_assert_msg(near_rel(whole, tiled, 0.03), "%s: whole GPU %g s, split tiles %g s", ms[i], whole, tiled);
+    }
+    /* the roofline: launch + 2 m n k / sustained rate; m = 1280 is above it */
+    const char *sets[] = {"m=1280"};
+    simulated s;
+    simulate_sets(&s, whole_text, "whole", sets, 1);
+    double roof = 28e-6 + 2.0 * 1280 * 12288 * 12288 / (312e12 * 0.94);
+    ck_assert_msg(s.r->makespan > roof * 1.005, "%g s vs roofline %g s", s.r->makespan, roof);
     unsimulate(&s);
 }
 END_TEST
@@ -350,6 +387,7 @@ Suite *kernel_suite(void) {
     tcase_add_test(tc, test_cache_bound_tiles);
     tcase_add_test(tc, test_rowwise_passes);
     tcase_add_test(tc, test_plan_records_kernel);
+    tcase_add_test(tc, test_whole_gpu_matmul);
     tcase_add_test(tc, test_dispatch_overlaps);
     tcase_add_test(tc, test_efficiency_attribute);
     tcase_add_test(tc, test_gpu_presets);
