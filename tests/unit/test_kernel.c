@@ -122,9 +122,6 @@ START_TEST(test_rowwise_passes) {
 }
 END_TEST
 
-/* A `split tiles` place on the A100 preset: the plan records the kernel
- * picked, and its tasks are that kernel's tiles times slices (plus a
- * launch on each SM that gets work). */
 /* One fp16 GEMM on the A100 preset, placed on the GPU as a whole or on
  * its SMs with `split tiles`. */
 static const char *const whole_text =
@@ -146,6 +143,9 @@ static const char *const whole_text =
     "    place w.c on top.sm[*] split tiles\n"
     "}\n";
 
+/* A `split tiles` place on the A100 preset: the plan records the kernel
+ * picked, and its tasks are that kernel's tiles times slices (plus a
+ * launch on each SM that gets work). */
 START_TEST(test_plan_records_kernel) {
     const char *sets[] = {"m=64"};
     simulated s;
