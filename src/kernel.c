@@ -98,10 +98,8 @@ double kernel_tile_time(const kernel_hw *hw, const kernel_gemm *g, int64_t kz, d
     return t > mem ? t : mem;
 }
 
-double kernel_slice_bytes(const kernel_hw *hw, const kernel_gemm *g, double area, double eb, double in_share,
-                          double out_share) {
+double kernel_slice_bytes(const kernel_hw *hw, const kernel_gemm *g, double area, double in_share, double out_share) {
     if (g->splitk <= 1) return in_share + out_share * hw->write_ratio;
-    (void)eb;
     double s = (double)g->splitk;
     /* the partial written, read back by the reduction, the output's share */
     return in_share + area * PARTIAL * (hw->write_ratio + 1) + out_share * hw->write_ratio / s;

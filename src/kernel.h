@@ -69,8 +69,7 @@ double kernel_tile_time(const kernel_hw *hw, const kernel_gemm *g, int64_t kz, d
  * of `area` output elements that reads in_share of the operands and whose
  * tile writes out_share of the output: the output itself when unsplit,
  * else its fp32 partial sum plus its part of the reduction. */
-double kernel_slice_bytes(const kernel_hw *hw, const kernel_gemm *g, double area, double eb, double in_share,
-                          double out_share);
+double kernel_slice_bytes(const kernel_hw *hw, const kernel_gemm *g, double area, double in_share, double out_share);
 
 /* Traffic of a memory-bound operator: `mem` bytes of the shared memory
  * (writes weighted by write_ratio) and `cache` bytes read from the cache. */

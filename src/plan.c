@@ -23,6 +23,12 @@
  * switch, a direct link when fully connected, up and down a tree of the
  * given fan-out, and a breadth-first shortest path over explicit links.
  *
+ * How a kernel runs on GPU-like hardware comes from kernel.c: the GEMM
+ * kernel of a bare `split tiles` (tile, split-K) and of a matmul on an
+ * element with `units`, and the row-wise operators' extra passes; writes
+ * are weighted by the memory's write cost, and an element's `dispatch`
+ * adds one host task per operator, chained in program order.
+ *
  * Resources are created on first use and keyed by identity, so only what a
  * mapping touches exists.  Energy does not depend on the schedule and is
  * summed here.
@@ -907,7 +913,7 @@ static void do_place(builder *b, const ir_action *a, int64_t ai) {
         int64_t share = micro > 1 ? i * micro + (piece >= 0 ? piece : (int64_t)(k % (uint64_t)micro)) : -1;
         ir_unit u = a->units[i], mem = {0, 0};
         /* tkern: a floor on the compute side (a chosen kernel's padded,
-         * cache-bound tile); tseq: time after the memory traffic (a
+         * cache-bound tile; a whole-GPU matmul's waves of them); tseq: time after the memory traffic (a
          * row-wise kernel's later passes, which re-read rows from the
          * cache once the first pass has streamed them in) */
         double f = flops, by = bytes, tkern = whole, tseq = cache_bytes * cache_s;
@@ -924,7 +930,7 @@ static void do_place(builder *b, const ir_action *a, int64_t ai) {
                 int64_t kz = (pk.K + S - 1) / S, k0 = z * kz;
                 double kf = (double)(pk.K - k0 < kz ? pk.K - k0 : kz) / (double)pk.K;
                 f *= kf;
-                by = kernel_slice_bytes(&pk.hw, &pk.g, (double)rows * (double)cols, pk.eb, op->bytes_in * frac * kf,
+                by = kernel_slice_bytes(&pk.hw, &pk.g, (double)rows * (double)cols, op->bytes_in * frac * kf,
                                         op->bytes_out * frac);
                 tkern = kernel_tile_time(&pk.hw, &pk.g, kz, pk.eb, 0);
             }
@@ -956,7 +962,7 @@ static void do_place(builder *b, const ir_action *a, int64_t ai) {
             for (int j = 0; j < op->ninputs && has_mem && first_on_unit; j++) data_deps(b, op->inputs[j], mem, 0, -1);
         const plan_res *cr = &b->p->res[r[0]];
         double tcomp = cr->rate > 0 ? f / cr->rate : 0, tm = 0;
-        if (tkern > tcomp) tcomp = tkern; /* padded tiles, cache-bound tiles, re-reads from the cache */
+        if (tkern > tcomp) tcomp = tkern;
         double emem = 0;
         if (has_mem) {
             r[1] = res_elem(b, mem.inst, mem.elem);
