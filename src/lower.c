@@ -1485,6 +1485,17 @@ static ir_level *instantiate_level(lower *L, value t, mld_loc use);
         }                                                                            \
     } while (0)
 
+/* An `efficiency` attribute (the sustained fraction of a peak rate or
+ * bandwidth, see kernel.h): the factor it applies, 1 when not given. */
+static double sustained(lower *L, int set, mld_loc loc, double eff) {
+    if (!set) return 1;
+    if (eff <= 0 || eff > 1) {
+        ERR(L, loc, "an efficiency is a fraction of the peak: greater than 0 and at most 1, found %g", eff);
+        return 1;
+    }
+    return eff;
+}
+
 static void level_element(lower *L, scope *s, const ast *st) {
     lbuild *lb = L->lb;
     ir_level *lv = lb->lv;
@@ -1504,20 +1515,28 @@ static void level_element(lower *L, scope *s, const ast *st) {
             {"energy", D6(0, 0, -1, 1, 0, 0), &el->energy, 0, 0, {0}, 0, units_none(), 0, 0},
             {"area", D6(0, 0, 0, 0, 2, 0), &el->area, 0, 0, {0}, 0, units_none(), 0, 0},
             {"launch", D6(0, 1, 0, 0, 0, 0), &el->launch, 0, 0, {0}, 0, units_none(), 0, 0},
+            {"efficiency", units_none(), &el->efficiency, 0, 0, {0}, 0, units_none(), 0, 0},
+            {"dispatch", D6(0, 1, 0, 0, 0, 0), &el->dispatch, 0, 0, {0}, 0, units_none(), 0, 0},
+            {"row_memory", D6(1, 0, 0, 0, 0, 0), &el->row_memory, 0, 0, {0}, 0, units_none(), 0, 0},
+            {"units", units_none(), &el->units, 0, 0, {0}, 0, units_none(), 0, 0},
             {"static_power", D6(0, -1, 0, 1, 0, 0), &el->static_power, 0, 0, {0}, 0, units_none(), 0, 0},
         };
         /* rate may be given per cycle, with a clock */
         const ast *ops = NULL;
         sp[0].dim2 = D6(0, 0, 1, 0, 0, -1);
         sp[0].has2 = 1;
-        int unk = attrs(L, inner, st->c, sp, 6, "compute element", el->name, &ops);
-        require_attrs(L, sp, 6, "compute element", el->name, el->loc, unk);
+        int unk = attrs(L, inner, st->c, sp, 10, "compute element", el->name, &ops);
+        require_attrs(L, sp, 10, "compute element", el->name, el->loc, unk);
+        if (sp[8].set && (el->units < 1 || el->units != floor(el->units) || el->units > 1 << 20)) {
+            ERR(L, sp[8].loc, "'units' must be a whole number from 1 to 2^20");
+            el->units = 0;
+        }
         if (sp[0].used2) {
             if (!sp[1].set && sp[0].set)
                 ERR(L, sp[0].loc, "'rate' is per cycle, so compute element '%s' needs a 'clock'", el->name);
             rate *= clock;
         }
-        el->rate = rate;
+        el->rate = rate * sustained(L, sp[5].set, sp[5].loc, el->efficiency);
         if (ops) {
             if (ops->kind != AST_IDENT || (strcmp(ops->name, "matrix") && strcmp(ops->name, "vector") && strcmp(ops->name, "any")))
                 ERR(L, ops->loc, "'ops' must be matrix, vector or any");
@@ -1534,10 +1553,14 @@ static void level_element(lower *L, scope *s, const ast *st) {
             {"energy", D6(-1, 0, 0, 1, 0, 0), &el->energy, 0, 0, {0}, 0, units_none(), 0, 0},
             {"ports", units_none(), &ports, 0, 0, {0}, 0, units_none(), 0, 0},
             {"area", D6(0, 0, 0, 0, 2, 0), &el->area, 0, 0, {0}, 0, units_none(), 0, 0},
+            {"efficiency", units_none(), &el->efficiency, 0, 0, {0}, 0, units_none(), 0, 0},
+            {"write_efficiency", units_none(), &el->write_efficiency, 0, 0, {0}, 0, units_none(), 0, 0},
             {"static_power", D6(0, -1, 0, 1, 0, 0), &el->static_power, 0, 0, {0}, 0, units_none(), 0, 0},
         };
-        int unk = attrs(L, inner, st->c, sp, 7, "memory", el->name, NULL);
-        require_attrs(L, sp, 7, "memory", el->name, el->loc, unk);
+        int unk = attrs(L, inner, st->c, sp, 9, "memory", el->name, NULL);
+        require_attrs(L, sp, 9, "memory", el->name, el->loc, unk);
+        el->bandwidth *= sustained(L, sp[6].set, sp[6].loc, el->efficiency);
+        sustained(L, sp[7].set, sp[7].loc, el->write_efficiency);
         if (ports < 1 || ports != floor(ports) || ports > 1024) {
             ERR(L, sp[4].loc, "'ports' must be a whole number from 1 to 1024");
             ports = 1;
@@ -1785,11 +1808,14 @@ static void level_network(lower *L, scope *s, const ast *st) {
         {"energy", D6(-1, 0, 0, 1, 0, 0), &net.energy, 0, 0, {0}, 0, units_none(), 0, 0},
         {"area", D6(0, 0, 0, 0, 2, 0), &net.area, 0, 0, {0}, 0, units_none(), 0, 0},
         {"fanout", units_none(), &fanout, 0, 0, {0}, 0, units_none(), 0, 0},
+        {"efficiency", units_none(), &net.efficiency, 0, 0, {0}, 0, units_none(), 0, 0},
         {"static_power", D6(0, -1, 0, 1, 0, 0), &net.static_power, 0, 0, {0}, 0, units_none(), 0, 0},
     };
     scope *inner = scope_new(L, s);
-    int unk = attrs(L, inner, st->c, sp, 6, "network", net.name, NULL);
-    require_attrs(L, sp, 6, "network", net.name, net.loc, unk);
+    int unk = attrs(L, inner, st->c, sp, 7, "network", net.name, NULL);
+    require_attrs(L, sp, 7, "network", net.name, net.loc, unk);
+    double eff = sustained(L, sp[5].set, sp[5].loc, net.efficiency);
+    net.bandwidth *= eff;
     if (sp[4].set && (fanout < 2 || fanout != floor(fanout) || fanout > 1 << 20)) {
         ERR(L, sp[4].loc, "'fanout' must be a whole number of at least 2");
         fanout = 2;
@@ -1801,6 +1827,7 @@ static void level_network(lower *L, scope *s, const ast *st) {
     L->caplinks = 0;
     body(L, scope_new(L, s), st->c, net_stmt);
     L->net = NULL;
+    for (int64_t i = 0; i < net.nlinks; i++) net.links[i].bandwidth *= eff; /* links given their own */
     GROW(L, lv->nets, lv->nnets, lb->capnets);
     lv->nets[lv->nnets] = net;
     hwsel *h = arena_alloc(&L->tmp, sizeof *h);
@@ -2722,7 +2749,7 @@ static int map_hw(lower *L, scope *s, const ast *e, const char *want, ptrvec *ou
 static int split_of(lower *L, scope *s, const ast *e, ir_split *out, int64_t tile[2], int what) {
     *out = SPLIT_NONE;
     if (!e) return 1;
-    const char *hint = what == 'p' ? ", inner, tiles(TM, TN) or micro(M)" : what == 't' ? " or share(I, P)" : "";
+    const char *hint = what == 'p' ? ", inner, tiles, tiles(TM, TN) or micro(M)" : what == 't' ? " or share(I, P)" : "";
     if (e->kind == AST_CALL && e->a->kind == AST_IDENT && strcmp(e->a->name, "micro") == 0) {
         if (what != 'p') {
             ERR(L, e->loc, "'split micro(...)' runs an operator in micro-batches; it belongs to place");
@@ -2786,8 +2813,14 @@ static int split_of(lower *L, scope *s, const ast *e, ir_split *out, int64_t til
         *out = tiles ? SPLIT_TILES : SPLIT_SHARE;
         return 1;
     }
-    static const char *const names[] = {"none", "rows", "cols", "heads", "batch", "inner"};
-    int k = e->kind == AST_IDENT ? find_name(names, what == 'p' ? 6 : 5, e->name) : -1;
+    /* bare `tiles` (place): the kernel's tile and split-K are picked (kernel.c) */
+    static const char *const names[] = {"none", "rows", "cols", "heads", "batch", "inner", "tiles"};
+    int k = e->kind == AST_IDENT ? find_name(names, what == 'p' ? 7 : 5, e->name) : -1;
+    if (k == 6) {
+        tile[0] = tile[1] = 0;
+        *out = SPLIT_TILES;
+        return 1;
+    }
     if (k <= 0) {
         if (e->kind == AST_IDENT)
             ERR(L, e->loc, "unknown split '%s'; expected rows, cols, heads, batch%s", e->name, hint);

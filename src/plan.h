@@ -54,6 +54,13 @@ typedef struct plan_task {
     uint32_t dep0, ndep; /* predecessors: deps[dep0 .. dep0 + ndep) */
 } plan_task;
 
+/* The GEMM kernel a `split tiles` place runs (kernel.c's pick, or the
+ * tile given): tile rows x columns and split-K slices; tm == 0 for other
+ * actions. */
+typedef struct plan_kernel {
+    int64_t tm, tn, splitk;
+} plan_kernel;
+
 typedef struct plan {
     const ir_design *design;
     const ir_mapping *map;
@@ -67,6 +74,7 @@ typedef struct plan {
     uint64_t ndeps;
     /* what the workload processes per run, for throughput */
     double energy_compute, energy_memory, energy_network; /* J, independent of the schedule */
+    plan_kernel *kernels; /* per mapping action (map->nactions) */
     double tokens;     /* batch * seq, or batch, or 1 */
     const char *tokens_what; /* "tokens", "samples" or "runs" */
     arena mem;

@@ -397,6 +397,62 @@ static const char *const coll_text =
     "    all_reduce(w.t, top.core[*].a, algorithm = algorithm)\n"
     "}\n";
 
+/* The ring's protocol mechanisms against closed forms (links B = 25
+ * GB/s, hop h = 5 ns, shares of c = 65536 bytes, after an elementwise of
+ * p c bytes in and out):
+ *   chunks = C > 1: packets pipeline through the steps, so the hop
+ *     latency is paid once: 2 (p - 1) c / B + h instead of
+ *     2 (p - 1) (c / B + h);
+ *   network efficiency e: the links carry e B;
+ *   reduce = 1 at p = 2 with memories of M = 100 GB/s: each core copies
+ *     the share it received within its memory before forwarding it, one
+ *     read and one write, 2 c / M more on the critical path. */
+static const char *const proto_text =
+    "import \"std/parallel\"\n"
+    "param p = 4\n"
+    "param chunks = 1\n"
+    "param reduce = 0\n"
+    "param eff = 1\n"
+    "param mbw = 1 PB/s\n"
+    "level Core { compute mac { rate = 1 TFLOP/s }; memory a { size = 16 MiB; bandwidth = mbw } }\n"
+    "level Ring { core: Core[p]; network r = ring(core) { bandwidth = 25 GB/s; hop = 5 ns; efficiency = eff } }\n"
+    "system top = Ring\n"
+    "workload ar(p = 4) { input x : int8[p * 65536]; op t = elementwise(x, flops = 1) }\n"
+    "workload w = ar(p = p)\n"
+    "mapping m on top for w {\n"
+    "    store w.x in top.core[*].a\n"
+    "    place w.t on top.core[*]\n"
+    "    all_reduce(w.t, top.core[*].a, chunks = chunks, reduce = reduce)\n"
+    "}\n";
+
+static double proto_run(const char *const *sets, int nsets) {
+    simulated s;
+    simulate_sets(&s, proto_text, NULL, sets, nsets);
+    double ms = s.r->makespan;
+    unsimulate(&s);
+    return ms;
+}
+
+START_TEST(test_collective_protocol) {
+    double c = 65536.0, B = 25e9, h = 5e-9, comp = 4 * c / 1e12;
+    const char *one[] = {"chunks=1"};
+    ck_assert(near_rel(proto_run(one, 1) - comp, 6 * (c / B + h), 1e-3));
+    for (int C = 2; C <= 8; C *= 2) {
+        char sc[32];
+        snprintf(sc, sizeof sc, "chunks=%d", C);
+        const char *sets[] = {sc};
+        double ms = proto_run(sets, 1) - comp;
+        ck_assert_msg(near_rel(ms, 6 * c / B + h, 1e-3), "chunks=%d: %.6g s", C, ms);
+    }
+    const char *half[] = {"eff=0.5"};
+    ck_assert(near_rel(proto_run(half, 1) - comp, 6 * (c / (0.5 * B) + h), 1e-3));
+    const char *r0[] = {"p=2", "mbw=100GB/s", "reduce=0"};
+    const char *r1[] = {"p=2", "mbw=100GB/s", "reduce=1"};
+    double d = proto_run(r1, 3) - proto_run(r0, 3);
+    ck_assert_msg(near_rel(d, 2 * c / 100e9, 1e-3), "reduce adds %.6g s", d);
+}
+END_TEST
+
 START_TEST(test_collective_templates) {
     for (int p = 2; p <= 6; p++) {
         char sp[32], sa[32];
@@ -478,6 +534,7 @@ Suite *llm_suite(void) {
     tcase_add_test(tc, test_template_error_once);
     tcase_add_test(tc, test_parallel_residual);
     tcase_add_test(tc, test_collective_templates);
+    tcase_add_test(tc, test_collective_protocol);
     tcase_add_test(tc, test_pipeline_micro_batches);
     suite_add_tcase(s, tc);
     return s;
