@@ -441,15 +441,15 @@ for c in "$lat:abc:latency_s 'abc' is not a finite number" "$lat:nan:latency_s '
     v=${rest%%:*}
     msg=${rest#*:}
     n=$((n + 1))
-    edit 5 "$f" "$v" >bad$n.csv
+    edit 7 "$f" "$v" >bad$n.csv  # data row 7: a point that fits and runs
     cp grid1.csv.inputs bad$n.csv.inputs
     cp bad$n.csv bad$n.keep
     ex -j 2 --resume -o bad$n.csv "$study" >bad.out 2>&1
     rc=$?
-    if [ $rc -eq 2 ] && grep -q "^mldc: error: bad$n.csv:6: a malformed row: $msg" bad.out && cmp -s bad$n.csv bad$n.keep; then
-        ok "--resume over a row with field $f = '$v': exit 2, naming line 6"
+    if [ $rc -eq 2 ] && grep -q "^mldc: error: bad$n.csv:8: a malformed row: $msg" bad.out && cmp -s bad$n.csv bad$n.keep; then
+        ok "--resume over a row with field $f = '$v': exit 2, naming line 8"
     else
-        bad "--resume over a row with field $f = '$v': exit 2, naming line 6" "exit $rc" "$(cat bad.out)"
+        bad "--resume over a row with field $f = '$v': exit 2, naming line 8" "exit $rc" "$(cat bad.out)"
     fi
 done
 cut -d, -f1-5 grid1.csv >cols.csv
