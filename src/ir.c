@@ -30,7 +30,8 @@ double ir_dtype_bytes(ir_dtype d) {
 
 const char *const ir_opkind_names[OPK_COUNT] = {"matmul", "bmm", "elementwise", "add", "mul", "gelu",
                                                  "silu", "softmax", "layernorm", "rmsnorm", "attention",
-                                                 "embedding", "scatter_add"};
+                                                 "embedding", "scatter_add", "append",
+                                                 "transpose", "split_heads", "merge_heads"};
 
 const char *ir_opkind_name(ir_opkind k) { return k < OPK_COUNT ? ir_opkind_names[k] : "?"; }
 

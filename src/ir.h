@@ -162,8 +162,13 @@ typedef struct ir_tensor {
 
 typedef enum {
     OPK_MATMUL, OPK_BMM, OPK_ELEMENTWISE, OPK_ADD, OPK_MUL, OPK_GELU, OPK_SILU,
-    OPK_SOFTMAX, OPK_LAYERNORM, OPK_RMSNORM, OPK_ATTENTION, OPK_EMBEDDING, OPK_SCATTER_ADD, OPK_COUNT
+    OPK_SOFTMAX, OPK_LAYERNORM, OPK_RMSNORM, OPK_ATTENTION, OPK_EMBEDDING, OPK_SCATTER_ADD, OPK_APPEND,
+    OPK_TRANSPOSE, OPK_SPLIT_HEADS, OPK_MERGE_HEADS, OPK_COUNT
 } ir_opkind;
+
+/* Views: operators that only relabel their input's elements (no FLOPs, no
+ * traffic; the output shares the input's storage). */
+#define IR_OPK_IS_VIEW(k) ((k) == OPK_TRANSPOSE || (k) == OPK_SPLIT_HEADS || (k) == OPK_MERGE_HEADS)
 
 /* Operator names as the language spells them, indexed by ir_opkind. */
 extern const char *const ir_opkind_names[OPK_COUNT];
@@ -179,6 +184,11 @@ typedef struct ir_op {
     double flops;
     double bytes_in, bytes_out;
     int group;
+    int heads;        /* attention: heads (else 0) */
+    double scratch;   /* bytes of intermediates written and read back again
+                         (unfused attention: its scores), counted in
+                         bytes_in and bytes_out */
+    int64_t batch;    /* attention: sequences stacked in q's rows (else 0) */
 } ir_op;
 
 typedef struct ir_group {

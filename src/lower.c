@@ -2274,14 +2274,14 @@ static void wl_op(lower *L, scope *s, const ast *st) {
     }
     if (fv.k == V_ERR) return;
     if (fv.k != V_OPKIND) {
-        ERR(L, call->a->loc, "expected an operator (matmul, bmm, add, mul, gelu, silu, elementwise, softmax, layernorm, rmsnorm, attention, embedding, scatter_add), found %s",
+        ERR(L, call->a->loc, "expected an operator (matmul, bmm, add, mul, gelu, silu, elementwise, softmax, layernorm, rmsnorm, attention, embedding, scatter_add, append, transpose, split_heads, merge_heads), found %s",
             vkind_name(fv.k));
         return;
     }
     ir_opkind kind = (ir_opkind)fv.code;
     enum { MAX_INPUTS = 256 };
     int ins[MAX_INPUTS], nin = 0;
-    int heads = 1, has_dtype = 0, transpose = 0, causal = 0;
+    int heads = 1, has_dtype = 0, transpose = 0, causal = 0, fused = 1;
     int kv_heads = 0;    /* attention: 0 = as many as the key width gives */
     int64_t batch = 1;
     int64_t window = 0;  /* attention: keys each query sees at most (0: all) */
@@ -2301,12 +2301,14 @@ static void wl_op(lower *L, scope *s, const ast *st) {
                     has_dtype = 1;
                 }
             } else if ((strcmp(arg->name, "transpose") == 0 && kind == OPK_MATMUL) ||
-                       (strcmp(arg->name, "causal") == 0 && kind == OPK_ATTENTION)) {
+                       (strcmp(arg->name, "causal") == 0 && kind == OPK_ATTENTION) ||
+                       (strcmp(arg->name, "fused") == 0 && kind == OPK_ATTENTION)) {
                 /* switches: 0 or 1 */
                 int64_t n;
                 if (!eval_int(L, s, arg->a, &n)) { ok = 0; continue; }
                 if (n != 0 && n != 1) { ERR(L, arg->a->loc, "'%s' is 0 or 1", arg->name); ok = 0; continue; }
                 if (arg->name[0] == 't') transpose = (int)n;
+                else if (arg->name[0] == 'f') fused = (int)n;
                 else causal = (int)n;
             } else if (strcmp(arg->name, "window") == 0 && kind == OPK_ATTENTION) {
                 /* sliding-window attention; 0 is no window */
@@ -2314,9 +2316,11 @@ static void wl_op(lower *L, scope *s, const ast *st) {
                 if (!eval_int(L, s, arg->a, &n)) { ok = 0; continue; }
                 if (n < 0) { ERR(L, arg->a->loc, "'window' must be 0 (none) or a number of keys"); ok = 0; continue; }
                 window = n;
-            } else if ((strcmp(arg->name, "heads") == 0 && kind == OPK_ATTENTION) ||
+            } else if ((strcmp(arg->name, "heads") == 0 &&
+                        (kind == OPK_ATTENTION || kind == OPK_SPLIT_HEADS || kind == OPK_MERGE_HEADS)) ||
                        (strcmp(arg->name, "kv_heads") == 0 && kind == OPK_ATTENTION) ||
-                       (strcmp(arg->name, "batch") == 0 && kind == OPK_ATTENTION) ||
+                       (strcmp(arg->name, "batch") == 0 &&
+                        (kind == OPK_ATTENTION || kind == OPK_SPLIT_HEADS || kind == OPK_MERGE_HEADS)) ||
                        (strcmp(arg->name, "flops") == 0 && kind == OPK_ELEMENTWISE)) {
                 int64_t n;
                 if (!eval_int(L, s, arg->a, &n)) { ok = 0; continue; }
@@ -2339,7 +2343,7 @@ static void wl_op(lower *L, scope *s, const ast *st) {
         if (!tensor_arg(L, s, arg, &ins[nin++])) ok = 0;
     }
     if (!ok) return;
-    static const int arity[OPK_COUNT] = {2, 2, -1, 2, 2, 1, 1, 1, 1, 1, 3, 2, -1};
+    static const int arity[OPK_COUNT] = {2, 2, -1, 2, 2, 1, 1, 1, 1, 1, 3, 2, -1, 2, 1, 1, 1};
     if (arity[kind] > 0 && nin != arity[kind]) {
         ERR(L, call->loc, "%s() takes %d tensor%s, found %d", ir_opkind_names[kind], arity[kind], arity[kind] == 1 ? "" : "s", nin);
         return;
@@ -2353,7 +2357,7 @@ static void wl_op(lower *L, scope *s, const ast *st) {
     int64_t od[IR_MAX_DIMS];
     int ond = a->ndims;
     memcpy(od, a->dims, sizeof od);
-    double flops = 0, elems = 1;
+    double flops = 0, elems = 1, scratch = 0;
     for (int i = 0; i < a->ndims; i++) elems *= (double)a->dims[i];
     if (!has_dtype) dt = kind == OPK_EMBEDDING && b ? b->dtype : a->dtype;
     switch (kind) {
@@ -2446,6 +2450,10 @@ static void wl_op(lower *L, scope *s, const ast *st) {
         double pairs = causal ? T * S - T * (T - 1) / 2 : T * S;
         if (window > 0) pairs = window_pairs(T, S, (double)window, causal);
         flops = (double)batch * (4 * pairs * Dm + 5 * pairs * heads);
+        /* unfused (bmm, softmax, bmm): the scores of every head go to
+         * memory and back twice: written by the first product, read and
+         * written by the softmax, read by the second product */
+        if (!fused) scratch = 2 * (double)batch * pairs * heads * ir_dtype_bytes(dt);
         break;
     }
     case OPK_SCATTER_ADD:
@@ -2465,6 +2473,56 @@ static void wl_op(lower *L, scope *s, const ast *st) {
             for (int d = 0; d < t->ndims; d++) pe *= (double)t->dims[d];
             flops += pe;
         }
+        break;
+    case OPK_APPEND: {
+        /* cache [S][..] grown by new [T][..] rows: [S + T][..], written in
+         * place (a KV-cache after a step) */
+        int same = b->ndims == a->ndims;
+        for (int d = 1; same && d < a->ndims; d++) same = b->dims[d] == a->dims[d];
+        if (!same || a->dtype != b->dtype) {
+            ERR(L, call->loc, "append() needs cache[S][..] and new[T][..] of one row shape and type, found %s and %s",
+                shape_text(L, a), shape_text(L, b));
+            return;
+        }
+        od[0] = a->dims[0] + b->dims[0];
+        flops = 0;
+        break;
+    }
+    case OPK_TRANSPOSE:
+        /* [..][M][N] -> [..][N][M] */
+        if (a->ndims < 2) {
+            ERR(L, call->loc, "transpose() needs a[..][M][N], found %s", shape_text(L, a));
+            return;
+        }
+        od[ond - 1] = a->dims[ond - 2];
+        od[ond - 2] = a->dims[ond - 1];
+        flops = 0;
+        break;
+    case OPK_SPLIT_HEADS: {
+        /* [B T][H d] -> [B H][T][d]: the heads of each sequence apart */
+        if (a->ndims != 2 || a->dims[1] % heads || a->dims[0] % batch) {
+            ERR(L, call->loc, "split_heads() needs x[B*T][H*d] with %d heads and batch %lld, found %s", heads,
+                (long long)batch, shape_text(L, a));
+            return;
+        }
+        ond = 3;
+        od[0] = batch * heads;
+        od[1] = a->dims[0] / batch;
+        od[2] = a->dims[1] / heads;
+        flops = 0;
+        break;
+    }
+    case OPK_MERGE_HEADS:
+        /* [B H][T][d] -> [B T][H d] */
+        if (a->ndims != 3 || a->dims[0] != batch * heads) {
+            ERR(L, call->loc, "merge_heads() needs x[B*H][T][d] with %d heads and batch %lld, found %s", heads,
+                (long long)batch, shape_text(L, a));
+            return;
+        }
+        ond = 2;
+        od[0] = batch * a->dims[1];
+        od[1] = heads * a->dims[2];
+        flops = 0;
         break;
     case OPK_EMBEDDING:
         if (a->ndims != 1 || b->ndims != 2) {
@@ -2493,6 +2551,10 @@ static void wl_op(lower *L, scope *s, const ast *st) {
     op->ninputs = nin;
     op->flops = flops;
     op->group = L->group;
+    if (kind == OPK_ATTENTION) {
+        op->heads = heads;
+        op->batch = batch;
+    }
     w->nops++;
     int out = new_tensor(L, wb, path, st->b->loc, TENSOR_ACT, dt, ond, od);
     w->ops[oi].output = out;
@@ -2500,6 +2562,12 @@ static void wl_op(lower *L, scope *s, const ast *st) {
     for (int i = 0; i < nin; i++) w->ops[oi].bytes_in += w->tensors[ins[i]].bytes;
     if (kind == OPK_EMBEDDING) w->ops[oi].bytes_in = w->tensors[ins[0]].bytes + w->tensors[out].bytes;
     w->ops[oi].bytes_out = w->tensors[out].bytes;
+    if (IR_OPK_IS_VIEW(kind)) w->ops[oi].bytes_in = w->ops[oi].bytes_out = 0; /* a relabelling */
+    w->ops[oi].scratch = scratch;
+    w->ops[oi].bytes_in += scratch;
+    w->ops[oi].bytes_out += scratch;
+    /* append reads the new rows and writes them after the cache's */
+    if (kind == OPK_APPEND) w->ops[oi].bytes_in = w->ops[oi].bytes_out = w->tensors[ins[1]].bytes;
     w->flops += flops;
     if (!name_add(L, wb, path, 1, oi, st->b->loc)) return;
     define(L, L->gscope, st->name, vwl(L, wb, WS_OP, path, oi), st->b->loc, "operator");

@@ -182,8 +182,10 @@ int mldc_result_resource_count(const mldc_result *r);
 int mldc_result_resource(const mldc_result *r, int i, mldc_resource *out);
 
 /* Write the result as `mldc run` does: MLDC_TEXT (the report), MLDC_JSON
- * (the JSON report) or MLDC_TRACE (a Chrome trace-event timeline). */
-typedef enum { MLDC_TEXT, MLDC_JSON, MLDC_TRACE } mldc_format;
+ * (the JSON report), MLDC_TRACE (a Chrome trace-event timeline), the
+ * per-operator account of `--ops` as a table (MLDC_OPS_TEXT) or CSV
+ * (MLDC_OPS_CSV), or the JSON report with that account (MLDC_JSON_OPS). */
+typedef enum { MLDC_TEXT, MLDC_JSON, MLDC_TRACE, MLDC_OPS_TEXT, MLDC_OPS_CSV, MLDC_JSON_OPS } mldc_format;
 void mldc_result_write(FILE *out, const mldc_result *r, mldc_format f);
 
 /* ---- exploring ---- */

@@ -41,6 +41,7 @@
 
 #include "kernel.h"
 #include "lower_int.h"
+#include "traffic.h"
 
 /* ------------------------------------------------------------------ */
 /* Growable arrays                                                     */
@@ -173,6 +174,10 @@ typedef struct builder {
     uint32_t *rstore; /* routes already built, back to back */
     uint64_t nrstore, caprstore;
     uint32_t host;    /* the last host dispatch task + 1 (elements with a `dispatch`) */
+    htab lifemap;     /* (tensor, memory) -> its current life + 1 */
+    uint32_t caplives;
+    uint64_t caplev;
+    uint8_t *consumed; /* per tensor: some operator reads it */
 } builder;
 
 /* ------------------------------------------------------------------ */
@@ -698,6 +703,68 @@ static void route_error(builder *b, const ir_action *a, ir_unit from, ir_unit to
     b->failed = 1;
 }
 
+/* ------------------------------------------------------------------ */
+/* Lifetimes: what each memory holds over time                         */
+/* ------------------------------------------------------------------ */
+
+/* share: the share index of a micro-batch or a `split share` transfer
+ * (each such share lives on its own), or -1 */
+static hkey life_key(int tensor, ir_unit mem, int64_t share) {
+    return (hkey){mem.inst, (uint64_t)tensor << 16 | (uint64_t)(mem.elem & 0xffff), 13, (uint64_t)(share + 1)};
+}
+
+static void life_ev(builder *b, uint32_t life, uint32_t task, double bytes) {
+    plan_life_ev e = {life, task, bytes};
+    VEC_PUSH(b->p->lev, b->p->nlev, b->caplev, e);
+}
+
+/* The current life of `tensor` in `mem`; a new one when there is none or
+ * (fresh) a whole write by another action follows a read. */
+static uint32_t life_of(builder *b, int tensor, ir_unit mem, int64_t share, int32_t action, int fresh) {
+    int f;
+    uint64_t *slot = htab_slot(&b->lifemap, life_key(tensor, mem, share), 1, &f);
+    if (!f) {
+        const plan_life *l = &b->p->lives[*slot - 1];
+        if (!(fresh && l->used && l->last_action != action)) return (uint32_t)(*slot - 1);
+    }
+    plan_life l;
+    memset(&l, 0, sizeof l);
+    l.mem = mem;
+    l.tensor = tensor;
+    l.action = l.last_action = action;
+    l.heir = -1;
+    /* an output nothing reads is the run's result: it stays */
+    l.keep = b->m->wl->tensors[tensor].producer >= 0 && !b->consumed[tensor];
+    VEC_PUSH(b->p->lives, b->p->nlives, b->caplives, l);
+    *slot = b->p->nlives;
+    return b->p->nlives - 1;
+}
+
+/* `task` (UINT32_MAX: the run's start) writes `bytes` of `tensor` into
+ * `mem`; whole: the whole tensor (a new copy), not a share. */
+static uint32_t life_write(builder *b, int tensor, ir_unit mem, int64_t share, uint32_t task, double bytes, int32_t action,
+                           int whole) {
+    uint32_t li = life_of(b, tensor, mem, share, action, whole);
+    plan_life *l = &b->p->lives[li];
+    double room = b->m->wl->tensors[tensor].bytes - l->bytes;
+    double a = bytes < room ? bytes : room;
+    if (a < 0) a = 0;
+    l->bytes += a;
+    l->last_action = action;
+    life_ev(b, li, task, a);
+    return li;
+}
+
+/* `task` reads `tensor` in `mem`: share `share` where it lives on its own,
+ * else the whole. */
+static void life_read(builder *b, int tensor, ir_unit mem, int64_t share, uint32_t task, int32_t action) {
+    int f;
+    if (share >= 0 && !htab_slot(&b->lifemap, life_key(tensor, mem, share), 0, &f)) share = -1;
+    uint32_t li = life_of(b, tensor, mem, share, action, 0);
+    b->p->lives[li].used = 1;
+    life_ev(b, li, task, 0);
+}
+
 /* The element a unit names. */
 static const ir_elem *unit_elem(const ir_system *s, ir_unit u) {
     ir_step st[256];
@@ -795,7 +862,7 @@ static uint64_t place_items(const ir_system *s, const ir_workload *w, const ir_a
  * task when the first unit's element has a `dispatch` time. */
 static uint64_t place_ntasks(const ir_system *s, const ir_workload *w, const ir_action *a) {
     uint64_t items = place_items(s, w, a), n = items;
-    for (int64_t i = 0; i < a->nunits && (uint64_t)i < items; i++) {
+    for (int64_t i = 0; i < a->nunits && (uint64_t)i < items && !IR_OPK_IS_VIEW(w->ops[a->op].kind); i++) {
         const ir_elem *el = unit_elem(s, a->units[i]);
         n += el && el->launch > 0;
     }
@@ -841,6 +908,7 @@ static plan_task fixed_task(plan_task_kind kind, int64_t ai, double fixed) {
     t.kind = (uint8_t)kind;
     t.action = (int32_t)ai;
     t.fixed = fixed;
+    t.mem = UINT32_MAX;
     return t;
 }
 
@@ -851,7 +919,10 @@ static int64_t row_length(const ir_workload *w, const ir_op *op) {
     return t->ndims ? t->dims[t->ndims - 1] : 1;
 }
 
-/* Place an operator.  Each unit runs 1/N of it (split), the whole of it, or
+/* Place an operator.  Each unit runs 1/N of its FLOPs (split) reading its
+ * share of each operand (traffic.c: 1/N of a partitioned one, all of a
+ * replicated one, such as the weights of a row or micro-batch split), the
+ * whole of it, or
  * (split tiles) the tiles k, k + U, k + 2U, ... of the output in that
  * order, which is how wave quantisation arises: a tile is a task of
  * 2 M_t N_t K FLOPs whose memory traffic is its share of the operator's
@@ -874,20 +945,25 @@ static void do_place(builder *b, const ir_action *a, int64_t ai) {
     int64_t micro = a->split == SPLIT_MICRO ? a->tile[0] : 1;
     int64_t piece = a->split == SPLIT_MICRO ? a->tile[1] - 1 : -1; /* micro(I, M): I */
     int64_t per_unit = piece >= 0 ? 1 : micro;                       /* items per unit */
-    double n = a->split && !tiles ? (double)a->nunits * (double)micro : 1.0;
+    int64_t npieces = a->split && !tiles ? a->nunits * micro : 1;
+    double n = (double)npieces;
+    /* a piece's traffic: its share of partitioned operands, all of
+     * replicated ones (traffic.c) */
+    double rd, wr;
+    traffic_piece(w, op, tiles ? SPLIT_NONE : a->split, npieces, &rd, &wr);
     /* the kernel's traffic (kernel.c): writes weighted by the memory's
-     * write cost, row-wise operators' further passes over the row */
+     * write cost, row-wise operators' further passes over the row; they
+     * scale a piece's reads (rfac) and writes (write_ratio) */
     kernel_hw hw = pk.chosen ? pk.hw : kernel_hw_of(b->s, a);
     kernel_traffic kt = kernel_rowwise(&hw, op->kind, row_length(w, op), op->bytes_in, op->bytes_out);
+    double rfac = op->bytes_in > 0 ? (kt.mem - op->bytes_out * hw.write_ratio) / op->bytes_in : 1;
     double whole = tiles ? 0 : element_gemm(b->s, w, a, &hw, n);
-    double flops = op->flops / n, bytes = kt.mem / n;
+    double flops = op->flops / n, bytes = rd * rfac + wr * hw.write_ratio;
     /* energy counts bytes moved, not their weighted time */
-    double raw = kt.mem > 0 ? (kt.mem - op->bytes_out * (hw.write_ratio - 1)) / kt.mem : 1;
+    double raw = bytes > 0 ? (rd * rfac + wr) / bytes : 1;
     /* the units share the cache: a task's cache bytes take this long each */
     double cache_s = hw.cache_bw > 0 ? (double)(a->nunits ? a->nunits : 1) / hw.cache_bw : 0;
     double cache_bytes = kt.cache / n;
-    /* split inner: a slice of the inputs, a partial sum of the whole output */
-    if (a->split == SPLIT_INNER) bytes = op->bytes_in / n + op->bytes_out * hw.write_ratio;
     /* the host's call of the framework: one per operator, in program
      * order, overlapping the kernel; the units' launches follow the call
      * before it */
@@ -896,6 +972,29 @@ static void do_place(builder *b, const ir_action *a, int64_t ai) {
     if (el0 && el0->dispatch > 0) {
         if (host_prev) dep(b, host_prev - 1);
         b->host = emit(b, fixed_task(TASK_SYNC, ai, el0->dispatch), NULL, 0) + 1;
+    }
+    /* Over units of different rates a split is proportional: unit i gets
+     * rate_i / sum of rates of the work (each of its M micro-batches: that
+     * over M).  Equal rates keep the plain 1/n. */
+    double *ushare = NULL;
+    if (a->split && !tiles && a->nunits > 1) {
+        double sum = 0, r0 = -1;
+        int differ = 0;
+        for (int64_t i = 0; i < a->nunits; i++) {
+            const ir_elem *ue = unit_elem(b->s, a->units[i]);
+            double r = ue ? ue->rate : 0;
+            if (r0 >= 0 && r != r0) differ = 1;
+            r0 = r;
+            sum += r;
+        }
+        if (differ && sum > 0) {
+            ushare = malloc(sizeof *ushare * (size_t)a->nunits);
+            if (!ushare) mem_fail(0);
+            for (int64_t i = 0; i < a->nunits; i++) {
+                const ir_elem *ue = unit_elem(b->s, a->units[i]);
+                ushare[i] = (ue ? ue->rate : 0) / sum / (double)micro;
+            }
+        }
     }
     /* several items per unit (tiles, micro-batches): look up each unit's
      * local memory once */
@@ -915,10 +1014,18 @@ static void do_place(builder *b, const ir_action *a, int64_t ai) {
         int64_t share = micro > 1 ? i * micro + (piece >= 0 ? piece : (int64_t)(k % (uint64_t)micro)) : -1;
         ir_unit u = a->units[i], mem = {0, 0};
         /* tkern: a floor on the compute side (a chosen kernel's padded,
-         * cache-bound tile; a whole-GPU matmul's waves of them); tseq: time after the memory traffic (a
-         * row-wise kernel's later passes, which re-read rows from the
-         * cache once the first pass has streamed them in) */
-        double f = flops, by = bytes, tkern = whole, tseq = cache_bytes * cache_s;
+         * cache-bound tile; a whole-GPU matmul's waves of them); tseq: time
+         * after the memory traffic (a row-wise kernel's later passes, which
+         * re-read rows from the cache once the first pass has streamed them
+         * in) */
+        double f = flops, by = bytes, pw = wr, tkern = whole, tseq = cache_bytes * cache_s;
+        if (ushare) {
+            double prd, pwr;
+            traffic_piece_frac(w, op, a->split, npieces, ushare[i], &prd, &pwr);
+            f = op->flops * ushare[i];
+            by = prd * rfac + pwr * hw.write_ratio;
+            pw = pwr;
+        }
         if (tiles) {
             /* task k: slice k mod S of tile k / S */
             int64_t kt_ = (int64_t)(k / (uint64_t)S), z = (int64_t)(k % (uint64_t)S);
@@ -928,6 +1035,7 @@ static void do_place(builder *b, const ir_action *a, int64_t ai) {
             double frac = (double)rows * (double)cols / ((double)M * (double)N);
             f = flops * frac;
             by = bytes * frac;
+            pw = wr * frac;
             if (pk.chosen) {
                 int64_t kz = (pk.K + S - 1) / S, k0 = z * kz;
                 double kf = (double)(pk.K - k0 < kz ? pk.K - k0 : kz) / (double)pk.K;
@@ -949,11 +1057,15 @@ static void do_place(builder *b, const ir_action *a, int64_t ai) {
             }
         }
         uint32_t r[2] = {res_elem(b, u.inst, u.elem), 0};
-        const ir_elem *el = first_on_unit ? unit_elem(b->s, u) : NULL;
+        /* a view launches no kernel */
+        const ir_elem *el = first_on_unit && !IR_OPK_IS_VIEW(op->kind) ? unit_elem(b->s, u) : NULL;
         if (el && el->launch > 0) {
             if (host_prev) dep(b, host_prev - 1);
+            plan_task lt = fixed_task(TASK_COMPUTE, ai, el->launch);
+            lt.launch = 1;
+            lt.piece = (uint32_t)k;
             chain_dep(b, u);
-            chain_set(b, u, emit(b, fixed_task(TASK_COMPUTE, ai, el->launch), r, 1));
+            chain_set(b, u, emit(b, lt, r, 1));
         }
         chain_dep(b, u);
         /* later tasks on a unit follow its first, which waited for the data;
@@ -980,6 +1092,9 @@ static void do_place(builder *b, const ir_action *a, int64_t ai) {
         t.action = (int32_t)ai;
         t.work = f;
         t.bytes = by;
+        t.wr = pw;
+        t.piece = (uint32_t)k;
+        t.mem = has_mem ? r[1] : UINT32_MAX;
         t.fixed = tcomp > tm ? tcomp : tm;
         t.mem_bound = tm > tcomp;
         b->p->energy_compute += f * cr->energy;
@@ -994,12 +1109,24 @@ static void do_place(builder *b, const ir_action *a, int64_t ai) {
         chain_set(b, u, id);
         /* the output (or this share of it) lands in the unit's local memory */
         if (has_mem && !b->failed) {
+            for (int j = 0; j < op->ninputs; j++) life_read(b, op->inputs[j], mem, share, id, (int32_t)ai);
+            uint32_t li = life_write(b, op->output, mem, share, id, pw, (int32_t)ai,
+                                     a->split == SPLIT_NONE || a->split == SPLIT_INNER);
+            /* append grows its cache in place, and a view relabels its input:
+             * the input's storage is the output's */
+            if (op->kind == OPK_APPEND || IR_OPK_IS_VIEW(op->kind)) {
+                int f2;
+                int64_t cs = share >= 0 && htab_slot(&b->lifemap, life_key(op->inputs[0], mem, share), 0, &f2) ? share : -1;
+                uint32_t ci = life_of(b, op->inputs[0], mem, cs, (int32_t)ai, 0);
+                b->p->lives[ci].heir = (int32_t)li;
+            }
             wrote(b, op->output, mem, ai, id, 1, a->split != SPLIT_NONE && a->split != SPLIT_INNER);
             if (micro > 1) wrote_share(b, op->output, mem, ai, id, share);
         }
     }
     free(umem);
     free(uhas);
+    free(ushare);
 }
 
 static void do_transfer(builder *b, const ir_action *a, int64_t ai) {
@@ -1042,7 +1169,14 @@ static void do_transfer(builder *b, const ir_action *a, int64_t ai) {
             b->p->res[b->route[i]].joules += bytes * r->energy;
         }
         tk.fixed = lat;
-        emit(b, tk, b->route, b->nroute);
+        uint32_t id = emit(b, tk, b->route, b->nroute);
+        if (!b->failed) {
+            int64_t sh = a->split == SPLIT_SHARE ? a->tile[0] : -1;
+            life_read(b, a->tensor, src, sh, id, (int32_t)ai);
+            /* a copy onto itself (a broadcast that includes its source) takes no space */
+            if (src.inst != dst.inst || src.elem != dst.elem)
+                life_write(b, a->tensor, dst, sh, id, bytes, (int32_t)ai, a->split == SPLIT_NONE);
+        }
     }
     for (int64_t k = 0; k < npairs && !b->failed; k++) {
         wrote(b, a->tensor, a->dst[k % a->ndst], ai, first + (uint32_t)k, 1,
@@ -1214,7 +1348,10 @@ plan *plan_build_progress(const ir_design *d, const ir_mapping *m, diag_ctx *dc,
     }
     p->kernels = arena_alloc(&p->mem, sizeof *p->kernels * (size_t)(m->nactions + 1));
     b.seen = calloc(next + 1, sizeof *b.seen);
-    if (!b.seen) mem_fail(0);
+    b.consumed = calloc((size_t)m->wl->ntensors + 1, 1);
+    if (!b.seen || !b.consumed) mem_fail(0);
+    for (int o = 0; o < m->wl->nops; o++)
+        for (int j = 0; j < m->wl->ops[o].ninputs; j++) b.consumed[m->wl->ops[o].inputs[j]] = 1;
     if (next >= PLAN_MAX_TASKS) {
         mld_loc none = {0};
         diag_error(dc, none, "the plan would have %llu tasks, more than %d; map coarser or simulate a smaller model",
@@ -1227,9 +1364,16 @@ plan *plan_build_progress(const ir_design *d, const ir_mapping *m, diag_ctx *dc,
         switch (a->kind) {
         case ACT_PLACE: do_place(&b, a, i); break;
         case ACT_TRANSFER: do_transfer(&b, a, i); break;
-        case ACT_STORE:
-            for (int64_t k = 0; k < a->ndst; k++) wrote(&b, a->tensor, a->dst[k], i, 0, 0, 0);
+        case ACT_STORE: {
+            double share = m->wl->tensors[a->tensor].bytes / (a->split ? (double)a->ndst : 1.0);
+            for (int64_t k = 0; k < a->ndst; k++) {
+                wrote(&b, a->tensor, a->dst[k], i, 0, 0, 0);
+                /* at rest: resident for the whole run */
+                uint32_t li = life_write(&b, a->tensor, a->dst[k], -1, UINT32_MAX, share, (int32_t)i, 1);
+                p->lives[li].keep = 1; /* life_write may move the array: index after the call */
+            }
             break;
+        }
         case ACT_SYNC: do_sync(&b, a, i); break;
         }
     }
@@ -1249,6 +1393,8 @@ plan *plan_build_progress(const ir_design *d, const ir_mapping *m, diag_ctx *dc,
     htab_free(&b.lastsync);
     htab_free(&b.routes);
     free(b.rstore);
+    htab_free(&b.lifemap);
+    free(b.consumed);
     if (b.failed) {
         plan_free(p);
         return NULL;
@@ -1262,6 +1408,8 @@ void plan_free(plan *p) {
     free(p->tasks);
     free(p->uses);
     free(p->deps);
+    free(p->lives);
+    free(p->lev);
     arena_free(&p->mem);
     free(p);
 }
@@ -1313,7 +1461,7 @@ void plan_task_name(const plan *p, uint32_t t, char *buf, size_t n) {
     const ir_workload *w = p->map->wl;
     switch (tk->kind) {
     case TASK_COMPUTE:
-        snprintf(buf, n, "%s", w->ops[a->op].name);
+        snprintf(buf, n, "%s%s", tk->launch ? "launch " : "", w->ops[a->op].name);
         break;
     case TASK_TRANSFER:
         snprintf(buf, n, "%s %s", a->inferred ? "move (inferred)" : "move", w->tensors[a->tensor].name);

@@ -46,9 +46,13 @@ typedef struct plan_res {
 typedef struct plan_task {
     uint8_t kind;      /* plan_task_kind */
     uint8_t mem_bound; /* compute: the roofline's memory side dominates */
+    uint8_t launch;    /* compute: the launch (kernel start-up) of a place, no work */
     int32_t action;    /* index of the mapping action it comes from */
     double work;       /* compute: FLOPs; transfer: bytes; sync: 0 */
-    double bytes;      /* compute: bytes of local memory traffic */
+    double bytes;      /* compute: bytes of local memory traffic (read + written) */
+    double wr;         /* compute: of those, bytes written (its output or share) */
+    uint32_t piece;    /* compute: its item of the place (unit, tile or micro-batch) */
+    uint32_t mem;      /* compute: the resource its bytes go to (its local memory), or UINT32_MAX */
     double fixed;      /* s: compute: its roofline duration; sync: its latency */
     uint32_t use0, nuse; /* resources used: uses[use0 .. use0 + nuse) */
     uint32_t dep0, ndep; /* predecessors: deps[dep0 .. dep0 + ndep) */
@@ -61,6 +65,33 @@ typedef struct plan_kernel {
     int64_t tm, tn, splitk;
 } plan_kernel;
 
+/* A tensor (or the shares of it) resident in one memory instance
+ * (occupancy.c): allocated when a task starts writing it there (a store:
+ * when the run starts) and released when the last task that wrote or read
+ * it there ends, or when the run ends for what stays (stored tensors,
+ * workload outputs).  A tensor grown in place (append) hands its storage to
+ * its heir and is released with it.  A memory holds at most one copy of a
+ * tensor: shares written into it add up to the tensor's bytes at most. */
+typedef struct plan_life {
+    ir_unit mem;         /* the memory element instance */
+    int32_t tensor;
+    int32_t action;      /* the action that allocated it first */
+    int32_t last_action; /* the latest action that wrote it (a new whole write after a read starts a new life) */
+    int32_t heir;        /* the life that took over its storage, or -1 */
+    uint8_t keep;        /* resident until the run ends */
+    uint8_t used;        /* read there at least once */
+    double bytes;        /* allocated in all */
+} plan_life;
+
+/* One allocation or use of a life: bytes > 0 are allocated when the task
+ * starts (task UINT32_MAX: when the run starts); every event's task keeps
+ * the life until it ends. */
+typedef struct plan_life_ev {
+    uint32_t life;
+    uint32_t task;
+    double bytes;
+} plan_life_ev;
+
 typedef struct plan {
     const ir_design *design;
     const ir_mapping *map;
@@ -72,6 +103,10 @@ typedef struct plan {
     uint64_t nuses;
     uint32_t *deps;    /* task ids */
     uint64_t ndeps;
+    plan_life *lives;  /* what each memory holds over time (occupancy.c) */
+    uint32_t nlives;
+    plan_life_ev *lev; /* their allocations and uses, in plan order */
+    uint64_t nlev;
     /* what the workload processes per run, for throughput */
     double energy_compute, energy_memory, energy_network; /* J, independent of the schedule */
     plan_kernel *kernels; /* per mapping action (map->nactions) */

@@ -44,8 +44,15 @@
  * named by its template alone ("PE"), its arguments in a label.  After the
  * slices, each in a function of its own: a flow arrow per dependency
  * (trace_flows), a link-utilisation counter per network instance
- * (trace_link_counters) and the critical path as a process of its own
- * (trace_critical_path, pid = syncs' pid + 1).
+ * (trace_link_counters), the critical path as a process of its own
+ * (trace_critical_path, pid = syncs' pid + 1) and a counter per memory of
+ * what it holds (trace_occupancy).  A compute slice is named after its
+ * operator ("launch NAME" for a kernel launch) and carries
+ * its piece of the place in its args.
+ *
+ * Operators.  `--ops` prints the per-operator account that account.c
+ * builds: a table per operator and per kind, the same as CSV, or the
+ * "operators" and "operator_kinds" members of the JSON report.
  */
 #include "sim.h"
 
@@ -53,6 +60,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "account.h"
+#include "occupancy.h"
 #include "arena.h"
 
 enum { NAME_MAX_LEN = 512, TOP_BUSIEST = 10 };
@@ -673,18 +682,25 @@ static void json_energy(FILE *out, const sim_result *r) {
     free(rows);
 }
 
+static void text_memories(FILE *out, const sim_result *r);
+
 void sim_report_text(FILE *out, const sim_result *r) {
     text_summary(out, r);
     text_levels(out, r);
     text_energy(out, r);
     text_busiest(out, r);
+    text_memories(out, r);
 }
 
 /* ------------------------------------------------------------------ */
 /* JSON report                                                         */
 /* ------------------------------------------------------------------ */
 
-void sim_report_json(FILE *out, const sim_result *r) {
+static void ops_json(FILE *out, const sim_result *r);
+static void json_memories(FILE *out, const sim_result *r);
+
+/* The JSON report; with_ops adds the per-operator account. */
+static void report_json(FILE *out, const sim_result *r, int with_ops) {
     const plan *p = r->p;
     const ir_mapping *m = p->map;
     double ms = r->makespan, e = total_energy(r);
@@ -795,7 +811,19 @@ void sim_report_json(FILE *out, const sim_result *r) {
         json_num(out, ratio(r->busy[i], ms));
         fputs("}", out);
     }
-    fputs(p->nres ? "\n  ]\n}\n" : "]\n}\n", out);
+    fputs(p->nres ? "\n  ]" : "]", out);
+    json_memories(out, r);
+    if (with_ops)
+        ops_json(out, r);
+    fputs("\n}\n", out);
+}
+
+void sim_report_json(FILE *out, const sim_result *r) {
+    report_json(out, r, 0);
+}
+
+void sim_report_json_ops(FILE *out, const sim_result *r) {
+    report_json(out, r, 1);
 }
 
 /* ------------------------------------------------------------------ */
@@ -887,7 +915,8 @@ static void trace_task_event(trace_out *t, const plan *p, uint32_t task,
         json_num(f, tk->work);
         fputs(",\"bytes\":", f);
         json_num(f, whole_bytes(tk->bytes));
-        fprintf(f, ",\"bound\":\"%s\"", tk->mem_bound ? "memory" : "compute");
+        fprintf(f, ",\"bound\":\"%s\"", tk->launch ? "launch" : tk->mem_bound ? "memory" : "compute");
+        fprintf(f, ",\"piece\":%u", tk->piece);
         break;
     case TASK_TRANSFER:
         fputs(",\"bytes\":", f);
@@ -1157,6 +1186,7 @@ static void trace_critical_path(trace_out *t, const sim_result *r, int64_t pid) 
                 sim_cause_name(sim_task_cause(p, ti)));
     }
 }
+static void trace_occupancy(trace_out *t, const sim_result *r, char *name, size_t nname);
 
 void sim_trace(FILE *out, const sim_result *r) {
     const plan *p = r->p;
@@ -1179,6 +1209,9 @@ void sim_trace(FILE *out, const sim_result *r) {
             else
                 other = 1;
         }
+        for (uint32_t i = 0; r->occ && i < r->occ->nmems; i++) /* occupancy counters */
+            if (r->occ->mems[i].level >= 0 && r->occ->mems[i].level < nl)
+                used[r->occ->mems[i].level] = 1;
         for (int l = 0; l < nl; l++) {
             if (!used[l])
                 continue;
@@ -1249,6 +1282,277 @@ void sim_trace(FILE *out, const sim_result *r) {
     trace_link_counters(&t, r, &mem);
     trace_critical_path(&t, r, sync_pid + 1);
 
+    trace_occupancy(&t, r, name, sizeof name);
     fputs(t.first ? "],\"displayTimeUnit\":\"ns\"}\n" : "\n],\"displayTimeUnit\":\"ns\"}\n", out);
     arena_free(&mem);
+}
+
+/* ------------------------------------------------------------------ */
+/* Per-operator account (--ops, --ops-csv, "operators" in JSON)        */
+/* ------------------------------------------------------------------ */
+
+/* Element names of the memories a row touched, joined by '+'. */
+static void ops_mems(const plan *p, const acct_row *x, char *buf, size_t n) {
+    size_t l = 0;
+    buf[0] = 0;
+    for (int i = 0; i < x->nmem && l < n; i++) {
+        const ir_level *lv = p->design && x->mem[i].level >= 0 && x->mem[i].level < p->design->nlevels
+                                 ? p->design->levels[x->mem[i].level] : NULL;
+        const char *e = lv && x->mem[i].elem < lv->nelems ? lv->elems[x->mem[i].elem].name : "?";
+        l += (size_t)snprintf(buf + l, n - l, "%s%s", i ? "+" : "", e);
+    }
+    if (!buf[0])
+        snprintf(buf, n, "-");
+}
+
+static const char *ops_row_name(const plan *p, const acct_row *x) {
+    return x->op >= 0 ? p->map->wl->ops[x->op].name : ir_opkind_name((ir_opkind)x->kind);
+}
+
+/* One line of the text table; kinds print "ops" where operators print
+ * their span. */
+static void ops_text_row(FILE *out, const sim_result *r, const acct_row *x, int wn) {
+    const plan *p = r->p;
+    char st[48], en[48], bu[48], la[48], fl[48], rd[48], wr[48], mem[128];
+    units_dim flop = units_base(UNIT_FLOP), byte = units_base(UNIT_B);
+    fmt_time(x->busy, bu, sizeof bu);
+    fmt_time(x->launch, la, sizeof la);
+    units_format_value(x->flops, flop, fl, sizeof fl);
+    units_format_value(x->rd, byte, rd, sizeof rd);
+    units_format_value(x->wr, byte, wr, sizeof wr);
+    ops_mems(p, x, mem, sizeof mem);
+    if (x->op >= 0) {
+        fmt_time(x->start, st, sizeof st);
+        fmt_time(x->end, en, sizeof en);
+        fprintf(out, "  %-*s  %-11s  %5u  %-12s  %-12s", wn, ops_row_name(p, x),
+                ir_opkind_name((ir_opkind)x->kind), x->units, st, en);
+    } else {
+        fprintf(out, "  %-*s  %5u  %5u", wn, ops_row_name(p, x), x->ops, x->units);
+    }
+    fprintf(out, "  %-12s  %-12s  %-14s  %-12s  %-12s  %-8s  %-8s  %5.1f%%\n", bu, la, fl, rd, wr, mem,
+            acct_bound_name(acct_row_bound(x)), 100.0 * ratio(x->crit, r->makespan));
+}
+
+void sim_ops_text(FILE *out, const sim_result *r) {
+    const plan *p = r->p;
+    acct *a = acct_build(r);
+    int wn = (int)strlen("operator");
+    for (int i = 0; i < a->nrows; i++) {
+        int l = (int)strlen(ops_row_name(p, &a->rows[i]));
+        if (l > wn) wn = l;
+    }
+    fprintf(out, "\noperators (busy: compute elements held, summed over units, launch included; "
+                 "critical: share of the critical path):\n");
+    fprintf(out, "  %-*s  %-11s  %5s  %-12s  %-12s  %-12s  %-12s  %-14s  %-12s  %-12s  %-8s  %-8s  %6s\n", wn,
+            "operator", "kind", "units", "start", "end", "busy", "launch", "FLOPs", "read", "written", "memory",
+            "bound", "critical");
+    for (int i = 0; i < a->nrows; i++)
+        ops_text_row(out, r, &a->rows[i], wn);
+    int wk = (int)strlen("kind");
+    for (int k = 0; k < OPK_COUNT; k++) {
+        int l = (int)strlen(ir_opkind_name((ir_opkind)k));
+        if (a->kinds[k].ops && l > wk) wk = l;
+    }
+    fprintf(out, "\noperators by kind:\n");
+    fprintf(out, "  %-*s  %5s  %5s  %-12s  %-12s  %-14s  %-12s  %-12s  %-8s  %-8s  %6s\n", wk, "kind", "ops",
+            "units", "busy", "launch", "FLOPs", "read", "written", "memory", "bound", "critical");
+    for (int k = 0; k < OPK_COUNT; k++)
+        if (a->kinds[k].ops)
+            ops_text_row(out, r, &a->kinds[k], wk);
+    acct_free(a);
+}
+
+static void ops_json_row(FILE *out, const sim_result *r, const acct_row *x, int first) {
+    const plan *p = r->p;
+    fputs(first ? "\n    {" : ",\n    {", out);
+    if (x->op >= 0) {
+        fputs("\"name\": ", out);
+        json_str(out, ops_row_name(p, x));
+        fputs(", ", out);
+    }
+    fprintf(out, "\"kind\": \"%s\", ", ir_opkind_name((ir_opkind)x->kind));
+    if (x->op < 0)
+        fprintf(out, "\"operators\": %u, ", x->ops);
+    fprintf(out, "\"units\": %u, \"pieces\": %u", x->units, x->pieces);
+    const char *keys[] = {"start_s", "end_s", "busy_s", "launch_s", "compute_bound_s", "memory_bound_s", "wait_s",
+                          "flops", "read_bytes", "written_bytes", "critical_s"};
+    double v[] = {x->start, x->end, x->busy, x->launch, x->t_compute, x->t_memory, x->wait,
+                  x->flops, x->rd, x->wr, x->crit};
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+        fprintf(out, ", \"%s\": ", keys[i]);
+        json_num(out, v[i]);
+    }
+    fputs(", \"critical_share\": ", out);
+    json_num(out, ratio(x->crit, r->makespan));
+    fprintf(out, ", \"bound\": \"%s\", \"memories\": [", acct_bound_name(acct_row_bound(x)));
+    for (int i = 0; i < x->nmem; i++) {
+        const ir_level *lv = p->design && x->mem[i].level >= 0 && x->mem[i].level < p->design->nlevels
+                                 ? p->design->levels[x->mem[i].level] : NULL;
+        fputs(i ? ", {\"level\": " : "{\"level\": ", out);
+        json_str(out, lv ? lv->name : "?");
+        fputs(", \"element\": ", out);
+        json_str(out, lv && x->mem[i].elem < lv->nelems ? lv->elems[x->mem[i].elem].name : "?");
+        fputs(", \"read_bytes\": ", out);
+        json_num(out, x->mem[i].rd);
+        fputs(", \"written_bytes\": ", out);
+        json_num(out, x->mem[i].wr);
+        fputs("}", out);
+    }
+    fputs("]}", out);
+}
+
+static void ops_json(FILE *out, const sim_result *r) {
+    acct *a = acct_build(r);
+    fputs(",\n  \"operators\": [", out);
+    for (int i = 0; i < a->nrows; i++)
+        ops_json_row(out, r, &a->rows[i], i == 0);
+    fputs(a->nrows ? "\n  ]" : "]", out);
+    fputs(",\n  \"operator_kinds\": [", out);
+    int first = 1;
+    for (int k = 0; k < OPK_COUNT; k++)
+        if (a->kinds[k].ops) {
+            ops_json_row(out, r, &a->kinds[k], first);
+            first = 0;
+        }
+    fputs(first ? "]" : "\n  ]", out);
+    acct_free(a);
+}
+
+void sim_ops_csv(FILE *out, const sim_result *r) {
+    const plan *p = r->p;
+    acct *a = acct_build(r);
+    fputs("row,name,kind,operators,units,pieces,start_s,end_s,busy_s,launch_s,compute_bound_s,memory_bound_s,"
+          "wait_s,flops,read_bytes,written_bytes,memories,bound,critical_s,critical_share\n", out);
+    for (int pass = 0; pass < 2; pass++) {
+        int n = pass ? OPK_COUNT : a->nrows;
+        for (int i = 0; i < n; i++) {
+            const acct_row *x = pass ? &a->kinds[i] : &a->rows[i];
+            if (!x->ops)
+                continue;
+            char mem[128];
+            ops_mems(p, x, mem, sizeof mem);
+            /* names are dotted paths with brackets: no commas or quotes */
+            fprintf(out, "%s,%s,%s,%u,%u,%u", pass ? "kind" : "operator", ops_row_name(p, x),
+                    ir_opkind_name((ir_opkind)x->kind), x->ops, x->units, x->pieces);
+            double v[] = {x->start, x->end, x->busy, x->launch, x->t_compute, x->t_memory, x->wait,
+                          x->flops, x->rd, x->wr};
+            for (size_t j = 0; j < sizeof v / sizeof v[0]; j++)
+                fprintf(out, ",%.10g", v[j]);
+            fprintf(out, ",%s,%s,%.10g,%.6g\n", mem, acct_bound_name(acct_row_bound(x)), x->crit,
+                    ratio(x->crit, r->makespan));
+        }
+    }
+    acct_free(a);
+}
+
+/* ------------------------------------------------------------------ */
+/* Memory occupancy (occupancy.c)                                      */
+/* ------------------------------------------------------------------ */
+
+/* One row per memory element of a level type: how many instances held
+ * anything, and the fullest of them (peak / capacity; ties: the first). */
+static void text_memories(FILE *out, const sim_result *r) {
+    const sim_occ *o = r->occ;
+    if (!o || o->nmems == 0)
+        return;
+    const plan *p = r->p;
+    arena mem;
+    arena_init(&mem);
+    uint32_t n = o->nmems, ng = 0;
+    uint32_t *best = arena_alloc(&mem, sizeof *best * n), *cnt = arena_alloc(&mem, sizeof *cnt * n);
+    for (uint32_t i = 0; i < n; i++) {
+        const occ_mem *m = &o->mems[i];
+        uint32_t g = 0;
+        while (g < ng && !(o->mems[best[g]].level == m->level && o->mems[best[g]].mem.elem == m->mem.elem))
+            g++;
+        if (g == ng) {
+            best[ng] = i;
+            cnt[ng++] = 0;
+        }
+        cnt[g]++;
+        if (ratio(m->peak, m->size) > ratio(o->mems[best[g]].peak, o->mems[best[g]].size))
+            best[g] = i;
+    }
+    for (uint32_t a = 1; a < ng; a++) /* insertion sort by (level, element) */
+        for (uint32_t b = a; b > 0; b--) {
+            const occ_mem *x = &o->mems[best[b - 1]], *y = &o->mems[best[b]];
+            if (x->level < y->level || (x->level == y->level && x->mem.elem <= y->mem.elem))
+                break;
+            uint32_t tb = best[b], tc = cnt[b];
+            best[b] = best[b - 1];
+            cnt[b] = cnt[b - 1];
+            best[b - 1] = tb;
+            cnt[b - 1] = tc;
+        }
+    char name[NAME_MAX_LEN];
+    int wn = (int)strlen("fullest");
+    for (uint32_t g = 0; g < ng; g++) {
+        ir_unit_path(p->map->sys, o->mems[best[g]].mem, name, sizeof name);
+        int l = (int)strlen(name);
+        if (l > wn) wn = l;
+    }
+    fprintf(out, "\nmemory occupancy (per memory element: the instance that held the most at once):\n");
+    fprintf(out, "  %-*s  %8s  %-12s  %-12s  %-12s  %6s\n", wn, "fullest", "used", "capacity", "peak", "at", "full");
+    for (uint32_t g = 0; g < ng; g++) {
+        const occ_mem *m = &o->mems[best[g]];
+        char cap[64], pk[64], at[64];
+        ir_unit_path(p->map->sys, m->mem, name, sizeof name);
+        units_format_value(m->size, units_base(UNIT_B), cap, sizeof cap);
+        units_format_value(m->peak, units_base(UNIT_B), pk, sizeof pk);
+        fmt_time(m->peak_at, at, sizeof at);
+        fprintf(out, "  %-*s  %8u  %-12s  %-12s  %-12s  %5.1f%%\n", wn, name, cnt[g], cap, pk, at,
+                100.0 * ratio(m->peak, m->size));
+    }
+    arena_free(&mem);
+}
+
+static void json_memories(FILE *out, const sim_result *r) {
+    const sim_occ *o = r->occ;
+    const plan *p = r->p;
+    char name[NAME_MAX_LEN];
+    fputs(",\n  \"memories\": [", out);
+    for (uint32_t i = 0; o && i < o->nmems; i++) {
+        const occ_mem *m = &o->mems[i];
+        const ir_level *lv = p->design && m->level >= 0 && m->level < p->design->nlevels ? p->design->levels[m->level] : NULL;
+        ir_unit_path(p->map->sys, m->mem, name, sizeof name);
+        fputs(i ? ",\n    {\"name\": " : "\n    {\"name\": ", out);
+        json_str(out, name);
+        fputs(", \"level\": ", out);
+        json_str(out, lv ? lv->name : "?");
+        fputs(", \"element\": ", out);
+        json_str(out, lv && m->mem.elem < lv->nelems ? lv->elems[m->mem.elem].name : "?");
+        fputs(", \"capacity_bytes\": ", out);
+        json_num(out, m->size);
+        fputs(", \"peak_bytes\": ", out);
+        json_num(out, m->peak);
+        fputs(", \"peak_s\": ", out);
+        json_num(out, m->peak_at);
+        fprintf(out, ", \"tensors\": %u}", m->tensors);
+    }
+    fputs(o && o->nmems ? "\n  ]" : "]", out);
+}
+
+/* One counter track per memory ("held NAME", in bytes), in the process of
+ * its level type: a sample at every instant its contents change. */
+static void trace_occupancy(trace_out *t, const sim_result *r, char *name, size_t nname) {
+    const sim_occ *o = r->occ;
+    const plan *p = r->p;
+    int nl = p->design ? p->design->nlevels : 0;
+    char cn[NAME_MAX_LEN + 8];
+    for (uint32_t i = 0; o && i < o->nmems; i++) {
+        const occ_mem *m = &o->mems[i];
+        int64_t pid = m->level >= 0 && m->level < nl ? m->level + 1 : (int64_t)nl + 1;
+        ir_unit_path(p->map->sys, m->mem, name, nname);
+        snprintf(cn, sizeof cn, "held %s", name);
+        for (uint64_t s = m->s0; s < m->s0 + m->ns; s++) {
+            trace_sep(t);
+            fputs("{\"name\":", t->f);
+            json_str(t->f, cn);
+            fprintf(t->f, ",\"ph\":\"C\",\"pid\":%lld", (long long)pid);
+            trace_us(t->f, "ts", to_ps(o->steps[s].t));
+            fputs(",\"args\":{\"bytes\":", t->f);
+            json_num(t->f, o->steps[s].bytes);
+            fputs("}}", t->f);
+        }
+    }
 }

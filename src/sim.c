@@ -42,6 +42,8 @@
  */
 #include "sim.h"
 
+#include "occupancy.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -244,6 +246,15 @@ static void report_deadlock(const plan *p, const uint32_t *pending, diag_ctx *dc
     diag_emit(dc, d);
 }
 
+/* Memory was given back: the stalled tasks try again at tnow. */
+static void wake(idheap *stalled, idheap *now, double *ready, double tnow) {
+    while (stalled->n) {
+        uint32_t x = id_pop(stalled);
+        ready[x] = tnow;
+        id_push(now, x);
+    }
+}
+
 sim_result *sim_run(const plan *p, diag_ctx *dc) { return sim_run_progress(p, dc, NULL, NULL); }
 
 sim_result *sim_run_progress(const plan *p, diag_ctx *dc, mldc_progress_fn fn, void *ud) {
@@ -290,6 +301,8 @@ sim_result *sim_run_progress(const plan *p, diag_ctx *dc, mldc_progress_fn fn, v
         if (!pending[t]) id_push(&now, t);
     uint64_t events = 0;
     uint32_t done = 0;
+    occ_live *mem = occ_live_new(p); /* allocation that waits for space */
+    idheap stalled = {0};            /* ready tasks waiting for room in a memory */
     for (;;) {
         event e;
         if (h.n && h.v[0].t == tnow) {
@@ -305,6 +318,13 @@ sim_result *sim_run_progress(const plan *p, diag_ctx *dc, mldc_progress_fn fn, v
         events++;
         uint32_t t = (uint32_t)e.key;
         const plan_task *tk = &p->tasks[t];
+        if (e.key >> 32 == EV_READY) {
+            /* (taking room never makes room for another: only releases wake) */
+            if (!occ_live_take(mem, t)) {
+                id_push(&stalled, t); /* no room yet: retried when something is released */
+                continue;
+            }
+        }
         if (e.key >> 32 == EV_READY) {
             double rd = ready[t], s = rd, end;
             if (tk->kind == TASK_COMPUTE) {
@@ -374,6 +394,8 @@ sim_result *sim_run_progress(const plan *p, diag_ctx *dc, mldc_progress_fn fn, v
                 released_by[sx] = t;
                 if (--pending[sx] == 0) id_push(&now, sx); /* ready now, at r->end[t] == tnow */
             }
+            /* memory given back: the stalled tasks try again, now */
+            if (occ_live_done(mem, t)) wake(&stalled, &now, ready, tnow);
         }
     }
     r->events = events;
@@ -387,8 +409,14 @@ sim_result *sim_run_progress(const plan *p, diag_ctx *dc, mldc_progress_fn fn, v
     free(cals);
     free(soff);
     free(succ);
-    if (done < n) {
+    if (done < n && stalled.n) {
+        occ_live_report(mem, stalled.v, (uint32_t)stalled.n, ready, dc);
+    } else if (done < n) {
         report_deadlock(p, pending, dc);
+    }
+    free(stalled.v);
+    occ_live_free(mem);
+    if (done < n) {
         free(ready);
         free(pending);
         free(released_by);
@@ -419,7 +447,13 @@ sim_result *sim_run_progress(const plan *p, diag_ctx *dc, mldc_progress_fn fn, v
     }
     free(ready);
     free(pending);
-    free(released_by);
+    r->released_by = released_by; /* kept for the per-operator account */
+    /* memories over their size at some instant are errors */
+    r->occ = occ_build(r, dc);
+    if (!r->occ) {
+        sim_free(r);
+        return NULL;
+    }
     return r;
 }
 
@@ -431,6 +465,8 @@ void sim_free(sim_result *r) {
     free(r->use_end);
     free(r->busy);
     free(r->crit_tasks);
+    free(r->released_by);
+    occ_free(r->occ);
     free(r);
 }
 

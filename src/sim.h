@@ -12,7 +12,10 @@
  *    each resource serves one transfer at a time, first come first served;
  *  - a sync completes a round trip of network latency after the last of its
  *    participants and awaited operators arrives;
- *  - requests at the same instant are granted in task (issue) order.
+ *  - requests at the same instant are granted in task (issue) order;
+ *  - a task that writes into a memory first takes room there and waits
+ *    while there is none (occupancy.h); a wait that can never end is an
+ *    error naming the memory.
  */
 #ifndef MLDC_SIM_H
 #define MLDC_SIM_H
@@ -36,6 +39,8 @@ typedef struct sim_result {
     double crit[CAUSE_COUNT];  /* critical path seconds by cause */
     uint32_t *crit_tasks;      /* the critical path's tasks, first to last */
     uint32_t ncrit;
+    uint32_t *released_by;     /* per task: the dependency whose end released it, or UINT32_MAX */
+    struct sim_occ *occ;       /* what each memory holds over time (occupancy.h) */
     uint64_t events;           /* events processed */
     uint32_t done;             /* tasks finished (== ntasks unless deadlock) */
 } sim_result;
@@ -61,6 +66,13 @@ int sim_task_cause(const plan *p, uint32_t t);
 /* Reports (only the CLI calls these). */
 void sim_report_text(FILE *out, const sim_result *r);
 void sim_report_json(FILE *out, const sim_result *r);
+/* The JSON report with the per-operator account ("operators",
+ * "operator_kinds"). */
+void sim_report_json_ops(FILE *out, const sim_result *r);
+/* The per-operator account (account.h): a table per operator and per
+ * operator kind (mldc run --ops), or the same as CSV (--ops-csv). */
+void sim_ops_text(FILE *out, const sim_result *r);
+void sim_ops_csv(FILE *out, const sim_result *r);
 /* Chrome trace-event JSON, one track per resource grouped by level. */
 void sim_trace(FILE *out, const sim_result *r);
 

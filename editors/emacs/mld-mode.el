@@ -82,7 +82,8 @@
 
 (defconst mld-operators
   '("matmul" "bmm" "elementwise" "add" "mul" "gelu" "silu" "softmax"
-    "layernorm" "rmsnorm" "attention" "embedding" "scatter_add")
+    "layernorm" "rmsnorm" "attention" "embedding" "scatter_add" "append" "transpose"
+    "split_heads" "merge_heads")
   "Workload operators (opkind_names[]).")
 
 (defconst mld-functions

@@ -13,9 +13,11 @@
 #include <check.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "suites.h"
+#include "account.h"
 #include "testutil.h"
 
 #ifndef TEST_ROOT
@@ -513,6 +515,110 @@ START_TEST(test_pipeline_micro_batches) {
 }
 END_TEST
 
+/* The mapping tier's question on examples/llama2_7b_decode.mld: LLaMA-2
+ * 7B decode (batch 16) on eight chiplets, pipeline-8 with 8 micro-batches
+ * against tensor-parallel 4 x pipeline 2.  Decode is weight-bound, and a
+ * pipeline stage reads its weights once per micro-batch: pipe8's operators
+ * read every weight 8 times (at least 8 x 13.5 GB in all), tp4pp2's once,
+ * so tp4pp2 must rank first (charging each micro-batch 1/8 of the weights
+ * ranked pipe8 first, 9.0 ms against 9.7 ms). */
+static char *slurp(const char *path) {
+    FILE *f = fopen(path, "rb");
+    ck_assert_msg(f != NULL, "cannot open %s", path);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *buf = malloc((size_t)n + 1);
+    ck_assert(buf != NULL);
+    ck_assert_uint_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
+    buf[n] = 0;
+    fclose(f);
+    return buf;
+}
+
+static double read_bytes(const plan *p) {
+    double b = 0;
+    for (uint32_t t = 0; t < p->ntasks; t++)
+        if (p->tasks[t].kind == TASK_COMPUTE) b += p->tasks[t].bytes - p->tasks[t].wr;
+    return b;
+}
+
+START_TEST(test_decode_mapping_ranking) {
+    char *text = slurp(TEST_ROOT "/examples/llama2_7b_decode.mld");
+    simulated pp, tp;
+    simulate(&pp, text, "pipe8");
+    simulate(&tp, text, "tp4pp2");
+    double wb = pp.m->wl->weight_bytes;
+    ck_assert_msg(read_bytes(pp.p) >= 8 * wb, "pipe8 reads %.4g B, less than 8 x %.4g B of weights", read_bytes(pp.p), wb);
+    ck_assert_msg(tp.r->makespan < pp.r->makespan, "tp4pp2 %.4g s is not faster than pipe8 %.4g s", tp.r->makespan,
+                  pp.r->makespan);
+    /* pipe8 cannot beat one chiplet streaming its stage's weights 8 times */
+    ck_assert(pp.r->makespan >= 8 * (wb / 8) / 819e9);
+    unsimulate(&pp);
+    unsimulate(&tp);
+    free(text);
+}
+END_TEST
+
+/* mldc run --ops on examples/gpt3_tp8.mld: the per-operator account adds
+ * up.  For every compute element, the busy times of the operators that ran
+ * on it (launches included) sum to its busy time in the summary; every
+ * operator of the workload has a row; the kind totals count each operator
+ * once; the operators' shares of the critical path (their tasks on it) do
+ * not exceed the path's compute and memory parts. */
+START_TEST(test_ops_account_adds_up) {
+    char *text = slurp(TEST_ROOT "/examples/gpt3_tp8.mld");
+    simulated s;
+    simulate(&s, text, NULL);
+    acct *a = acct_build(s.r);
+    const plan *p = s.p;
+    double *sum = calloc(p->nres, sizeof *sum);
+    ck_assert(sum != NULL);
+    for (uint64_t i = 0; i < a->nunits; i++) sum[a->units[i].res] += a->units[i].busy;
+    double busy_compute = 0, busy_rows = 0, crit = 0;
+    for (uint32_t x = 0; x < p->nres; x++) {
+        if (p->res[x].kind != RES_COMPUTE) continue;
+        ck_assert_msg(near_rel(sum[x], s.r->busy[x], 1e-9), "resource %u: operators %.17g s, summary %.17g s", x, sum[x],
+                      s.r->busy[x]);
+        busy_compute += s.r->busy[x];
+    }
+    ck_assert_int_eq(a->nrows, p->map->wl->nops);
+    int ops = 0;
+    for (int k = 0; k < OPK_COUNT; k++) ops += (int)a->kinds[k].ops;
+    ck_assert_int_eq(ops, a->nrows);
+    for (int i = 0; i < a->nrows; i++) {
+        busy_rows += a->rows[i].busy;
+        crit += a->rows[i].crit;
+        ck_assert_uint_eq(a->rows[i].units, 8); /* every operator runs on the eight GPUs */
+    }
+    ck_assert(near_rel(busy_rows, busy_compute, 1e-9));
+    ck_assert(crit > 0 && crit <= s.r->crit[CAUSE_COMPUTE] + s.r->crit[CAUSE_MEMORY] + 1e-12);
+    /* --ops-csv: a header, a row per operator, a row per kind that ran */
+    FILE *f = tmpfile();
+    ck_assert(f != NULL);
+    sim_ops_csv(f, s.r);
+    rewind(f);
+    char line[1024];
+    int lines = 0, oprows = 0, kindrows = 0;
+    while (fgets(line, sizeof line, f)) {
+        if (lines == 0) ck_assert(strncmp(line, "row,name,kind,operators,units,", 30) == 0);
+        if (strncmp(line, "operator,", 9) == 0) oprows++;
+        if (strncmp(line, "kind,", 5) == 0) kindrows++;
+        lines++;
+    }
+    fclose(f);
+    int kinds = 0;
+    for (int k = 0; k < OPK_COUNT; k++) kinds += a->kinds[k].ops > 0;
+    ck_assert_int_eq(oprows, a->nrows);
+    ck_assert_int_eq(kindrows, kinds);
+    ck_assert_int_eq(lines, 1 + a->nrows + kinds);
+    free(sum);
+    acct_free(a);
+    unsimulate(&s);
+    free(text);
+}
+END_TEST
+
 Suite *llm_suite(void) {
     Suite *s = suite_create("llm");
     TCase *tc = tcase_create("presets");
@@ -536,6 +642,8 @@ Suite *llm_suite(void) {
     tcase_add_test(tc, test_collective_templates);
     tcase_add_test(tc, test_collective_protocol);
     tcase_add_test(tc, test_pipeline_micro_batches);
+    tcase_add_test(tc, test_decode_mapping_ranking);
+    tcase_add_test(tc, test_ops_account_adds_up);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -10,8 +10,10 @@
  * src/plan.c:
  *
  *   compute   max(FLOPs / rate, bytes / (bandwidth x ports)), bytes = inputs
- *             + output, the memory being the first memory of the unit's
- *             level or of its nearest ancestor; no memory latency;
+ *             + output (a split piece: its share of partitioned operands,
+ *             all of replicated ones, see traffic.c), the memory being the
+ *             first memory of the unit's level or of its nearest ancestor;
+ *             no memory latency;
  *   transfer  over a route r_1 .. r_k (source memory, links, destination
  *             memory) with rates b_i and latencies l_i, cut-through:
  *                 s_1 = max(ready, free_1)          e_1 = s_1 + S / b_1
@@ -51,6 +53,8 @@
 
 #include "suites.h"
 #include "testutil.h"
+#include "occupancy.h"
+#include "traffic.h"
 
 #define REL 1e-9
 
@@ -836,6 +840,427 @@ START_TEST(test_pipeline) {
             }
         ASSERT_NEAR(s.r->makespan, (n + k - 1) * tc + (k - 1) * tx);
         if (n == 6 && k == 4) ASSERT_NEAR(s.r->makespan, 5501.592 * NS);
+        unsimulate(&s);
+    }
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* Operand traffic of split pieces (traffic.c)                         */
+/* ------------------------------------------------------------------ */
+
+/* A piece reads its share of a partitioned operand and all of a
+ * replicated one.  x [64][1024], w [1024][1024], y [64][1024], fp16:
+ * X = Y = 131072 B, W = 2097152 B; compute at 1 PFLOP/s is negligible
+ * (0.134 us for the whole matmul), so every time is bytes / bandwidth.
+ *
+ * Micro-batches on one core with a private 100 GB/s sram: each of the M
+ * micro-batches reads X / M, all of W, and writes Y / M:
+ *   makespan = (X + M W + Y) / bw
+ *   M = 1: 2359296 / 1e11 = 23.59296 us;  M = 8: 17039360 / 1e11 = 170.3936 us
+ * (charging each piece 1 / M of every operand gave 23.59 us for any M). */
+static const char *const micro_text =
+    "param M = 8\n"
+    "level Core {\n"
+    "    compute t { rate = 1000 TFLOP/s }\n"
+    "    memory sram { size = 64 MiB; bandwidth = 100 GB/s }\n"
+    "}\n"
+    "system top = Core\n"
+    "workload g { input x : fp16[64][1024]; weight w : fp16[1024][1024]; op y = matmul(x, w) }\n"
+    "workload w = g()\n"
+    "mapping m on top for w {\n"
+    "    store [w.x, w.w] in top.sram\n"
+    "    place w.y on top split micro(M)\n"
+    "}\n";
+
+/* simulate() with one integer parameter set: NAME=v. */
+static void simulate_param(simulated *s, const char *text, const char *mapping, const char *name, int v) {
+    char set[32];
+    snprintf(set, sizeof set, "%s=%d", name, v);
+    const char *sets[1] = {set};
+    simulate_sets(s, text, mapping, sets, 1);
+}
+
+START_TEST(test_micro_batches_reread_weights) {
+    const double X = 131072, W = 2097152, Y = 131072, bw = 100e9;
+    static const int ms[] = {1, 2, 8};
+    for (size_t c = 0; c < sizeof ms / sizeof ms[0]; c++) {
+        simulated s;
+        simulate_param(&s, micro_text, NULL, "M", ms[c]);
+        ck_assert_uint_eq(s.p->ntasks, (uint32_t)ms[c]);
+        for (uint32_t t = 0; t < s.p->ntasks; t++) {
+            ASSERT_NEAR(s.p->tasks[t].bytes, X / ms[c] + W + Y / ms[c]);
+            ASSERT_NEAR(s.p->tasks[t].wr, Y / ms[c]);
+            ck_assert_uint_eq(s.p->tasks[t].piece, t);
+        }
+        ASSERT_NEAR(s.r->makespan, (X + ms[c] * W + Y) / bw);
+        if (ms[c] == 8) ASSERT_NEAR(s.r->makespan, 170393.6 * NS);
+        unsimulate(&s);
+    }
+}
+END_TEST
+
+/* k cores without memory compute out of the chip's one hbm (100 GB/s).
+ * Split rows: each core reads X / k and all of W, writes Y / k; the hbm
+ * serves the k pieces one after another, so
+ *   makespan = (X + k W + Y) / bw;  k = 4: 8650752 / 1e11 = 86.50752 us.
+ * Split cols: each core reads all of X and W / k, writes Y / k:
+ *   makespan = (k X + W + Y) / bw;  k = 4: 2752512 / 1e11 = 27.52512 us.
+ * Split inner: X / k and W / k, and a whole partial sum Y:
+ *   makespan = (X + W + k Y) / bw;  k = 4: 2752512 / 1e11 = 27.52512 us. */
+static const char *const shared_text =
+    "param k = 4\n"
+    "level Core { compute t { rate = 1000 TFLOP/s } }\n"
+    "level Chip {\n"
+    "    memory hbm { size = 1 GiB; bandwidth = 100 GB/s }\n"
+    "    core: Core[k]\n"
+    "    network bus0 = bus(core) { bandwidth = 10 GB/s }\n"
+    "    attach hbm to bus0\n"
+    "}\n"
+    "system top = Chip\n"
+    "workload g { input x : fp16[64][1024]; weight w : fp16[1024][1024]; op y = matmul(x, w) }\n"
+    "workload w = g()\n"
+    "mapping rows on top for w { store [w.x, w.w] in top.hbm; place w.y on top.core[*] split rows }\n"
+    "mapping cols on top for w { store [w.x, w.w] in top.hbm; place w.y on top.core[*] split cols }\n"
+    "mapping inner on top for w { store [w.x, w.w] in top.hbm; place w.y on top.core[*] split inner }\n";
+
+START_TEST(test_shared_memory_pieces_read_weights) {
+    const double X = 131072, W = 2097152, Y = 131072, bw = 100e9;
+    static const int ks[] = {1, 2, 4};
+    for (size_t c = 0; c < sizeof ks / sizeof ks[0]; c++) {
+        double k = ks[c];
+        simulated s;
+        simulate_param(&s, shared_text, "rows", "k", ks[c]);
+        ck_assert_uint_eq(s.p->ntasks, (uint32_t)ks[c]);
+        task_is(&s, 0, TASK_COMPUTE, 2);
+        ASSERT_NEAR(s.r->makespan, (X + k * W + Y) / bw);
+        if (ks[c] == 4) ASSERT_NEAR(s.r->makespan, 86507.52 * NS);
+        unsimulate(&s);
+        simulate_param(&s, shared_text, "cols", "k", ks[c]);
+        ASSERT_NEAR(s.r->makespan, (k * X + W + Y) / bw);
+        unsimulate(&s);
+        simulate_param(&s, shared_text, "inner", "k", ks[c]);
+        ASSERT_NEAR(s.r->makespan, (X + W + k * Y) / bw);
+        if (ks[c] == 4) ASSERT_NEAR(s.r->makespan, 27525.12 * NS);
+        unsimulate(&s);
+    }
+}
+END_TEST
+
+/* A split over units of different rates is proportional: two matrix
+ * units of 3 and 1 TFLOP/s in one core (sram at 100 TB/s: traffic is
+ * negligible) split y = matmul(x [64][1024], w [1024][1024]) by rows.
+ * F = 2 * 64 * 1024 * 1024 = 134217728 FLOP; unit a gets 3/4 of it, b 1/4,
+ * both finish at F / (3 + 1) TFLOP/s = 33.554432 us (an equal split would
+ * finish at F / 2 / 1 TFLOP/s = 67.108864 us, on the slow unit).  Each
+ * piece reads its share of x, all of w, and writes its share of y. */
+START_TEST(test_proportional_split) {
+    static const char *const text =
+        "level Core {\n"
+        "    compute a { rate = 3 TFLOP/s; ops = matrix }\n"
+        "    compute b { rate = 1 TFLOP/s; ops = matrix }\n"
+        "    memory sram { size = 64 MiB; bandwidth = 100 TB/s }\n"
+        "}\n"
+        "system top = Core\n"
+        "workload g { input x : fp16[64][1024]; weight w : fp16[1024][1024]; op y = matmul(x, w) }\n"
+        "workload w = g()\n"
+        "mapping m on top for w { store [w.x, w.w] in top.sram; place w.y on [top.a, top.b] split rows }\n";
+    const double F = 134217728, X = 131072, W = 2097152, Y = 131072;
+    simulated s;
+    simulate(&s, text, NULL);
+    ck_assert_uint_eq(s.p->ntasks, 2);
+    ASSERT_NEAR(s.p->tasks[0].work, 0.75 * F);
+    ASSERT_NEAR(s.p->tasks[1].work, 0.25 * F);
+    ASSERT_NEAR(s.p->tasks[0].bytes, 0.75 * X + W + 0.75 * Y);
+    ASSERT_NEAR(s.p->tasks[1].wr, 0.25 * Y);
+    ASSERT_NEAR(t_end(&s, 0), F / 4e12);
+    ASSERT_NEAR(t_end(&s, 1), F / 4e12);
+    ASSERT_NEAR(s.r->makespan, 33554.432 * NS);
+    unsimulate(&s);
+}
+END_TEST
+
+/* Unfused attention writes the scores to memory and reads them back: with
+ * q, k, v and the output [256][512] fp16 (256 KiB each), 8 heads, no
+ * batch, no mask, the scores are 8 x 256 x 256 x 2 B = 1 MiB, written by
+ * the first product, read and written by the softmax, read by the second:
+ * 4 MiB more traffic than the fused form's 1 MiB.  On a 100 GB/s memory
+ * (compute 1 PFLOP/s: negligible) the operator takes 1 MiB / 100 GB/s
+ * fused and 5 MiB / 100 GB/s unfused; split by heads over 2 units, each
+ * piece moves half of it all. */
+START_TEST(test_unfused_attention) {
+    static const char *const text =
+        "param fused = 1\n"
+        "level Core { compute t { rate = 1000 TFLOP/s }; memory sram { size = 64 MiB; bandwidth = 100 GB/s } }\n"
+        "system top = Core\n"
+        "workload g(f = 1) {\n"
+        "    input q : fp16[256][512]\n"
+        "    input k : fp16[256][512]\n"
+        "    input v : fp16[256][512]\n"
+        "    op a = attention(q, k, v, heads = 8, fused = f)\n"
+        "}\n"
+        "workload w = g(f = fused)\n"
+        "mapping m on top for w { store w.inputs in top.sram; place w.a on top }\n";
+    const double MiB = 1048576.0;
+    static const char *const fused[] = {"fused=1"}, *const unfused[] = {"fused=0"};
+    simulated s;
+    simulate_sets(&s, text, NULL, fused, 1);
+    ASSERT_NEAR(s.p->tasks[0].bytes, 1 * MiB);
+    ASSERT_NEAR(s.r->makespan, 1 * MiB / 100e9);
+    unsimulate(&s);
+    simulate_sets(&s, text, NULL, unfused, 1);
+    ASSERT_NEAR(s.p->tasks[0].bytes, 5 * MiB);
+    ASSERT_NEAR(s.p->tasks[0].wr, 0.25 * MiB + 2 * MiB);
+    ASSERT_NEAR(s.r->makespan, 5 * MiB / 100e9);
+    const ir_op *op = &s.m->wl->ops[0];
+    double rd, wr;
+    traffic_piece(s.m->wl, op, SPLIT_HEADS, 2, &rd, &wr);
+    ASSERT_NEAR(rd + wr, 2.5 * MiB);
+    traffic_piece(s.m->wl, op, SPLIT_INNER, 2, &rd, &wr);
+    ASSERT_NEAR(wr, 0.25 * MiB + 1 * MiB); /* a whole partial output, half the scores */
+    unsimulate(&s);
+}
+END_TEST
+
+static const occ_mem *occ_of(const simulated *s, const char *elem) {
+    for (uint32_t i = 0; i < s->r->occ->nmems; i++) {
+        const occ_mem *m = &s->r->occ->mems[i];
+        ir_step st[64];
+        int n = ir_inst_steps(s->m->sys, m->mem.inst, st, 64);
+        if (strcmp(st[n - 1].level->elems[m->mem.elem].name, elem) == 0) return m;
+    }
+    ck_abort_msg("no occupancy for '%s'", elem);
+    return NULL;
+}
+
+/* Attention written by hand from views, products and a softmax moves what
+ * attention(..., fused = 0) does: the same FLOPs (4 T S D + 5 H T S) and
+ * the same bytes (q, k, v, the output and four passes over the 1 MiB of
+ * scores), the views moving nothing; and the scores are in the sram,
+ * which holds them (1 MiB) beside q, k, v and the products' inputs. */
+START_TEST(test_attention_by_hand) {
+    static const char *const text =
+        "level Core { compute t { rate = 1000 TFLOP/s }; memory sram { size = 64 MiB; bandwidth = 100 GB/s } }\n"
+        "system top = Core\n"
+        "workload g {\n"
+        "    input q : fp16[256][512]\n"
+        "    input k : fp16[256][512]\n"
+        "    input v : fp16[256][512]\n"
+        "    op a = attention(q, k, v, heads = 8, fused = 0)\n"
+        "    op qh = split_heads(q, heads = 8)\n"
+        "    op kh = split_heads(k, heads = 8)\n"
+        "    op vh = split_heads(v, heads = 8)\n"
+        "    op kt = transpose(kh)\n"
+        "    op s = bmm(qh, kt)\n"
+        "    op p = softmax(s)\n"
+        "    op o = bmm(p, vh)\n"
+        "    op m = merge_heads(o, heads = 8)\n"
+        "}\n"
+        "workload w = g()\n"
+        "mapping m on top for w { store w.inputs in top.sram; place w.* on top }\n";
+    simulated s;
+    simulate(&s, text, NULL);
+    const ir_workload *wl = s.m->wl;
+    ck_assert_int_eq(wl->tensors[wl->ops[5].output].ndims, 3); /* s: [8][256][256] */
+    ck_assert_int_eq(wl->tensors[wl->ops[5].output].dims[0], 8);
+    ck_assert_int_eq(wl->tensors[wl->ops[5].output].dims[2], 256);
+    ck_assert_int_eq(wl->tensors[wl->ops[8].output].dims[1], 512); /* m: [256][512] */
+    double f = 0, by = 0;
+    for (uint32_t t = 1; t < s.p->ntasks; t++) {
+        f += s.p->tasks[t].work;
+        by += s.p->tasks[t].bytes;
+    }
+    ASSERT_NEAR(f, s.p->tasks[0].work);
+    ASSERT_NEAR(by, s.p->tasks[0].bytes);
+    ASSERT_NEAR(by, 5 * 1048576.0);
+    /* the scores and the softmax's output are in the sram at once */
+    ck_assert(occ_of(&s, "sram")->peak >= 3 * 262144.0 + 2 * 1048576.0);
+    unsimulate(&s);
+}
+END_TEST
+
+/* traffic_share() operand by operand: attention's keys and values are cut
+ * by heads and by whole sequences, replicated when a row cut splits
+ * sequences; bmm's b is cut by rows only along whole batch entries; an
+ * embedding's ids are whole under a column cut. */
+START_TEST(test_operand_shares) {
+    static const char *const text =
+        "level Core { compute t { rate = 1 TFLOP/s }; memory m { size = 1 GiB; bandwidth = 1 TB/s } }\n"
+        "system top = Core\n"
+        "workload g {\n"
+        "    input q : fp16[8][256]\n"
+        "    input kk : fp16[64][256]\n"
+        "    input vv : fp16[64][256]\n"
+        "    op a2 = attention(q, kk, vv, heads = 4, batch = 2)\n"
+        "    input ba : fp16[2][8][16]\n"
+        "    input bb : fp16[2][16][8]\n"
+        "    op p = bmm(ba, bb)\n"
+        "    input ids : int32[8]\n"
+        "    weight tab : fp16[100][256]\n"
+        "    op e = embedding(ids, tab)\n"
+        "}\n"
+        "workload w = g()\n"
+        "mapping m on top for w { store w.inputs in top.m; store w.weights in top.m; place w.* on top }\n";
+    loaded l;
+    load(&l, text);
+    ck_assert_msg(l.rec.nerrors == 0, "%s", rec_dump(&l.rec));
+    const ir_workload *wl = l.ir->workloads[0];
+    const ir_op *at = &wl->ops[0], *bm = &wl->ops[1], *em = &wl->ops[2];
+    ck_assert_int_eq(at->kind, OPK_ATTENTION);
+    /* attention, batch 2: rows into 2 pieces keep whole sequences */
+    ASSERT_NEAR(traffic_share(wl, at, 0, SPLIT_ROWS, 2), 0.5);
+    ASSERT_NEAR(traffic_share(wl, at, 1, SPLIT_ROWS, 2), 0.5);
+    /* ... into 4 pieces split them: every piece needs its sequence's keys */
+    ASSERT_NEAR(traffic_share(wl, at, 1, SPLIT_ROWS, 4), 1.0);
+    ASSERT_NEAR(traffic_share(wl, at, 2, SPLIT_HEADS, 4), 0.25);
+    ASSERT_NEAR(traffic_share(wl, at, 0, SPLIT_INNER, 4), 1.0);
+    ASSERT_NEAR(traffic_share(wl, at, 1, SPLIT_INNER, 4), 0.25);
+    ASSERT_NEAR(traffic_share(wl, bm, 1, SPLIT_ROWS, 2), 0.5);
+    ASSERT_NEAR(traffic_share(wl, bm, 1, SPLIT_ROWS, 4), 1.0);
+    ASSERT_NEAR(traffic_share(wl, bm, 0, SPLIT_COLS, 4), 1.0);
+    ASSERT_NEAR(traffic_share(wl, em, 0, SPLIT_COLS, 4), 1.0);
+    ASSERT_NEAR(traffic_share(wl, em, 1, SPLIT_COLS, 4), 0.25);
+    /* an embedding reads the rows it gathers (8 x 256 x 2 B), not the table */
+    double rd, wr;
+    traffic_piece(wl, em, SPLIT_ROWS, 2, &rd, &wr);
+    ASSERT_NEAR(rd, (32.0 + 4096.0) / 2);
+    ASSERT_NEAR(wr, 4096.0 / 2);
+    /* no split: everything once */
+    traffic_piece(wl, at, SPLIT_NONE, 1, &rd, &wr);
+    ASSERT_NEAR(rd, at->bytes_in);
+    ASSERT_NEAR(wr, at->bytes_out);
+    unload(&l);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* Memory occupancy (occupancy.c)                                      */
+/* ------------------------------------------------------------------ */
+
+/* Four layers y_l = matmul(y_{l-1}, w_l), each w_l 2 MiB (fp16 1024 x
+ * 1024) streamed from a dram into the core's sram while the layers run;
+ * x and the y_l are 32 KiB.  Every weight transfer is ready at t = 0;
+ * allocation waits for space, so the sram bounds how far ahead they run.
+ *   T_x = 2 MiB / 2 GB/s = 1.048576 ms (dram and bus at 2 GB/s, no latency)
+ *   T_c = 2 * 16 * 1024 * 1024 / 16.777216 GFLOP/s = 2 ms
+ * sram 5 MiB (two weights): w0 and w1 arrive back to back; w2 waits until
+ * y0 ends and w0 is released, then arrives during y1: double-buffered,
+ *   makespan = T_x + 4 T_c = 9.048576 ms; peak, when y1 and w2 start as
+ *   y0 ends: w1, w2, x (stored: there all run), y0, y1 = 4 MiB + 96 KiB.
+ * sram 3 MiB (one weight): each transfer waits for the previous layer,
+ *   makespan = 4 (T_x + T_c) = 12.194304 ms, peak 2 MiB + 96 KiB.
+ * sram 3 MiB with x of 1.5 MiB stored there for the whole run: w0 never
+ * has room, an error naming the memory. */
+static const char *const dbuf_text =
+    "param sram = 5 MiB\n"
+    "param rows = 16\n"
+    "level Core {\n"
+    "    compute mac { rate = 16.777216 GFLOP/s }\n"
+    "    memory sram { size = sram; bandwidth = 1 TB/s }\n"
+    "}\n"
+    "level Chip {\n"
+    "    memory dram { size = 1 GiB; bandwidth = 2 GB/s }\n"
+    "    core: Core[1]\n"
+    "    network bus0 = bus(core) { bandwidth = 2 GB/s }\n"
+    "    attach dram to bus0\n"
+    "}\n"
+    "system top = Chip\n"
+    "workload g(rows = 16) {\n"
+    "    input x : fp16[rows][1024]\n"
+    "    for l in 0 .. 4 {\n"
+    "        group layer[l] { weight w : fp16[1024][1024]; op y = matmul(l == 0 ? x : layer[l - 1].y, w) }\n"
+    "    }\n"
+    "}\n"
+    "workload w = g(rows = rows)\n"
+    "mapping m on top for w {\n"
+    "    store w.x in top.core[0].sram\n"
+    "    store w.weights in top.dram\n"
+    "    for l in 0 .. 4 {\n"
+    "        transfer w.layer[l].w from top.dram to top.core[0].sram\n"
+    "        place w.layer[l].y on top.core[0]\n"
+    "    }\n"
+    "}\n";
+
+START_TEST(test_double_buffered_weights) {
+    const double tx = 2097152.0 / 2e9, tc = 2.0 * 16 * 1024 * 1024 / 16.777216e9, MiB = 1048576.0;
+    static const char *const two[] = {"sram=5MiB"}, *const one[] = {"sram=3MiB"};
+    simulated s;
+    simulate_sets(&s, dbuf_text, NULL, two, 1);
+    ASSERT_NEAR(s.r->makespan, tx + 4 * tc);
+    ASSERT_NEAR(s.r->makespan, 9.048576e-3);
+    const occ_mem *m = occ_of(&s, "sram");
+    ASSERT_NEAR(m->size, 5 * MiB);
+    ASSERT_NEAR(m->peak, 4 * MiB + 98304);
+    ck_assert_uint_eq(m->tensors, 9); /* x, four weights, four outputs */
+    unsimulate(&s);
+    simulate_sets(&s, dbuf_text, NULL, one, 1);
+    ASSERT_NEAR(s.r->makespan, 4 * (tx + tc));
+    ASSERT_NEAR(occ_of(&s, "sram")->peak, 2 * MiB + 98304);
+    unsimulate(&s);
+    /* x of 1.5 MiB at rest leaves no room for a 2 MiB weight in 3 MiB */
+    static const char *const full[] = {"sram=3MiB", "rows=768"};
+    loaded l;
+    load_sets(&l, dbuf_text, full, 2);
+    ck_assert_msg(l.rec.nerrors == 0, "%s", rec_dump(&l.rec));
+    plan *p = plan_build(l.ir, l.ir->mappings[0], &l.dc);
+    ck_assert(p != NULL);
+    sim_result *r = sim_run(p, &l.dc);
+    ck_assert(r == NULL);
+    int e = rec_find(&l.rec, "memory 'top.core[0].sram' never has room for 'move layer[0].w' (2 MiB): from 0 s on it holds 1.5 MiB of its 3 MiB");
+    ck_assert_msg(e >= 0, "%s", rec_dump(&l.rec));
+    ck_assert_int_eq(l.rec.d[e].line, 25); /* the transfer */
+    ck_assert_msg(strstr(l.rec.d[e].note, "'x' holds 1.5 MiB there for the whole run") != NULL, "%s", l.rec.d[e].note);
+    ck_assert_int_eq(l.rec.d[e].note_line, 15); /* x's declaration */
+    plan_free(p);
+    unload(&l);
+}
+END_TEST
+
+/* A decode loop: each step appends its new key row to the cache in place
+ * and attends over the grown cache.  With S cached rows of D = 256 fp16
+ * (a row is 512 B), every step adds a cache row and a result row (the
+ * step's attention output, which nothing reads: a result stays), and the
+ * step's new key is released once appended:
+ *   peak of the sram = what is stored + steps * 2 * 512 B. */
+static const char *const decode_text =
+    "param steps = 4\n"
+    "level Core {\n"
+    "    compute mac { rate = 1 TFLOP/s }\n"
+    "    memory sram { size = 64 MiB; bandwidth = 1 TB/s }\n"
+    "}\n"
+    "system top = Core\n"
+    "workload dec(steps = 1, S = 100, D = 256) {\n"
+    "    weight wk : fp16[D][D]\n"
+    "    cache kc : fp16[S][D]\n"
+    "    for s in 0 .. steps {\n"
+    "        group st[s] {\n"
+    "            input x : fp16[1][D]\n"
+    "            op k = matmul(x, wk)\n"
+    "            op kv = append(s == 0 ? kc : st[s - 1].kv, k)\n"
+    "            op a = attention(x, kv, kv, heads = 4)\n"
+    "        }\n"
+    "    }\n"
+    "}\n"
+    "workload w = dec(steps = steps)\n"
+    "mapping m on top for w {\n"
+    "    store [w.wk, w.kc, w.inputs] in top.sram\n"
+    "    place w.* on top\n"
+    "}\n";
+
+START_TEST(test_kv_cache_grows) {
+    const double row = 512, stored_base = 256.0 * 256 * 2 + 100 * 512;
+    for (int steps = 1; steps <= 4; steps += 3) {
+        char set[16];
+        snprintf(set, sizeof set, "steps=%d", steps);
+        const char *sets[1] = {set};
+        simulated s;
+        simulate_sets(&s, decode_text, NULL, sets, 1);
+        const occ_mem *m = occ_of(&s, "sram");
+        double stored = stored_base + steps * row; /* wk, kc and each step's x */
+        ASSERT_NEAR(m->peak, stored + steps * 2 * row);
+        /* the counter track: everything is given back when the run ends */
+        ASSERT_NEAR(s.r->occ->steps[m->s0 + m->ns - 1].t, s.r->makespan);
+        ASSERT_NEAR(s.r->occ->steps[m->s0 + m->ns - 1].bytes, 0.0);
         unsimulate(&s);
     }
 }
@@ -1634,6 +2059,14 @@ Suite *sim_suite(void) {
     tcase_add_test(tc, test_barrier);
     tcase_add_test(tc, test_ring_allreduce);
     tcase_add_test(tc, test_pipeline);
+    tcase_add_test(tc, test_micro_batches_reread_weights);
+    tcase_add_test(tc, test_shared_memory_pieces_read_weights);
+    tcase_add_test(tc, test_operand_shares);
+    tcase_add_test(tc, test_proportional_split);
+    tcase_add_test(tc, test_unfused_attention);
+    tcase_add_test(tc, test_attention_by_hand);
+    tcase_add_test(tc, test_double_buffered_weights);
+    tcase_add_test(tc, test_kv_cache_grows);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("regressions");
