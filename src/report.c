@@ -1551,7 +1551,7 @@ static void trace_occupancy(trace_out *t, const sim_result *r, char *name, size_
             fprintf(t->f, ",\"ph\":\"C\",\"pid\":%lld", (long long)pid);
             trace_us(t->f, "ts", to_ps(o->steps[s].t));
             fputs(",\"args\":{\"bytes\":", t->f);
-            json_num(t->f, o->steps[s].bytes);
+            json_num(t->f, floor(o->steps[s].bytes + 0.5)); /* whole bytes, float residue gone */
             fputs("}}", t->f);
         }
     }
