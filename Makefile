@@ -133,7 +133,8 @@ install: $(BUILD)/mldc $(BUILD)/libmldc.so
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/mldc/stdlib/std
 	install -m 755 $(BUILD)/mldc $(DESTDIR)$(PREFIX)/bin/mldc
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include
-	install -m 755 $(BUILD)/libmldc.so $(DESTDIR)$(PREFIX)/lib/libmldc.so
+	install -m 755 $(BUILD)/libmldc.so $(DESTDIR)$(PREFIX)/lib/libmldc.so.$(API_VERSION)
+	ln -sf libmldc.so.$(API_VERSION) $(DESTDIR)$(PREFIX)/lib/libmldc.so
 	install -m 644 src/mldc_api.h $(DESTDIR)$(PREFIX)/include/mldc_api.h
 	install -m 644 stdlib/std/*.mld $(DESTDIR)$(PREFIX)/share/mldc/stdlib/std/
 	install -d $(DESTDIR)$(PREFIX)/share/man/man1

@@ -453,7 +453,9 @@ int mldc_design_explore(mldc_design *ds, const mldc_explore_options *o, mldc_poi
     eo.max_points = o->max_points;
     eo.seed = o->seed;
     eo.quiet = 1;
-    char tmp[] = "/tmp/mldc-explore-XXXXXX";
+    char tmp[4096];
+    const char *tdir = getenv("TMPDIR");
+    snprintf(tmp, sizeof tmp, "%s/mldc-explore-XXXXXX", tdir && *tdir ? tdir : "/tmp");
     if (o->csv) {
         eo.csv = o->csv;
     } else {
