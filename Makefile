@@ -5,6 +5,7 @@
 #   make check      every test: unit (Check), golden, examples, docs, fuzz seeds,
 #                   the language server session, the Python package
 #   make asan       the whole suite under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make bombs      resource bombs under a 4 GiB address-space limit (about a minute)
 #   make ubsan      the whole suite under UndefinedBehaviorSanitizer alone
 #   make fuzz       run a libFuzzer harness for FUZZ_SECONDS (needs clang);
 #                   FUZZ_TARGET=check (parse+check), sim (plan+simulate) or
@@ -13,7 +14,9 @@
 #   make python-test  the Python package in a temporary venv (python/)
 #   make bench      front end on a generated 10,000-line design, simulator on
 #                   synthetic task graphs, mldc run on a GPT-3-sized design
-#   make install    install mldc and the stdlib under PREFIX
+#   make install    install mldc, the stdlib and the man page under PREFIX
+#                   (relocatable: mldc finds PREFIX/share/mldc/stdlib from
+#                   its own path)
 #
 # Missing build tools (flex, bison, check, pkg-config, clang) are installed by
 # scripts/install-deps.sh when run as root with apt; otherwise it prints the
@@ -46,12 +49,12 @@ CFLAGS_ALL := -std=c11 $(OPT) $(SANFLAGS) -fPIC $(CPPFLAGS_ALL)
 LIBS    := $(shell pkg-config --libs jansson 2>/dev/null || echo -ljansson) -lm
 GENWARN := -Wall -Wextra -Werror -Wno-unused-function -Wno-sign-compare -Wno-unused-parameter -Wno-missing-field-initializers
 
-SRC     := arena diag units util lex ast lower check ir plan sim report explore explore_plot fmt hf api lsp cli cli_lsp
+SRC     := arena diag units util lex ast lower check ir kernel plan sim report explore explore_plot fmt hf api lsp cli cli_lsp
 LIBOBJ  := $(patsubst %,$(BUILD)/obj/%.o,$(filter-out cli cli_lsp,$(SRC))) \
            $(BUILD)/obj/parser.o $(BUILD)/obj/lexer.o
 DEPS_OK := $(BUILD)/.deps-ok
 
-.PHONY: all demo check asan ubsan fuzz bench install clean deps unit golden examples docs seeds mpi explore study editors docs-commands fmt validate
+.PHONY: all demo check asan ubsan fuzz bench install clean deps unit golden examples docs seeds mpi explore study editors docs-commands fmt validate cli install-test
 
 all: $(BUILD)/mldc $(BUILD)/libmldc.so
 
@@ -108,7 +111,7 @@ study: $(BUILD)/mldc
 
 include mk/tests.mk
 
-check: unit golden seeds examples docs docs-commands fmt editors lsp python-test mpi explore validate
+check: unit golden seeds examples docs docs-commands fmt editors lsp python-test mpi explore validate limits outputs cli install-test
 	@echo "make check: all test groups passed"
 
 # mpirun -n 3 mldc explore == one process; skipped (with the reason) where
@@ -136,4 +139,4 @@ install: $(BUILD)/mldc $(BUILD)/libmldc.so
 	install -m 644 stdlib/std/*.mld $(DESTDIR)$(PREFIX)/share/mldc/stdlib/std/
 	install -d $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 644 docs/mldc.1 $(DESTDIR)$(PREFIX)/share/man/man1/mldc.1
-	@echo "installed; set MLDC_STDLIB=$(PREFIX)/share/mldc/stdlib if $(abspath stdlib) moves"
+	@echo "installed in $(DESTDIR)$(PREFIX); mldc finds its stdlib in ../share/mldc/stdlib beside bin/, so the tree can be moved"

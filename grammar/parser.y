@@ -363,7 +363,11 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, lex_extra *x, void *sc
         snprintf(what, sizeof what, "end of file");
     else if (found == YYSYMBOL_YYUNDEF)
         snprintf(what, sizeof what, "invalid token");
-    else if (found == YYSYMBOL_59_ && lex_loc_is_newline(loc))
+    /* ';' by name: bison numbers character tokens by their order in the
+     * grammar, not by their code */
+    else if (strcmp(yysymbol_name(found), "';'") == 0 && x->semi == SEMI_EOF)
+        snprintf(what, sizeof what, "end of file");
+    else if (strcmp(yysymbol_name(found), "';'") == 0 && x->semi == SEMI_LINE)
         snprintf(what, sizeof what, "end of line");
     else
         snprintf(what, sizeof what, "%s", yysymbol_name(found));

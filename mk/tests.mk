@@ -13,8 +13,12 @@
 #   examples  `mldc check` on every examples/*.mld (each must pass)
 #   docs      `mldc check` on every ```mld block of docs/*.md and README.md
 #   fuzz      libFuzzer + ASan + UBSan for FUZZ_SECONDS (clang only), on the
-#             harness FUZZ_TARGET names: check (front end, the default) or
-#             sim (plan, simulate, verify)
+#             harness FUZZ_TARGET names: check (front end, the default),
+#             sim (plan, simulate, verify), gen (designs generated from the
+#             input by a grammar, then as sim), csv (explore results read
+#             back) or hf (Hugging Face configs)
+#   fuzz-long every harness for FUZZ_LONG_SECONDS each, coverage printed,
+#             finds merged into the replay set
 #   bench     front-end speed on a generated 10,000-line design, simulator
 #             speed and memory on synthetic plans (bench/bench_sim.c), and
 #             `mldc run` on bench/gpt3_1k.mld and the examples, end to end
@@ -100,10 +104,28 @@ $(BUILD)/fuzz_lsp_replay: $(FUZZ_LSP_SRC) tests/fuzz/replay.c $(wildcard src/*.h
 # simulated by `examples` instead, with --verify.
 SIM_BIG   := examples/gpt3_tp8.mld
 
-seeds: $(BUILD)/fuzz_replay $(BUILD)/fuzz_sim_replay $(BUILD)/fuzz_lsp_replay
+# The generator harness (fuzz_gen.c includes fuzz_sim.c), the CSV reader's
+# and the HF reader's, replayed the same way.  Every generated design must
+# simulate (strict).
+$(BUILD)/fuzz_gen_replay: tests/fuzz/fuzz_gen.c $(FUZZ_SIM_SRC) tests/fuzz/replay.c $(wildcard src/*.h) $(BUILD)/libmldc.a
+	$(CC) $(CFLAGS_ALL) $(WARN) -DMLDC_FUZZ_REPLAY -o $@ tests/fuzz/fuzz_gen.c tests/fuzz/replay.c \
+	    $(BUILD)/libmldc.a $(LIBS)
+
+$(BUILD)/fuzz_csv_replay: tests/fuzz/fuzz_csv.c tests/fuzz/replay.c $(wildcard src/*.h) $(BUILD)/libmldc.a
+	$(CC) $(CFLAGS_ALL) $(WARN) -DFUZZ_CSV_DESIGN='"$(abspath tests/fuzz/csv_design.mld)"' -o $@ \
+	    tests/fuzz/fuzz_csv.c tests/fuzz/replay.c $(BUILD)/libmldc.a $(LIBS)
+
+$(BUILD)/fuzz_hf_replay: tests/fuzz/fuzz_hf.c tests/fuzz/replay.c $(wildcard src/*.h) $(BUILD)/libmldc.a
+	$(CC) $(CFLAGS_ALL) $(WARN) -o $@ tests/fuzz/fuzz_hf.c tests/fuzz/replay.c $(BUILD)/libmldc.a $(LIBS)
+
+seeds: $(BUILD)/fuzz_replay $(BUILD)/fuzz_sim_replay $(BUILD)/fuzz_gen_replay $(BUILD)/fuzz_csv_replay $(BUILD)/fuzz_hf_replay \
+       $(BUILD)/fuzz_lsp_replay
 	@$(BUILD)/fuzz_replay $(sort $(wildcard tests/fuzz/seeds/*)) $(SIM_SEEDS) $(EXAMPLES)
 	@MLDC_FUZZ_SIM_STRICT=1 $(BUILD)/fuzz_sim_replay $(SIM_SEEDS) $(filter-out $(SIM_BIG),$(EXAMPLES))
 	@$(BUILD)/fuzz_sim_replay $(sort $(wildcard tests/fuzz/seeds/*))
+	@MLDC_FUZZ_SIM_STRICT=1 $(BUILD)/fuzz_gen_replay $(sort $(wildcard tests/fuzz/seeds_gen/*))
+	@$(BUILD)/fuzz_csv_replay $(sort $(wildcard tests/fuzz/seeds_csv/*))
+	@$(BUILD)/fuzz_hf_replay $(sort $(wildcard tests/fuzz/seeds_hf/*)) $(wildcard tests/hf/*.json)
 	@$(BUILD)/fuzz_lsp_replay $(LSP_SEEDS) $(sort $(wildcard tests/fuzz/seeds/*)) $(EXAMPLES)
 
 # ---- examples -------------------------------------------------------------
@@ -147,19 +169,41 @@ docs: $(BUILD)/mldc
 FUZZ_HARNESS_check := $(FUZZ_SRC)
 FUZZ_HARNESS_sim   := $(FUZZ_SIM_SRC)
 FUZZ_HARNESS_lsp   := $(FUZZ_LSP_SRC)
+FUZZ_HARNESS_gen   := tests/fuzz/fuzz_gen.c
+FUZZ_HARNESS_csv   := tests/fuzz/fuzz_csv.c -DFUZZ_CSV_DESIGN='"$(abspath tests/fuzz/csv_design.mld)"'
+FUZZ_HARNESS_hf    := tests/fuzz/fuzz_hf.c
 FUZZ_LINK_check    := $(FUZZ_BUILD)/libmldc.a
 FUZZ_LINK_lsp      := $(FUZZ_BUILD)/libmldc.a
 FUZZ_LINK_sim      := $(FUZZ_BUILD)/obj/plan.o $(FUZZ_BUILD)/obj/sim.o $(FUZZ_BUILD)/obj/report.o \
                       $(FUZZ_BUILD)-nocov/libmldc.a
+FUZZ_LINK_gen      := $(FUZZ_LINK_sim)
+FUZZ_LINK_csv      := $(FUZZ_BUILD)/libmldc.a
+FUZZ_LINK_hf       := $(FUZZ_BUILD)/libmldc.a
+# Seeds of each target's corpus, and the replay set its finds go back into.
+FUZZ_SEEDS_check   := tests/fuzz/seeds/* $(SIM_SEEDS) $(EXAMPLES)
+FUZZ_SEEDS_sim     := $(FUZZ_SEEDS_check)
+FUZZ_SEEDS_gen     := tests/fuzz/seeds_gen/*
+FUZZ_SEEDS_csv     := tests/fuzz/seeds_csv/*
+FUZZ_SEEDS_hf      := tests/fuzz/seeds_hf/* tests/hf/*.json
+FUZZ_SEEDS_lsp     := $(LSP_SEEDS) $(FUZZ_SEEDS_check)
+FUZZ_REPLAY_check  := tests/fuzz/seeds
+FUZZ_REPLAY_sim    := tests/fuzz/seeds
+FUZZ_REPLAY_gen    := tests/fuzz/seeds_gen
+FUZZ_REPLAY_csv    := tests/fuzz/seeds_csv
+FUZZ_REPLAY_hf     := tests/fuzz/seeds_hf
+FUZZ_REPLAY_lsp    := tests/fuzz/seeds_lsp
+FUZZ_DICT_check    := -dict=tests/fuzz/mld.dict
+FUZZ_DICT_sim      := -dict=tests/fuzz/mld.dict
+FUZZ_TARGETS       := check sim gen csv hf lsp
 
 fuzz:
-	@case "$(FUZZ_TARGET)" in check|sim|lsp) ;; \
-	    *) echo "fuzz: FUZZ_TARGET must be check, sim or lsp, not '$(FUZZ_TARGET)'" >&2; exit 2;; esac
+	@case "$(FUZZ_TARGET)" in check|sim|gen|csv|hf|lsp) ;; \
+	    *) echo "fuzz: FUZZ_TARGET must be check, sim, gen, csv, hf or lsp, not '$(FUZZ_TARGET)'" >&2; exit 2;; esac
 	@sh scripts/install-deps.sh fuzz
 	$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=clang \
 	    WARN="$(WARN) -Wno-format-nonliteral" \
 	    SAN=address,undefined,fuzzer-no-link $(FUZZ_BUILD)/libmldc.a
-	@if [ "$(FUZZ_TARGET)" = sim ]; then \
+	@if [ "$(FUZZ_TARGET)" = sim ] || [ "$(FUZZ_TARGET)" = gen ]; then \
 	    echo "$(MAKE) BUILD=$(FUZZ_BUILD)-nocov CC=clang SAN=address,undefined $(FUZZ_BUILD)-nocov/libmldc.a"; \
 	    $(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD)-nocov CC=clang \
 	        WARN="$(WARN) -Wno-format-nonliteral" \
@@ -170,13 +214,34 @@ fuzz:
 	    -Isrc -I$(FUZZ_BUILD) -D_POSIX_C_SOURCE=200809L \
 	    -o $(FUZZ_BUILD)/fuzz_$(FUZZ_TARGET) $(FUZZ_HARNESS_$(FUZZ_TARGET)) $(FUZZ_LINK_$(FUZZ_TARGET)) $(LIBS)
 	@mkdir -p $(FUZZ_BUILD)/corpus-$(FUZZ_TARGET)
-	@for f in tests/fuzz/seeds/* $(SIM_SEEDS) $(if $(filter lsp,$(FUZZ_TARGET)),$(LSP_SEEDS)) $(EXAMPLES); do \
+	@for f in $(FUZZ_SEEDS_$(FUZZ_TARGET)); do \
 	    [ -f "$$f" ] && cp "$$f" "$(FUZZ_BUILD)/corpus-$(FUZZ_TARGET)/seed-$$(basename "$$f")"; \
 	done; true
 	$(FUZZ_BUILD)/fuzz_$(FUZZ_TARGET) -max_total_time=$(FUZZ_SECONDS) -max_len=16384 \
 	    -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
-	    -dict=tests/fuzz/mld.dict -artifact_prefix=$(FUZZ_BUILD)/$(FUZZ_TARGET)- \
+	    $(FUZZ_DICT_$(FUZZ_TARGET)) -artifact_prefix=$(FUZZ_BUILD)/$(FUZZ_TARGET)- \
 	    $(FUZZ_FLAGS) $(FUZZ_BUILD)/corpus-$(FUZZ_TARGET)
+
+# fuzz-long: every harness for FUZZ_LONG_SECONDS each (default 1800: half
+# an hour), one after another.  Each prints its coverage at the end
+# ("cov": edges reached, "ft": features); the inputs that add coverage to
+# the replay set are merged into it (tests/fuzz/seeds*, replayed by
+# `make seeds`), to be read and committed.  Stops at the first crash.
+FUZZ_LONG_SECONDS ?= 1800
+.PHONY: fuzz-long
+fuzz-long:
+	@mkdir -p $(FUZZ_BUILD)
+	@for t in $(FUZZ_TARGETS); do \
+	    echo "== fuzz-long: $$t for $(FUZZ_LONG_SECONDS) s"; \
+	    $(MAKE) --no-print-directory fuzz FUZZ_TARGET=$$t FUZZ_SECONDS=$(FUZZ_LONG_SECONDS) \
+	        >$(FUZZ_BUILD)/fuzz-long-$$t.log 2>&1 || { tail -40 $(FUZZ_BUILD)/fuzz-long-$$t.log; exit 1; }; \
+	    grep -E '^#[0-9]+ +DONE' $(FUZZ_BUILD)/fuzz-long-$$t.log | tail -1 | sed "s/^/fuzz-long: $$t: /"; \
+	    grep -E '^stat::(number_of_executed_units|peak_rss_mb)' $(FUZZ_BUILD)/fuzz-long-$$t.log | sed "s/^/fuzz-long: $$t: /"; \
+	    case $$t in check) r=tests/fuzz/seeds;; sim) r=tests/fuzz/seeds;; *) r=tests/fuzz/seeds_$$t;; esac; \
+	    n0=$$(ls $$r | wc -l); \
+	    $(FUZZ_BUILD)/fuzz_$$t -merge=1 $$r $(FUZZ_BUILD)/corpus-$$t >>$(FUZZ_BUILD)/fuzz-long-$$t.log 2>&1; \
+	    echo "fuzz-long: $$t: $$(($$(ls $$r | wc -l) - n0)) new seeds in $$r"; \
+	done
 
 # ---- bench ----------------------------------------------------------------
 #
@@ -257,6 +322,28 @@ explore: $(BUILD)/mldc
 validate: $(BUILD)/mldc
 	@sh tests/validate/run.sh $(BUILD)/mldc
 
+# ---- limits -------------------------------------------------------------------
+# The memory guard: designs built to exhaust memory (10^7 operators, 10^9
+# mapping statements, a 2^30-instance mesh, a 10^6-layer HF config) end with
+# a named error and exit 1.  `limits` runs them under --max-memory 64M
+# (seconds); `bombs` runs them as they are, under a 4 GiB address-space
+# limit and the default memory limit, each within 60 s (about a minute in
+# all, and up to 3 GiB of memory: CI runs it, make check does not).  Not
+# under sanitizers: their shadow memory does not fit an address-space limit.
+.PHONY: limits bombs
+limits: $(BUILD)/mldc
+	@sh tests/limits/run.sh $(BUILD)/mldc
+
+bombs: $(BUILD)/mldc
+	@sh tests/limits/run.sh $(BUILD)/mldc bombs
+
+# ---- outputs ------------------------------------------------------------------
+# Output files and stdout: /dev/full, a file-size limit, a missing directory,
+# symbolic links and a FIFO; each failure named, exit 2, no temporary file.
+.PHONY: outputs
+outputs: $(BUILD)/mldc
+	@sh tests/outputs/run.sh $(BUILD)/mldc
+
 # ---- docs commands ------------------------------------------------------------
 # Every ```console command in the docs is run and its output compared.
 .PHONY: docs-commands
@@ -298,3 +385,18 @@ python-test: $(BUILD)/mldc $(BUILD)/libmldc.so
 fmt: $(BUILD)/mldc
 	@sh tests/fmt/run.sh $(BUILD)/mldc
 	@$(BUILD)/mldc fmt --check examples/*.mld stdlib/std/*.mld docs/tutorial/*.mld && echo "fmt --check: examples, stdlib and tutorial files are formatted"
+
+# ---- cli ----------------------------------------------------------------------
+# What the golden tests cannot pin: colour and the progress line on a
+# terminal (through script(1)), NO_COLOR, explore reading '-' once.
+.PHONY: cli
+cli: $(BUILD)/mldc
+	@sh tests/cli/run.sh $(BUILD)/mldc
+
+# ---- install-test ---------------------------------------------------------------
+# make install into a temporary prefix, move the installed tree, and run a
+# design that imports the stdlib with the moved binary (it must find the
+# moved stdlib, not the source tree's); the man page lists every module.
+.PHONY: install-test
+install-test: $(BUILD)/mldc
+	@sh tests/install/run.sh $(BUILD)

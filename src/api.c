@@ -29,6 +29,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "arena.h"
 #include "explore.h"
 #include "mldc.h"
 #include "plan.h"
@@ -101,11 +102,11 @@ static void on_diag(void *ud, const mld_diag *d) {
     ds->fn(ds->ud, &rec);
 }
 
-void mldc_diagnostic_write(FILE *out, const mldc_diagnostic *d, int json) {
+void mldc_diagnostic_write(FILE *out, const mldc_diagnostic *d, int how) {
     const mld_diag *in = d->detail;
     if (!in) return;
-    if (json) diag_render_json(out, in);
-    else diag_render_text(out, in);
+    if (how & MLDC_WRITE_JSON) diag_render_json(out, in);
+    else diag_render_text_color(out, in, (how & MLDC_WRITE_COLOR) != 0);
 }
 
 /* ---- loading ---- */
@@ -264,7 +265,7 @@ static void build_metrics(mldc_result *res, int violations) {
     m->energy_compute = r->energy_compute;
     m->energy_memory = r->energy_memory;
     m->energy_network = r->energy_network;
-    m->energy = r->energy_compute + r->energy_memory + r->energy_network;
+    m->energy = r->energy_compute + r->energy_memory + r->energy_network + r->energy_static;
     m->power = r->makespan > 0 ? m->energy / r->makespan : 0;
     m->area = p->map->sys && p->map->sys->root ? p->map->sys->root->area : 0;
     explore_metrics(r, m->metric);
@@ -280,6 +281,11 @@ static void build_metrics(mldc_result *res, int violations) {
 }
 
 mldc_result *mldc_design_run(mldc_design *ds, const mldc_run_options *o) {
+    return mldc_design_run_progress(ds, o, NULL, NULL);
+}
+
+mldc_result *mldc_design_run_progress(mldc_design *ds, const mldc_run_options *o, mldc_progress_cb progress,
+                                      void *ud) {
     static const mldc_run_options defaults;
     if (!o) o = &defaults;
     const ir_design *d = ds->d;
@@ -301,13 +307,16 @@ mldc_result *mldc_design_run(mldc_design *ds, const mldc_run_options *o) {
         diag_error(&ds->dc, none, "the design has no mapping '%s'%s", o->mapping, suggest_text(&sg, buf, sizeof buf));
         return NULL;
     }
-    plan *p = plan_build(d, m, &ds->dc);
+    mem_set_phase("plan builder");
+    plan *p = plan_build_progress(d, m, &ds->dc, progress, ud);
     if (!p) return NULL;
-    sim_result *r = sim_run(p, &ds->dc);
+    mem_set_phase("simulator");
+    sim_result *r = sim_run_progress(p, &ds->dc, progress, ud);
     if (!r) {
         plan_free(p);
         return NULL;
     }
+    if (o->verify && progress) progress(ud, "verifying", 0, 0);
     int violations = o->verify ? sim_verify(r, &ds->dc) : -1;
     mldc_result *res = calloc(1, sizeof *res);
     if (!res) abort();

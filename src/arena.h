@@ -2,7 +2,20 @@
  *
  * Each compiler phase allocates into an arena and frees it in one call when
  * the phase's output is no longer needed; nothing in mldc frees individual
- * objects.  Allocation failure aborts: it is not a user error we can report.
+ * objects.
+ *
+ * The memory guard.  Every arena chunk is counted against one process-wide
+ * limit (mem_set_limit; 0 = none).  An allocation that would pass the
+ * limit, or that the system refuses, is not returned to the caller: it
+ * calls mem_fail, which hands the request to the failure callback the
+ * program installed (mem_on_fail).  That callback must not return; it
+ * reports and ends the process (the command line: an error naming the
+ * phase, the size and what drives it, exit 1; an explore worker: an error
+ * row for its point).  Without a callback mem_fail aborts.  Other
+ * allocations of the library (plan and simulation arrays) call mem_fail
+ * when malloc returns NULL.  The phase (mem_set_phase) and a describer of
+ * what is being built (mem_set_driver, e.g. "workload 'w' has 2,000,000
+ * operators so far") make the message say where and why.
  */
 #ifndef MLDC_ARENA_H
 #define MLDC_ARENA_H
@@ -33,5 +46,31 @@ typedef struct ptrvec {
     int n, cap;
 } ptrvec;
 void ptrvec_push(arena *a, ptrvec *pv, void *p);
+
+/* --- the memory guard --- */
+
+/* Called on failure with the request; must not return. */
+typedef void (*mem_fail_fn)(void *ud, size_t want);
+/* Writes what is driving the allocation into buf ("" if nothing). */
+typedef void (*mem_driver_fn)(void *ud, char *buf, size_t n);
+
+void mem_set_limit(size_t bytes);
+size_t mem_limit(void);
+size_t mem_in_use(void);            /* bytes in arena chunks, all arenas */
+void mem_on_fail(mem_fail_fn fn, void *ud);
+/* The phase now running ("front end", "plan", ...); a static string. */
+void mem_set_phase(const char *phase);
+const char *mem_phase(void);
+/* Install (or, with NULL, clear) the describer of the current work. */
+void mem_set_driver(mem_driver_fn fn, void *ud);
+/* 1610612736 -> "1.5 GiB" */
+void mem_format_size(size_t bytes, char *buf, size_t n);
+/* "out of memory in the PHASE: ..." for a request of want bytes. */
+void mem_describe(size_t want, char *buf, size_t n);
+/* Report a failed or refused allocation of want bytes; never returns. */
+_Noreturn void mem_fail(size_t want);
+/* Would want more bytes pass the limit?  For estimates made before a
+ * large allocation. */
+int mem_would_exceed(size_t want);
 
 #endif

@@ -153,7 +153,7 @@ static void rset_grow(rset *s) {
     n.cap = s->cap ? s->cap * 2 : 1024;
     n.k = malloc(n.cap * sizeof *n.k);
     n.used = calloc(n.cap, 1);
-    if (!n.k || !n.used) abort();
+    if (!n.k || !n.used) mem_fail(0);
     for (size_t i = 0; i < s->cap; i++)
         if (s->used[i]) rset_add(&n, s->k[i]);
     free(s->k);
@@ -259,7 +259,7 @@ static void do_store(mcheck *c, const ir_action *a) {
             if (c->nusage == c->capusage) {
                 c->capusage = c->capusage ? c->capusage * 2 : 16;
                 c->usage = realloc(c->usage, sizeof *c->usage * (size_t)c->capusage);
-                if (!c->usage) abort();
+                if (!c->usage) mem_fail(0);
             }
             k = c->nusage++;
             c->usage[k].mem = a->dst[i];
@@ -533,9 +533,9 @@ static void check_mapping(ir_design *d, ir_mapping *m, diag_ctx *dc) {
     c.place_loc = calloc((size_t)no + 1, sizeof *c.place_loc);
     c.piece_m = calloc((size_t)no + 1, sizeof *c.piece_m);
     c.piece_i = calloc((size_t)no + 1, sizeof *c.piece_i);
-    if (!c.piece_m || !c.piece_i) abort();
+    if (!c.piece_m || !c.piece_i) mem_fail(0);
     c.last_place = malloc(((size_t)no + 1) * sizeof *c.last_place);
-    if (!c.home || !c.has_home || !c.placed || !c.warned || !c.last_place || !c.place_loc) abort();
+    if (!c.home || !c.has_home || !c.placed || !c.warned || !c.last_place || !c.place_loc) mem_fail(0);
     for (int i = 0; i < no; i++) c.last_place[i] = -1;
     for (int64_t i = 0; i < m->nactions; i++)
         if (m->actions[i].kind == ACT_PLACE) c.last_place[m->actions[i].op] = i;

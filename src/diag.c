@@ -9,7 +9,10 @@
  *
  * A diagnostic's notes are emitted with it, so a consumer never sees a note
  * whose error was dropped.  After max_errors errors one final error says the
- * rest were suppressed, and diag_full() tells passes to stop.
+ * rest were suppressed, and diag_full() tells passes to stop; after as many
+ * warnings a note says the rest are not shown (they are still counted).
+ * Words of a message longer than 80 characters (an identifier of
+ * megabytes) are shortened to their first 40 and their length.
  */
 #include "diag.h"
 
@@ -28,6 +31,39 @@ void diag_ctx_init(diag_ctx *dc, diag_fn fn, void *ud) {
 
 void diag_ctx_free(diag_ctx *dc) { arena_free(&dc->mem); }
 
+/* Words longer than this in a message (a pasted or generated identifier
+ * of megabytes) are shortened to their start, "...", and their length. */
+enum { DIAG_MAX_WORD = 80 };
+
+static int word_char(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+/* Shorten every over-long word of p in place. */
+static void shorten_words(char *p) {
+    char *o = p;
+    for (const char *i = p; *i;) {
+        if (!word_char(*i)) {
+            *o++ = *i++;
+            continue;
+        }
+        const char *w = i;
+        while (word_char(*i)) i++;
+        size_t n = (size_t)(i - w);
+        if (n <= DIAG_MAX_WORD) {
+            memmove(o, w, n);
+            o += n;
+        } else {
+            char tail[48];
+            int t = snprintf(tail, sizeof tail, "... (%zu characters)", n);
+            memmove(o, w, 40);
+            memcpy(o + 40, tail, (size_t)t); /* 40 + t < n: fits where the word was */
+            o += 40 + t;
+        }
+    }
+    *o = 0;
+}
+
 __attribute__((format(printf, 2, 0))) static char *vfmt(arena *a, const char *fmt, va_list ap) {
     va_list cp;
     va_copy(cp, ap);
@@ -36,6 +72,7 @@ __attribute__((format(printf, 2, 0))) static char *vfmt(arena *a, const char *fm
     if (n < 0) n = 0;
     char *p = arena_alloc(a, (size_t)n + 1);
     vsnprintf(p, (size_t)n + 1, fmt, ap);
+    shorten_words(p);
     return p;
 }
 
@@ -116,7 +153,17 @@ void diag_emit(diag_ctx *dc, mld_diag *d) {
         if (dc->recent[i] == h) return;
     dc->recent[dc->nrecent++ % 64] = h;
     if (d->sev == DIAG_ERROR) dc->nerrors++;
-    if (d->sev == DIAG_WARNING) dc->nwarnings++;
+    if (d->sev == DIAG_WARNING) {
+        /* warnings are capped like errors, but do not stop the passes */
+        int max = dc->max_errors ? dc->max_errors : DIAG_DEFAULT_MAX;
+        if (dc->nwarnings++ >= max) {
+            if (dc->nwarnings == max + 1 && dc->fn) {
+                mld_loc none = {0};
+                dc->fn(dc->ud, diag_new(dc, DIAG_NOTE, none, "too many warnings (%d); the rest are not shown", max));
+            }
+            return;
+        }
+    }
     if (dc->fn) dc->fn(dc->ud, d);
     if (d->sev == DIAG_ERROR && diag_full(dc)) {
         /* The last one allowed: say so, and drop everything after it. */
@@ -164,18 +211,37 @@ static const char *line_start(const mld_source *src, int line, size_t *len) {
     return p;
 }
 
-static void render_one(FILE *out, const mld_diag *d) {
+/* ANSI colours as GCC and Clang use them: bold location, the severity in
+ * red, magenta or cyan, the underline in green. */
+#define C_BOLD "\033[1m"
+#define C_OFF "\033[0m"
+static const char *sev_color(diag_sev s) {
+    switch (s) {
+    case DIAG_ERROR: return "\033[1;31m";
+    case DIAG_WARNING: return "\033[1;35m";
+    case DIAG_NOTE: return "\033[1;36m";
+    }
+    return "";
+}
+
+static void render_one(FILE *out, const mld_diag *d, int color) {
     const mld_loc *l = &d->loc;
+    const char *b = color ? C_BOLD : "", *off = color ? C_OFF : "", *sc = color ? sev_color(d->sev) : "";
     if (l->src && l->line > 0)
-        fprintf(out, "%s:%d:%d: %s: %s\n", l->src->path, l->line, l->col, sev_name(d->sev), d->msg);
+        fprintf(out, "%s%s:%d:%d:%s %s%s:%s %s%s%s\n", b, l->src->path, l->line, l->col, off, sc, sev_name(d->sev), off,
+                b, d->msg, off);
     else if (l->src)
-        fprintf(out, "%s: %s: %s\n", l->src->path, sev_name(d->sev), d->msg);
+        fprintf(out, "%s%s:%s %s%s:%s %s%s%s\n", b, l->src->path, off, sc, sev_name(d->sev), off, b, d->msg, off);
     else
-        fprintf(out, "mldc: %s: %s\n", sev_name(d->sev), d->msg);
+        fprintf(out, "%smldc:%s %s%s:%s %s%s%s\n", b, off, sc, sev_name(d->sev), off, b, d->msg, off);
     if (!l->src || l->line <= 0) return;
     size_t len;
     const char *s = line_start(l->src, l->line, &len);
     if (!s) return;
+    if (l->line == 1 && len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) { /* a byte-order mark takes no column */
+        s += 3;
+        len -= 3;
+    }
     if (len > 200) len = 200; /* do not echo megabyte-long lines */
     fprintf(out, "%5d | %.*s\n", l->line, (int)len, s);
     fprintf(out, "      | ");
@@ -186,14 +252,18 @@ static void render_one(FILE *out, const mld_diag *d) {
     if (l->end_line == l->line && l->end_col > col) width = l->end_col - col;
     else if (l->end_line > l->line && (size_t)col <= len) width = (int)len - col + 1;
     if (width > 200) width = 200;
+    if (color) fputs("\033[1;32m", out);
     fputc('^', out);
     for (int i = 1; i < width; i++) fputc('~', out);
+    fputs(off, out);
     fputc('\n', out);
 }
 
-void diag_render_text(FILE *out, const mld_diag *d) {
-    render_one(out, d);
-    for (const mld_diag *n = d->notes; n; n = n->next) render_one(out, n);
+void diag_render_text(FILE *out, const mld_diag *d) { diag_render_text_color(out, d, 0); }
+
+void diag_render_text_color(FILE *out, const mld_diag *d, int color) {
+    render_one(out, d, color);
+    for (const mld_diag *n = d->notes; n; n = n->next) render_one(out, n, color);
 }
 
 static void json_str(FILE *out, const char *s) {

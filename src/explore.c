@@ -36,6 +36,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -46,6 +47,7 @@
 #include "plan.h"
 #include "sim.h"
 #include "units.h"
+#include "util.h"
 
 enum { GUIDED_DEFAULT_BUDGET = 100, RANDOM_DEFAULT_BUDGET = 100 };
 
@@ -71,7 +73,7 @@ static uint64_t rng_below(uint64_t *s, uint64_t n) { return n ? rng_next(s) % n 
 
 static char *xstrdup(const char *s) {
     char *p = strdup(s ? s : "");
-    if (!p) abort();
+    if (!p) mem_fail(0);
     return p;
 }
 
@@ -172,7 +174,7 @@ static const ir_mapping *point_mapping(const ex_space *sp, const int *choice, co
 
 void explore_metrics(const sim_result *r, double metric[METRIC_COUNT]) {
     const plan *p = r->p;
-    double lat = r->makespan, en = r->energy_compute + r->energy_memory + r->energy_network;
+    double lat = r->makespan, en = r->energy_compute + r->energy_memory + r->energy_network + r->energy_static;
     metric[METRIC_LATENCY] = lat;
     metric[METRIC_THROUGHPUT] = lat > 0 ? p->tokens / lat : 0;
     metric[METRIC_ENERGY] = en;
@@ -188,7 +190,7 @@ void explore_metrics(const sim_result *r, double metric[METRIC_COUNT]) {
  * given, receives the text run report. */
 static void evaluate(const ex_options *o, const ex_space *sp, ex_point *pt, char **best_report) {
     char **sets = calloc((size_t)(o->base->nsets + sp->nvars + 1), sizeof *sets);
-    if (!sets) abort();
+    if (!sets) mem_fail(0);
     int ns = 0;
     for (int i = 0; i < o->base->nsets; i++) sets[ns++] = xstrdup(o->base->sets[i]);
     for (int v = 0; v < sp->nvars; v++) {
@@ -210,7 +212,9 @@ static void evaluate(const ex_options *o, const ex_space *sp, ex_point *pt, char
     if (!dc.nerrors) {
         const ir_mapping *m = point_mapping(sp, pt->choice, d, fe.msg, sizeof fe.msg);
         if (m) {
+            mem_set_phase("plan builder");
             plan *p = plan_build(d, m, &dc);
+            mem_set_phase("simulator");
             sim_result *r = p ? sim_run(p, &dc) : NULL;
             if (r) {
                 explore_metrics(r, pt->metric);
@@ -224,8 +228,8 @@ static void evaluate(const ex_options *o, const ex_space *sp, ex_point *pt, char
                     int ok = rq->op == '<' ? v < b : rq->op == '>' ? v > b : rq->op == LE ? v <= b : v >= b;
                     if (ok) continue;
                     char got[64], lim[64];
-                    units_format_value(v, ir_metric_dim((ir_metric)rq->metric), got, sizeof got);
-                    units_format_value(b, ir_metric_dim((ir_metric)rq->metric), lim, sizeof lim);
+                    explore_format_metric(sp, rq->metric, v, got, sizeof got);
+                    explore_format_metric(sp, rq->metric, b, lim, sizeof lim);
                     double margin = b != 0 ? (v - b) / fabs(b) * 100 : 0;
                     const char *opt = rq->op == '<' ? "<" : rq->op == '>' ? ">" : rq->op == LE ? "<=" : ">=";
                     wl += (size_t)snprintf(why + wl, sizeof why - wl, "%s%s %s %s: got %s (%+.1f%%)", wl ? "; " : "",
@@ -291,7 +295,7 @@ static void write_line(int fd, const ex_point *pt) {
     for (int off = 0; off < len;) {
         ssize_t w = write(fd, buf + off, (size_t)(len - off));
         if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) _exit(3);
+        if (w <= 0) _exit(4); /* WORKER_IO */
         off += (int)w;
     }
 }
@@ -389,14 +393,47 @@ static int csv_split(char *line, char **f, int max) {
     return n;
 }
 
-/* Parse a data row back into pt (choices from the value texts). */
-static int parse_row(const ex_space *sp, char *line, ex_point *pt) {
-    char *f[64];
-    int n = csv_split(line, f, 64);
-    if (n != 1 + sp->nvars + 1 + METRIC_COUNT + 2) return 0;
+/* A metric read back: a finite, non-negative decimal number, the whole
+ * field ("abc", "nan", "-1", "1e400" and "" are refused). */
+static int metric_field(const char *f, double *out) {
+    if (!f[0] || strchr(f, 'x') || strchr(f, 'X')) return 0;
     char *end;
+    double v = strtod(f, &end);
+    if (*end || !isfinite(v) || v < 0 || (f[0] != '.' && (f[0] < '0' || f[0] > '9'))) return 0;
+    *out = v;
+    return 1;
+}
+
+/* Are the derived metrics those the primary ones give (as evaluate
+ * computes them)?  A hand-edited latency or energy breaks this. */
+static int metrics_agree(const double *m) {
+    double lat = m[METRIC_LATENCY], en = m[METRIC_ENERGY];
+    double want[METRIC_COUNT];
+    memcpy(want, m, sizeof want);
+    want[METRIC_POWER] = lat > 0 ? en / lat : 0;
+    want[METRIC_EDP] = en * lat;
+    want[METRIC_TPA] = m[METRIC_AREA] > 0 ? m[METRIC_THROUGHPUT] / m[METRIC_AREA] : 0;
+    want[METRIC_TPW] = want[METRIC_POWER] > 0 ? m[METRIC_THROUGHPUT] / want[METRIC_POWER] : 0;
+    for (int k = METRIC_POWER; k < METRIC_COUNT; k++)
+        if (fabs(want[k] - m[k]) > 1e-9 * fabs(want[k]) + 1e-300) return 0;
+    return 1;
+}
+
+/* Parse a data row back into pt (choices from the value texts).  NULL on
+ * success, else what is wrong with the row. */
+static const char *parse_row(const ex_space *sp, char *line, ex_point *pt, char *why, size_t wn) {
+    char *f[64];
+    int want = 1 + sp->nvars + 1 + METRIC_COUNT + 2;
+    int n = csv_split(line, f, 64);
+    if (n != want) {
+        snprintf(why, wn, "%d fields, expected %d", n, want);
+        return why;
+    }
+    char *end;
+    if (!(f[0][0] >= '0' && f[0][0] <= '9')) return "the index is not a whole number";
+    errno = 0;
     pt->index = strtoull(f[0], &end, 10);
-    if (*end) return 0;
+    if (*end || errno) return "the index is not a whole number";
     for (int v = 0; v < sp->nvars; v++) {
         int c = -1;
         for (int k = 0; k < sp->vars[v].nvals && c < 0; k++) {
@@ -404,18 +441,82 @@ static int parse_row(const ex_space *sp, char *line, ex_point *pt) {
             value_text(&sp->vars[v], k, val, sizeof val, 0);
             if (strcmp(val, f[1 + v]) == 0) c = k;
         }
-        if (c < 0) return 0;
+        if (c < 0) {
+            snprintf(why, wn, "'%.60s' is not one of the values of '%s'", f[1 + v], sp->vars[v].name);
+            return why;
+        }
         pt->choice[v] = c;
     }
     int st = status_of(f[1 + sp->nvars]);
-    if (st < 0) return 0;
+    if (st < 0) {
+        snprintf(why, wn, "status '%.40s' is not ok, infeasible or error", f[1 + sp->nvars]);
+        return why;
+    }
     pt->status = (ex_status)st;
-    for (int m = 0; m < METRIC_COUNT; m++) pt->metric[m] = f[2 + sp->nvars + m][0] ? strtod(f[2 + sp->nvars + m], NULL) : 0;
-    const char *why = f[3 + sp->nvars + METRIC_COUNT];
+    for (int m = 0; m < METRIC_COUNT; m++) {
+        const char *t = f[2 + sp->nvars + m];
+        pt->metric[m] = 0;
+        if (st == EX_ERROR && !t[0]) continue; /* an error row has no metrics */
+        if (!metric_field(t, &pt->metric[m])) {
+            snprintf(why, wn, "%s '%.40s' is not a finite number >= 0%s", metric_cols[m], t,
+                     st == EX_ERROR ? " or empty" : "");
+            return why;
+        }
+    }
+    if (st != EX_ERROR && !metrics_agree(pt->metric)) return "the metrics disagree with each other (edited by hand?)";
+    const char *pareto = f[2 + sp->nvars + METRIC_COUNT];
+    if (strcmp(pareto, "") != 0 && strcmp(pareto, "0") != 0 && strcmp(pareto, "1") != 0)
+        return "the pareto field is not 0, 1 or empty";
+    if (pareto[0] == '1' && st != EX_OK) return "a point that is not ok is marked on the Pareto front";
+    const char *reason = f[3 + sp->nvars + METRIC_COUNT];
+    if (st == EX_ERROR && !reason[0]) return "an error row without its reason";
     free(pt->why);
-    pt->why = why[0] ? xstrdup(why) : NULL;
-    pt->pareto = f[2 + sp->nvars + METRIC_COUNT][0] == '1';
-    return 1;
+    pt->why = reason[0] ? xstrdup(reason) : NULL;
+    pt->pareto = pareto[0] == '1';
+    return NULL;
+}
+
+/* Read one line of a results file into *buf (getline), with a CRLF ending
+ * made LF and, on line 1, a UTF-8 byte-order mark dropped.  Returns the
+ * length, 0 at the end of the file; a last line without its newline (torn
+ * by a crash) is returned as it is, for the caller to drop. */
+static size_t csv_getline(char **buf, size_t *cap, FILE *f, long lineno) {
+    ssize_t n = getline(buf, cap, f);
+    if (n <= 0) return 0;
+    char *b = *buf;
+    if (lineno == 1 && n >= 3 && memcmp(b, "\xEF\xBB\xBF", 3) == 0) {
+        memmove(b, b + 3, (size_t)n - 2);
+        n -= 3;
+    }
+    if (n >= 2 && b[n - 2] == '\r' && b[n - 1] == '\n') {
+        b[n - 2] = '\n';
+        b[--n] = 0;
+    }
+    return (size_t)n;
+}
+
+/* Compare a results file's header line with this exploration's; NULL
+ * when they match, else which column differs. */
+static const char *header_diff(const char *got, const char *want, char *why, size_t wn) {
+    if (strcmp(got, want) == 0) return NULL;
+    const char *g = got, *w = want;
+    for (int col = 1;; col++) {
+        size_t gl = strcspn(g, ",\n"), wl = strcspn(w, ",\n");
+        if (gl != wl || memcmp(g, w, gl) != 0) {
+            snprintf(why, wn, "column %d of its header is '%.*s', where this exploration's has '%.*s'", col,
+                     (int)(gl > 60 ? 60 : gl), g, (int)(wl > 60 ? 60 : wl), w);
+            return why;
+        }
+        g += gl, w += wl;
+        if (*g == ',' && *w == ',') {
+            g++, w++;
+            continue;
+        }
+        if (*g == ',') snprintf(why, wn, "its header has more columns than this exploration's %d", col);
+        else if (*w == ',') snprintf(why, wn, "its header has %d columns, fewer than this exploration's", col);
+        else snprintf(why, wn, "its header line does not end as this exploration's");
+        return why;
+    }
 }
 
 /* ------------------------------------------------------------------ */
@@ -485,7 +586,7 @@ static int gset_add(gset *s, uint64_t g) {
         gset t = {0};
         t.cap = s->cap ? s->cap * 2 : 1024;
         t.k = malloc(t.cap * sizeof *t.k);
-        if (!t.k) abort();
+        if (!t.k) mem_fail(0);
         for (size_t i = 0; i < t.cap; i++) t.k[i] = UINT64_MAX;
         for (size_t i = 0; i < s->cap; i++)
             if (s->k[i] != UINT64_MAX) gset_add(&t, s->k[i]);
@@ -510,8 +611,12 @@ typedef struct run {
     uint64_t npts, cap;
     ex_point *old;       /* rows read back with --resume, in file order */
     uint64_t nold;
+    long old_good;       /* the file's length up to the last row kept */
+    int wrote_csv, wrote_json, wrote_svg, wrote_report; /* outputs written in the end */
+    uint64_t lost;       /* points whose worker died evaluating them */
+    uint64_t first_lost; /* the first of them (its index) */
     gset seen;
-    int fd;              /* the CSV, opened for appending */
+    int fd;              /* the CSV, opened for appending; < 0 when not streamed */
     uint64_t flushed;    /* points handled by the CSV writer so far */
     uint64_t budget;
     double t0;
@@ -537,13 +642,13 @@ static ex_point *plan_point(run *R, uint64_t grid) {
     if (R->npts == R->cap) {
         R->cap = R->cap ? R->cap * 2 : 256;
         R->pts = realloc(R->pts, R->cap * sizeof *R->pts);
-        if (!R->pts) abort();
+        if (!R->pts) mem_fail(0);
     }
     ex_point *pt = &R->pts[R->npts];
     memset(pt, 0, sizeof *pt);
     pt->index = R->npts++;
     pt->choice = malloc(sizeof(int) * (size_t)(R->sp.nvars + 1));
-    if (!pt->choice) abort();
+    if (!pt->choice) mem_fail(0);
     decode(&R->sp, grid, pt->choice);
     return pt;
 }
@@ -576,7 +681,7 @@ static void progress(run *R, int final) {
     char b[64] = "-";
     if (R->sp.ex->nobj && isfinite(best)) {
         const ir_objective *ob = &R->sp.ex->obj[0];
-        units_format_value(ob->maximize ? -best : best, ir_metric_dim((ir_metric)ob->metric), b, sizeof b);
+        explore_format_metric(&R->sp, ob->metric, ob->maximize ? -best : best, b, sizeof b);
     }
     uint64_t left = R->budget > done ? R->budget - done : 0;
     fprintf(stderr, "\rexplore: %llu/%llu points, %llu feasible, best %s %s, %.1f points/s, ~%.0f s left   %s",
@@ -594,7 +699,7 @@ static void flush_rows(run *R) {
             continue;
         }
         if (!pt->done) break; /* not evaluated yet */
-        if (pt->index >= R->nold) {
+        if (pt->index >= R->nold && R->fd >= 0) {
             char row[4096];
             csv_row(&R->sp, pt, -1, row, sizeof row);
             write_all(R->fd, row, strlen(row));
@@ -603,52 +708,69 @@ static void flush_rows(run *R) {
     }
 }
 
-/* Evaluate the points [from, to) that are ours and not resumed. */
-static void evaluate_batch(run *R, uint64_t from, uint64_t to) {
-    uint64_t *todo = malloc(sizeof(uint64_t) * (size_t)(to - from + 1));
-    if (!todo) abort();
-    uint64_t n = 0;
-    for (uint64_t i = from; i < to; i++) {
-        ex_point *pt = &R->pts[i];
-        if (!mine(R, i)) continue;
-        /* resumed: the file's row for this index, if the choices agree */
-        uint64_t k = R->o->shard_n > 1 ? i / (uint64_t)R->o->shard_n : i;
-        if (k < R->nold && R->old[k].index == i && encode(&R->sp, R->old[k].choice) == encode(&R->sp, pt->choice)) {
-            pt->status = R->old[k].status;
-            memcpy(pt->metric, R->old[k].metric, sizeof pt->metric);
-            pt->why = R->old[k].why ? xstrdup(R->old[k].why) : NULL;
-            pt->done = 1;
-            R->resumed++;
-            continue;
-        }
-        todo[n++] = i;
+/* How a worker ends: 0 when it reported all its points; WORKER_OOM when
+ * the memory guard stopped it after it reported its point as an error (the
+ * parent gives its other points to a new worker); WORKER_IO when it could
+ * not write to the parent.  A signal or another status means it died: the
+ * point it was evaluating is lost. */
+enum { WORKER_OOM = 3, WORKER_IO = 4 };
+
+/* In a worker: the pipe to the parent and the point being evaluated, for
+ * the memory guard's callback. */
+static struct {
+    int fd;
+    const ex_point *pt;
+} worker;
+
+/* The memory guard in a worker: the point becomes an error row saying
+ * where memory ran out and why; then the worker ends. */
+static void worker_out_of_memory(void *ud, size_t want) {
+    (void)ud;
+    char msg[1024];
+    mem_describe(want, msg, sizeof msg);
+    ex_point pt = *worker.pt;
+    pt.status = EX_ERROR;
+    memset(pt.metric, 0, sizeof pt.metric);
+    pt.why = msg;
+    write_line(worker.fd, &pt);
+    _exit(WORKER_OOM);
+}
+
+/* Why a worker ended without reporting a point: a phrase. */
+static void death_cause(int status, char *buf, size_t n) {
+    if (WIFSIGNALED(status)) {
+        int sig = WTERMSIG(status);
+        if (sig == SIGKILL)
+            snprintf(buf, n, "its worker was killed by SIGKILL (the system's out-of-memory killer, or kill -9)");
+        else if (sig == SIGSEGV || sig == SIGBUS || sig == SIGFPE || sig == SIGILL || sig == SIGABRT)
+            snprintf(buf, n, "its worker crashed with signal %d (%s), an internal error", sig, strsignal(sig));
+        else
+            snprintf(buf, n, "its worker was killed by signal %d (%s)", sig, strsignal(sig));
+    } else if (WIFEXITED(status)) {
+        snprintf(buf, n, "its worker ended with status %d before reporting it", WEXITSTATUS(status));
+    } else {
+        snprintf(buf, n, "its worker ended before reporting it");
     }
-    int jobs = R->o->jobs;
-    if (jobs < 1) jobs = 1;
+}
+
+/* Evaluate the points todo[0..n) on worker processes: worker w takes
+ * todo[w], todo[w + jobs], ... and reports each in that order, so the
+ * point a dead worker was evaluating is the next one it owed.  That point
+ * is recorded as an error with the cause (so --resume keeps it, instead of
+ * dying on it again); the worker's later points are left undone for the
+ * caller to hand out again. */
+static void run_workers(run *R, const uint64_t *todo, uint64_t n) {
+    int jobs = R->o->jobs < 1 ? 1 : R->o->jobs;
     if ((uint64_t)jobs > n) jobs = (int)n;
-    if (jobs <= 1) {
-        for (uint64_t t = 0; t < n && !R->stop; t++) {
-            if (got_signal || (R->o->time_limit > 0 && now_s() - R->t0 > R->o->time_limit)) {
-                R->stop = 1;
-                R->interrupted = got_signal;
-                break;
-            }
-            evaluate(R->o, &R->sp, &R->pts[todo[t]], NULL);
-            R->pts[todo[t]].done = 1;
-            R->evaluated++;
-            flush_rows(R);
-            progress(R, 0);
-        }
-        flush_rows(R);
-        free(todo);
-        return;
-    }
-    /* workers: worker w takes todo[w], todo[w + jobs], ... */
     pid_t *pid = calloc((size_t)jobs, sizeof *pid);
     int *fd = calloc((size_t)jobs, sizeof *fd);
     char **buf = calloc((size_t)jobs, sizeof *buf);
     size_t *blen = calloc((size_t)jobs, sizeof *blen);
-    if (!pid || !fd || !buf || !blen) abort();
+    uint64_t *next = calloc((size_t)jobs, sizeof *next); /* position in todo of the point owed next */
+    if (!pid || !fd || !buf || !blen || !next) mem_fail(0);
+    /* each worker's share of the memory limit, beyond what it inherits */
+    size_t share = R->o->max_memory ? R->o->max_memory / (size_t)jobs : 0;
+    if (share && share < mem_in_use() + ((size_t)16 << 20)) share = mem_in_use() + ((size_t)16 << 20);
     fflush(NULL);
     for (int w = 0; w < jobs; w++) {
         int p[2];
@@ -660,9 +782,13 @@ static void evaluate_batch(run *R, uint64_t from, uint64_t to) {
             signal(SIGINT, SIG_DFL);
             signal(SIGTERM, SIG_DFL);
             for (int k = 0; k < w; k++) close(fd[k]); /* earlier workers' read ends: let them see EOF/EPIPE */
+            mem_set_limit(share);
+            mem_on_fail(worker_out_of_memory, NULL);
+            worker.fd = p[1];
             for (uint64_t t = (uint64_t)w; t < n; t += (uint64_t)jobs) {
                 ex_point pt = R->pts[todo[t]];
                 pt.why = NULL;
+                worker.pt = &pt;
                 evaluate(R->o, &R->sp, &pt, NULL);
                 write_line(p[1], &pt);
                 free(pt.why);
@@ -672,8 +798,9 @@ static void evaluate_batch(run *R, uint64_t from, uint64_t to) {
         }
         close(p[1]);
         fd[w] = p[0];
+        next[w] = (uint64_t)w;
         buf[w] = malloc(8192);
-        if (!buf[w]) abort();
+        if (!buf[w]) mem_fail(8192);
     }
     int open_fds = jobs;
     while (open_fds > 0) {
@@ -709,13 +836,14 @@ static void evaluate_batch(run *R, uint64_t from, uint64_t to) {
             while ((nl = strchr(line, '\n'))) {
                 ex_point tmp;
                 memset(&tmp, 0, sizeof tmp);
-                if (read_line(line, &tmp) && tmp.index < R->npts) {
+                if (read_line(line, &tmp) && next[w] < n && tmp.index == todo[next[w]]) {
                     ex_point *pt = &R->pts[tmp.index];
                     pt->status = tmp.status;
                     memcpy(pt->metric, tmp.metric, sizeof pt->metric);
                     pt->why = tmp.why;
                     pt->done = 1;
                     R->evaluated++;
+                    next[w] += (uint64_t)jobs;
                 } else {
                     free(tmp.why);
                 }
@@ -727,17 +855,71 @@ static void evaluate_batch(run *R, uint64_t from, uint64_t to) {
         flush_rows(R);
         progress(R, 0);
     }
+    if (got_signal) { /* an interrupt that reached the workers first */
+        R->stop = 1;
+        R->interrupted = 1;
+    }
     for (int w = 0; w < jobs; w++) {
         if (fd[w] >= 0) close(fd[w]);
-        waitpid(pid[w], NULL, 0);
+        int status = 0;
+        while (waitpid(pid[w], &status, 0) < 0 && errno == EINTR) {}
         free(buf[w]);
+        int clean = WIFEXITED(status) && (WEXITSTATUS(status) == 0 || WEXITSTATUS(status) == WORKER_OOM);
+        if (R->stop || next[w] >= n || (clean && WEXITSTATUS(status) == WORKER_OOM)) continue;
+        /* died: the point it owed is lost */
+        ex_point *pt = &R->pts[todo[next[w]]];
+        char cause[200];
+        death_cause(status, cause, sizeof cause);
+        pt->status = EX_ERROR;
+        memset(pt->metric, 0, sizeof pt->metric);
+        free(pt->why);
+        pt->why = xstrdup(cause);
+        pt->done = 1;
+        R->evaluated++;
+        if (!R->lost++ || pt->index < R->first_lost) R->first_lost = pt->index;
     }
     free(pid);
     free(fd);
     free(buf);
     free(blen);
-    free(todo);
+    free(next);
     flush_rows(R);
+}
+
+/* Evaluate the points [from, to) that are ours and not resumed, always on
+ * worker processes (also with -j 1), so that a point that crashes or
+ * exhausts its worker is recorded and the run goes on: each round hands
+ * the points still undone to fresh workers, and every round settles at
+ * least one point. */
+static void evaluate_batch(run *R, uint64_t from, uint64_t to) {
+    uint64_t *todo = malloc(sizeof(uint64_t) * (size_t)(to - from + 1));
+    if (!todo) mem_fail(sizeof(uint64_t) * (size_t)(to - from + 1));
+    uint64_t n = 0;
+    for (uint64_t i = from; i < to; i++) {
+        ex_point *pt = &R->pts[i];
+        if (!mine(R, i)) continue;
+        /* resumed: the file's row for this index, if the choices agree */
+        uint64_t k = R->o->shard_n > 1 ? i / (uint64_t)R->o->shard_n : i;
+        if (k < R->nold && R->old[k].index == i && encode(&R->sp, R->old[k].choice) == encode(&R->sp, pt->choice)) {
+            pt->status = R->old[k].status;
+            memcpy(pt->metric, R->old[k].metric, sizeof pt->metric);
+            pt->why = R->old[k].why ? xstrdup(R->old[k].why) : NULL;
+            pt->done = 1;
+            R->resumed++;
+            continue;
+        }
+        todo[n++] = i;
+    }
+    while (n > 0 && !R->stop) {
+        run_workers(R, todo, n);
+        uint64_t left = 0;
+        for (uint64_t t = 0; t < n; t++)
+            if (!R->pts[todo[t]].done) todo[left++] = todo[t];
+        if (left == n) break; /* nothing settled (cannot happen but when stopped) */
+        n = left;
+    }
+    flush_rows(R);
+    free(todo);
 }
 
 /* ------------------------------------------------------------------ */
@@ -806,7 +988,7 @@ static void strategy_guided(run *R) {
     int nv = R->sp.nvars;
     int *child = malloc(sizeof(int) * (size_t)(nv + 1)), *other = malloc(sizeof(int) * (size_t)(nv + 1));
     uint64_t *order = NULL;
-    if (!child || !other) abort();
+    if (!child || !other) mem_fail(0);
     while (R->npts < R->budget && !R->stop) {
         uint64_t from = R->npts, want = R->budget - R->npts < pop ? R->budget - R->npts : pop;
         if (from == 0) {
@@ -817,7 +999,7 @@ static void strategy_guided(run *R) {
             }
         } else {
             order = realloc(order, sizeof(uint64_t) * (size_t)R->npts);
-            if (!order) abort();
+            if (!order) mem_fail(0);
             for (uint64_t i = 0; i < R->npts; i++) order[i] = i;
             sort_run = R;
             qsort(order, R->npts, sizeof *order, by_fitness);
@@ -857,66 +1039,217 @@ static void strategy_guided(run *R) {
 /* Resume and the final file                                           */
 /* ------------------------------------------------------------------ */
 
-/* Read the rows of an earlier run; truncate a torn last line.  Returns 0,
- * or 2 when the file does not belong to this exploration. */
+/* ------------------------------------------------------------------ */
+/* What the results were computed from                                 */
+/* ------------------------------------------------------------------ */
+
+/* Next to the results file CSV, explore keeps CSV.inputs: one line per
+ * input with a 64-bit FNV-1a hash of it,
+ *
+ *     mldc explore inputs 1
+ *     explore HASH            the explore block as lowered (variables and
+ *                             their values, constraints, objectives)
+ *     set HASH                the --set overrides, in order
+ *     file HASH PATH          the design, then each import and HF config
+ *
+ * --resume compares it with the inputs of this run and refuses (naming
+ * each difference) when they differ, since the old rows would be results
+ * of another design; --resume --force keeps them anyway.  The design file
+ * is matched by position (it may be named by another relative path), the
+ * others by path. */
+
+static unsigned long long hash_str(unsigned long long h, const char *s) {
+    return util_hash64(s, strlen(s) + 1, h);
+}
+
+static unsigned long long explore_hash(const ex_space *sp) {
+    unsigned long long h = UTIL_HASH_START;
+    char buf[128];
+    for (int v = 0; v < sp->nvars; v++) {
+        const ir_vary *vy = &sp->vars[v];
+        snprintf(buf, sizeof buf, "vary %d %d", (int)vy->kind, vy->nvals);
+        h = hash_str(hash_str(h, buf), vy->name);
+        for (int k = 0; k < vy->nvals; k++) {
+            value_text(vy, k, buf, sizeof buf, 1);
+            h = hash_str(h, buf);
+        }
+    }
+    for (int i = 0; i < sp->ex->nreq; i++) {
+        snprintf(buf, sizeof buf, "require %d %d %.17g", (int)sp->ex->req[i].metric, sp->ex->req[i].op,
+                 sp->ex->req[i].bound);
+        h = hash_str(h, buf);
+    }
+    for (int i = 0; i < sp->ex->nobj; i++) {
+        snprintf(buf, sizeof buf, "objective %d %d", (int)sp->ex->obj[i].metric, sp->ex->obj[i].maximize);
+        h = hash_str(h, buf);
+    }
+    return h;
+}
+
+/* The record's text, malloc'd. */
+static char *inputs_record(const ex_options *o, const ex_space *sp, const ir_design *d) {
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f) mem_fail(0);
+    unsigned long long sets = UTIL_HASH_START;
+    for (int i = 0; i < o->base->nsets; i++) sets = hash_str(sets, o->base->sets[i]);
+    fprintf(f, "mldc explore inputs 1\nexplore %016llx\nset %016llx\n", explore_hash(sp), sets);
+    for (int i = 0; i < d->ninputs; i++) fprintf(f, "file %016llx %s\n", d->inputs[i].hash, d->inputs[i].path);
+    if (fclose(f) != 0) mem_fail(0);
+    return buf;
+}
+
+/* Append ", what" to a list of differences; what is a sentence, or
+ * (with path) "'PATH' " and then what. */
+static void say_diff(char *out, size_t n, const char *path, const char *what) {
+    size_t l = strlen(out);
+    if (l + 4 >= n) return;
+    if (l) l += (size_t)snprintf(out + l, n - l, ", ");
+    if (path) snprintf(out + l, n - l, "'%s' %s", path, what);
+    else snprintf(out + l, n - l, "%s", what);
+}
+
+/* Compare the record old (another run's) with now; the differences,
+ * written into out, or "" when there are none. */
+static void inputs_compare(const char *old, const char *now, char *out, size_t n) {
+    out[0] = 0;
+    char *a = xstrdup(old), *b = xstrdup(now);
+    char *alines[MLDC_MAX_IMPORTS + 8], *blines[MLDC_MAX_IMPORTS + 8];
+    int na = 0, nb = 0;
+    for (char *s = strtok(a, "\n"); s && na < MLDC_MAX_IMPORTS + 8; s = strtok(NULL, "\n")) alines[na++] = s;
+    for (char *s = strtok(b, "\n"); s && nb < MLDC_MAX_IMPORTS + 8; s = strtok(NULL, "\n")) blines[nb++] = s;
+    if (na < 3 || strcmp(alines[0], blines[0]) != 0) {
+        say_diff(out, n, NULL, "its record of them is unreadable");
+    } else {
+        if (strcmp(alines[1], blines[1]) != 0) say_diff(out, n, NULL, "the explore block changed (variables, values, constraints or objectives)");
+        if (strcmp(alines[2], blines[2]) != 0) say_diff(out, n, NULL, "the --set overrides differ");
+        /* files: the design by position, the others by path (after "file " and 16 hex digits and a blank) */
+        for (int j = 3; j < nb; j++) {
+            const char *path = blines[j] + 22;
+            int found = 0;
+            for (int i = 3; i < na && !found; i++) {
+                if (strlen(alines[i]) < 22 || (j == 3 ? i != 3 : strcmp(alines[i] + 22, path) != 0)) continue;
+                found = 1;
+                if (strncmp(alines[i], blines[j], 21) != 0) say_diff(out, n, path, "changed");
+            }
+            if (!found) say_diff(out, n, path, "is read now but was not then");
+        }
+        for (int i = 4; i < na; i++) {
+            int found = 0;
+            for (int j = 4; j < nb && !found; j++) found = strlen(alines[i]) >= 22 && strcmp(alines[i] + 22, blines[j] + 22) == 0;
+            if (!found && strlen(alines[i]) >= 22) say_diff(out, n, alines[i] + 22, "was read then but is not now");
+        }
+    }
+    free(a);
+    free(b);
+}
+
+/* Read a whole small file, malloc'd; NULL when it cannot be read. */
+static char *slurp(const char *path) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    size_t len;
+    char *t = util_read_all(f, 1 << 20, &len);
+    fclose(f);
+    return t;
+}
+
+/* Read the rows of an earlier run; truncate a torn last line, and stop at
+ * the first gap in the indices (an interrupted run's final file keeps
+ * every finished point; those after the gap are evaluated again).
+ * Returns 0, or 2 after a message when the file does not belong to this
+ * exploration or a row is malformed (named by its line).  R->old_good is
+ * where the rows kept end: the caller truncates the file there. */
 static int read_old(run *R, const char *path) {
     FILE *f = fopen(path, "r");
-    if (!f) return 0; /* nothing to resume */
-    char want[4096], line[8192];
-    csv_header(&R->sp, want, sizeof want);
-    long good = 0;
-    if (!fgets(line, sizeof line, f) || strcmp(line, want) != 0) {
-        fclose(f);
-        mld_loc none = {0};
-        diag_error(R->dc, none, "'%s' has other columns than this exploration's results; not resuming over it", path);
+    mld_loc none = {0};
+    if (!f) {
+        if (errno == ENOENT) return 0; /* nothing to resume */
+        diag_error(R->dc, none, "cannot read '%s': %s", path, strerror(errno));
         return 2;
     }
-    good = ftell(f);
+    char want[4096], why[256];
+    char *line = NULL;
+    size_t cap = 0;
+    csv_header(&R->sp, want, sizeof want);
+    size_t n = csv_getline(&line, &cap, f, 1);
+    if (n == 0 || line[n - 1] != '\n') { /* empty, or torn in its header: nothing to resume */
+        fclose(f);
+        free(line);
+        return 0;
+    }
+    if (header_diff(line, want, why, sizeof why)) {
+        fclose(f);
+        free(line);
+        diag_error(R->dc, none, "'%s' is not this exploration's results (%s); not resuming over it", path, why);
+        return 2;
+    }
+    long good = ftell(f), lineno = 1;
     uint64_t expect = R->o->shard_n > 1 ? (uint64_t)R->o->shard_i : 0;
     uint64_t step = R->o->shard_n > 1 ? (uint64_t)R->o->shard_n : 1;
-    while (fgets(line, sizeof line, f)) {
-        size_t len = strlen(line);
-        if (!len || line[len - 1] != '\n') break; /* torn */
+    int rc = 0;
+    while ((n = csv_getline(&line, &cap, f, ++lineno))) {
+        if (line[n - 1] != '\n') break; /* torn */
         ex_point pt;
         memset(&pt, 0, sizeof pt);
         pt.choice = malloc(sizeof(int) * (size_t)(R->sp.nvars + 1));
-        if (!pt.choice) abort();
-        if (!parse_row(&R->sp, line, &pt) || pt.index != expect) {
+        if (!pt.choice) mem_fail(sizeof(int) * (size_t)(R->sp.nvars + 1));
+        const char *bad = parse_row(&R->sp, line, &pt, why, sizeof why);
+        if (bad || pt.index != expect) {
             free(pt.choice);
             free(pt.why);
+            if (bad) {
+                diag_error(R->dc, none, "%s:%ld: a malformed row: %s; not resuming over it", path, lineno, bad);
+                rc = 2;
+            }
             break;
         }
         R->old = realloc(R->old, sizeof(ex_point) * (size_t)(R->nold + 1));
-        if (!R->old) abort();
+        if (!R->old) mem_fail(sizeof(ex_point) * (size_t)(R->nold + 1));
         R->old[R->nold++] = pt;
         expect += step;
         good = ftell(f);
     }
     fclose(f);
-    if (truncate(path, good) != 0) return 2;
-    return 0;
+    free(line);
+    R->old_good = good;
+    return rc;
 }
 
-/* Rewrite the CSV with the Pareto column, atomically. */
+/* An output file of the run (util_out: whole or untouched); NULL after a
+ * message naming the file and the system's reason. */
+static FILE *out_open(run *R, util_out *out, const char *path) {
+    if (util_out_open(out, path) == 0) return out->f;
+    mld_loc none = {0};
+    diag_error(R->dc, none, "cannot write '%s': %s", path, strerror(errno));
+    return NULL;
+}
+
+/* Commit it: 0, or 2 after a message (the temporary file removed). */
+static int out_close(run *R, util_out *out, const char *path) {
+    if (util_out_close(out) == 0) return 0;
+    mld_loc none = {0};
+    diag_error(R->dc, none, "cannot write '%s': %s", path, strerror(errno));
+    return 2;
+}
+
+/* Rewrite the CSV with the Pareto column, atomically (util_out).  0, or 2
+ * after a message naming the file and the system's reason. */
 static int write_final(run *R) {
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s.tmp", R->o->csv);
-    FILE *f = fopen(tmp, "w");
-    if (!f) return 2;
+    util_out out;
+    if (!out_open(R, &out, R->o->csv)) return 2;
     char row[4096];
     csv_header(&R->sp, row, sizeof row);
-    fputs(row, f);
+    fputs(row, out.f);
     for (uint64_t i = 0; i < R->npts; i++) {
         if (!R->pts[i].done) continue;
         csv_row(&R->sp, &R->pts[i], R->pts[i].pareto, row, sizeof row);
-        fputs(row, f);
+        fputs(row, out.f);
     }
-    if (fflush(f) != 0 || fsync(fileno(f)) != 0) {
-        fclose(f);
-        return 2;
-    }
-    if (fclose(f) != 0 || rename(tmp, R->o->csv) != 0) return 2;
-    return 0;
+    int rc = out_close(R, &out, R->o->csv);
+    R->wrote_csv = rc == 0;
+    return rc;
 }
 
 static void write_json(FILE *f, const run *R) {
@@ -965,6 +1298,7 @@ static int load_space(const char *path, const mldc_options *base, diag_ctx *dc, 
     sp->nvars = d->explore->nvary;
     sp->vars = d->explore->vary;
     sp->size = space_size(sp);
+    sp->per = d->nmappings ? plan_count_word(d->mappings[0]->wl, NULL) : "runs";
     if (d->nmappings == 0) {
         mld_loc none = {0};
         diag_error(dc, none, "'%s' has no mapping to evaluate", path);
@@ -991,11 +1325,14 @@ static void summary_text(FILE *f, const run *R, const ex_summary *sum) {
                 (unsigned long long)(sum->space - sum->planned), (unsigned long long)sum->space);
     fprintf(f, "feasible %llu, infeasible %llu, errors %llu\n", (unsigned long long)sum->feasible,
             (unsigned long long)sum->infeasible, (unsigned long long)sum->errors);
+    if (R->lost)
+        fprintf(f, "lost %llu point%s: the worker evaluating %s died (the why column says how)\n",
+                (unsigned long long)R->lost, R->lost == 1 ? "" : "s", R->lost == 1 ? "it" : "each");
     for (int k = 0; k < R->sp.ex->nreq && k < 16; k++) {
         if (!sum->violated[k]) continue;
         const ir_require *rq = &R->sp.ex->req[k];
         char lim[64];
-        units_format_value(rq->bound, ir_metric_dim((ir_metric)rq->metric), lim, sizeof lim);
+        explore_format_metric(&R->sp, rq->metric, rq->bound, lim, sizeof lim);
         const char *opt = rq->op == '<' ? "<" : rq->op == '>' ? ">" : rq->op == LE ? "<=" : ">=";
         fprintf(f, "  require %s %s %s ruled out %llu point%s\n", ir_metric_name(rq->metric), opt, lim,
                 (unsigned long long)sum->violated[k], sum->violated[k] == 1 ? "" : "s");
@@ -1020,15 +1357,18 @@ static void summary_text(FILE *f, const run *R, const ex_summary *sum) {
         for (int k = 0; k < R->sp.ex->nobj; k++) {
             char v[64];
             int m = R->sp.ex->obj[k].metric;
-            units_format_value(pt->metric[m], ir_metric_dim((ir_metric)m), v, sizeof v);
+            explore_format_metric(&R->sp, m, pt->metric[m], v, sizeof v);
             fprintf(f, "%s %s %s", k ? "," : "", ir_metric_name((ir_metric)m), v);
         }
         fprintf(f, "\n");
         shown++;
     }
     if (sum->pareto > 10) fprintf(f, "  ... (%llu more in %s)\n", (unsigned long long)sum->pareto - 10, o->csv);
-    fprintf(f, "results: %s%s%s%s%s%s%s\n", o->csv, o->json ? ", " : "", o->json ? o->json : "", o->svg ? ", " : "",
-            o->svg ? o->svg : "", o->report ? ", " : "", o->report ? o->report : "");
+    /* only the files that were written */
+    const char *json = R->wrote_json ? o->json : NULL, *svg = R->wrote_svg ? o->svg : NULL;
+    const char *report = R->wrote_report ? o->report : NULL;
+    fprintf(f, "results: %s%s%s%s%s%s%s\n", R->wrote_csv ? o->csv : "(none)", json ? ", " : "", json ? json : "",
+            svg ? ", " : "", svg ? svg : "", report ? ", " : "", report ? report : "");
 }
 
 static void free_points(ex_point *p, uint64_t n) {
@@ -1065,20 +1405,60 @@ int explore_run(const ex_options *o, diag_ctx *dc, ex_summary *sum) {
     if (!budget) budget = o->strategy == EX_GRID ? size : o->strategy == EX_RANDOM ? RANDOM_DEFAULT_BUDGET : GUIDED_DEFAULT_BUDGET;
     if (budget > size) budget = size;
     R.budget = budget;
-    if (o->resume && (rc = read_old(&R, o->csv)) != 0) {
+    char *record = inputs_record(o, &R.sp, d), inputs_path[4200];
+    snprintf(inputs_path, sizeof inputs_path, "%s.inputs", o->csv);
+    /* A device or FIFO as -o (/dev/stdout, a pipe) gets the final file
+     * only: no rows while running, no resume, no .inputs record. */
+    struct stat cst;
+    int csv_regular = stat(o->csv, &cst) != 0 || S_ISREG(cst.st_mode);
+    if (csv_regular && o->resume && (rc = read_old(&R, o->csv)) == 0 && R.nold) {
+        /* the rows kept must be results of these inputs */
+        char *old = slurp(inputs_path), diff[1024];
+        if (old) inputs_compare(old, record, diff, sizeof diff);
+        else snprintf(diff, sizeof diff, "there is no '%.900s' to tell", inputs_path);
+        free(old);
+        if (diff[0] && !o->force) {
+            mld_loc none = {0};
+            diag_error(dc, none,
+                       "'%s' holds results of other inputs than this run's: %s; run without --resume to start over, "
+                       "or with --resume --force to keep its rows anyway",
+                       o->csv, diff);
+            rc = 2;
+        }
+    }
+    if (!rc && o->resume && R.nold && truncate(o->csv, R.old_good) != 0) {
+        mld_loc none = {0};
+        diag_error(dc, none, "cannot truncate '%s': %s", o->csv, strerror(errno));
+        rc = 2;
+    }
+    if (!rc && csv_regular) {
+        util_out io;
+        int bad = util_out_open(&io, inputs_path) != 0;
+        if (!bad) {
+            fputs(record, io.f);
+            bad = util_out_close(&io) != 0;
+        }
+        if (bad) {
+            mld_loc none = {0};
+            diag_error(dc, none, "cannot write '%s': %s", inputs_path, strerror(errno));
+            rc = 2;
+        }
+    }
+    free(record);
+    if (rc) {
         ir_design_free(d);
         free_points(R.old, R.nold);
         return rc;
     }
-    R.fd = open(o->csv, O_WRONLY | O_CREAT | (o->resume && R.nold ? O_APPEND : O_TRUNC), 0644);
-    if (R.fd < 0) {
+    R.fd = csv_regular ? open(o->csv, O_WRONLY | O_CREAT | (o->resume && R.nold ? O_APPEND : O_TRUNC), 0644) : -2;
+    if (R.fd == -1) {
         mld_loc none = {0};
         diag_error(dc, none, "cannot write '%s': %s", o->csv, strerror(errno));
         ir_design_free(d);
         free_points(R.old, R.nold);
         return 2;
     }
-    if (!(o->resume && R.nold)) {
+    if (R.fd >= 0 && !(o->resume && R.nold)) {
         char head[4096];
         csv_header(&R.sp, head, sizeof head);
         write_all(R.fd, head, strlen(head));
@@ -1094,7 +1474,7 @@ int explore_run(const ex_options *o, diag_ctx *dc, ex_summary *sum) {
     else strategy_guided(&R);
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
-    close(R.fd);
+    if (R.fd >= 0) close(R.fd);
     progress(&R, 1);
 
     sum->space = size;
@@ -1124,26 +1504,15 @@ int explore_run(const ex_options *o, diag_ctx *dc, ex_summary *sum) {
         }
     }
     rc = 0;
-    if (write_final(&R) != 0) {
-        mld_loc none = {0};
-        diag_error(dc, none, "cannot write '%s': %s", o->csv, strerror(errno));
-        rc = 2;
+    if (write_final(&R) != 0) rc = 2;
+    util_out out;
+    if (o->json && out_open(&R, &out, o->json)) {
+        write_json(out.f, &R);
+        R.wrote_json = out_close(&R, &out, o->json) == 0;
     }
-    if (o->json) {
-        FILE *f = fopen(o->json, "w");
-        if (!f) rc = 2;
-        else {
-            write_json(f, &R);
-            if (fclose(f) != 0) rc = 2;
-        }
-    }
-    if (o->svg) {
-        FILE *f = fopen(o->svg, "w");
-        if (!f) rc = 2;
-        else {
-            explore_svg_front(f, &R.sp, R.pts, R.npts);
-            if (fclose(f) != 0) rc = 2;
-        }
+    if (o->svg && out_open(&R, &out, o->svg)) {
+        explore_svg_front(out.f, &R.sp, R.pts, R.npts);
+        R.wrote_svg = out_close(&R, &out, o->svg) == 0;
     }
     sum->seconds = now_s() - R.t0;
     if (o->report) {
@@ -1158,18 +1527,27 @@ int explore_run(const ex_options *o, diag_ctx *dc, ex_summary *sum) {
             evaluate(o, &R.sp, &copy, &text);
             free(copy.why);
         }
-        FILE *f = fopen(o->report, "w");
-        if (!f) rc = 2;
-        else {
-            explore_html(f, o->path, &R.sp, R.pts, R.npts, sum, text);
-            if (fclose(f) != 0) rc = 2;
+        if (out_open(&R, &out, o->report)) {
+            explore_html(out.f, o->path, &R.sp, R.pts, R.npts, sum, text);
+            R.wrote_report = out_close(&R, &out, o->report) == 0;
         }
         free(text);
     }
+    if ((o->json && !R.wrote_json) || (o->svg && !R.wrote_svg) || (o->report && !R.wrote_report)) rc = 2;
     if (o->summary) summary_text(o->summary, &R, sum);
     if (o->on_point)
         for (uint64_t i = 0; i < R.npts; i++)
             if (R.pts[i].done) o->on_point(o->on_point_ud, &R.sp, &R.pts[i]);
+    if (R.lost) {
+        mld_loc none = {0};
+        const ex_point *pt = &R.pts[R.first_lost];
+        diag_error(dc, none,
+                   "%llu point%s lost: point %llu: %s; %s error rows in '%s', which --resume keeps rather than "
+                   "evaluating them again",
+                   (unsigned long long)R.lost, R.lost == 1 ? "" : "s", (unsigned long long)pt->index,
+                   pt->why ? pt->why : "", R.lost == 1 ? "it is an" : "they are", o->csv);
+        rc = rc ? rc : 1;
+    }
     if (R.interrupted) {
         mld_loc none = {0};
         diag_error(dc, none, "interrupted after %llu of %llu points; run again with --resume to finish",
@@ -1203,9 +1581,16 @@ int explore_merge(const char *design, const mldc_options *base, const char *out,
         ir_design_free(d);
         return rc;
     }
-    char want[4096], line[8192];
+    char want[4096], why[256], diff[1024], ipath[4200];
+    char *line = NULL;
+    size_t cap = 0;
     csv_header(&R.sp, want, sizeof want);
     mld_loc none = {0};
+    ex_options o;
+    memset(&o, 0, sizeof o);
+    o.csv = out;
+    o.base = base;
+    char *record = inputs_record(&o, &R.sp, d);
     for (int i = 0; i < nin && !rc; i++) {
         FILE *f = fopen(in[i], "r");
         if (!f) {
@@ -1213,24 +1598,38 @@ int explore_merge(const char *design, const mldc_options *base, const char *out,
             rc = 2;
             break;
         }
-        if (!fgets(line, sizeof line, f) || strcmp(line, want) != 0) {
-            diag_error(dc, none, "'%s' has other columns than this design's exploration", in[i]);
+        /* a shard's record of its inputs, when it has one, must match */
+        snprintf(ipath, sizeof ipath, "%s.inputs", in[i]);
+        char *old = slurp(ipath);
+        if (old) {
+            inputs_compare(old, record, diff, sizeof diff);
+            if (diff[0]) {
+                diag_error(dc, none, "'%s' holds results of other inputs than this design's: %s", in[i], diff);
+                rc = 2;
+            }
+            free(old);
+        }
+        long lineno = 1;
+        size_t n = rc ? 0 : csv_getline(&line, &cap, f, 1);
+        if (!rc && (n == 0 || header_diff(line, want, why, sizeof why))) {
+            diag_error(dc, none, "'%s' is not this design's exploration results (%s)", in[i],
+                       n ? why : "it is empty");
             rc = 2;
         }
-        while (!rc && fgets(line, sizeof line, f)) {
-            size_t len = strlen(line);
-            if (!len || line[len - 1] != '\n') break; /* a torn last line: that shard resumes it */
+        while (!rc && (n = csv_getline(&line, &cap, f, ++lineno))) {
+            if (line[n - 1] != '\n') break; /* a torn last line: that shard resumes it */
             if (R.npts == R.cap) {
                 R.cap = R.cap ? R.cap * 2 : 256;
                 R.pts = realloc(R.pts, R.cap * sizeof *R.pts);
-                if (!R.pts) abort();
+                if (!R.pts) mem_fail(R.cap * sizeof *R.pts);
             }
             ex_point *pt = &R.pts[R.npts];
             memset(pt, 0, sizeof *pt);
             pt->choice = malloc(sizeof(int) * (size_t)(R.sp.nvars + 1));
-            if (!pt->choice) abort();
-            if (!parse_row(&R.sp, line, pt)) {
-                diag_error(dc, none, "'%s': a malformed row", in[i]);
+            if (!pt->choice) mem_fail(0);
+            const char *bad = parse_row(&R.sp, line, pt, why, sizeof why);
+            if (bad) {
+                diag_error(dc, none, "%s:%ld: a malformed row: %s", in[i], lineno, bad);
                 free(pt->choice);
                 free(pt->why);
                 rc = 2;
@@ -1241,8 +1640,9 @@ int explore_merge(const char *design, const mldc_options *base, const char *out,
         }
         fclose(f);
     }
+    free(line);
     if (!rc) {
-        qsort(R.pts, R.npts, sizeof *R.pts, cmp_index);
+        if (R.npts) qsort(R.pts, R.npts, sizeof *R.pts, cmp_index); /* qsort(NULL, 0) is undefined */
         uint64_t k = 0; /* drop duplicates: the same index from two files */
         for (uint64_t i = 0; i < R.npts; i++) {
             if (k && R.pts[k - 1].index == R.pts[i].index) {
@@ -1254,15 +1654,19 @@ int explore_merge(const char *design, const mldc_options *base, const char *out,
         }
         R.npts = k;
         mark_pareto(&R.sp, R.pts, R.npts);
-        ex_options o;
-        memset(&o, 0, sizeof o);
-        o.csv = out;
         R.o = &o;
-        if (write_final(&R) != 0) {
-            diag_error(dc, none, "cannot write '%s': %s", out, strerror(errno));
+        rc = write_final(&R);
+        snprintf(ipath, sizeof ipath, "%s.inputs", out);
+        util_out io;
+        if (!rc && util_out_open(&io, ipath) == 0) {
+            fputs(record, io.f);
+            if (util_out_close(&io) != 0) rc = 2;
+        } else if (!rc) {
             rc = 2;
         }
+        if (rc && !dc->nerrors) diag_error(dc, none, "cannot write '%s': %s", ipath, strerror(errno));
     }
+    free(record);
     free_points(R.pts, R.npts);
     ir_design_free(d);
     return rc;

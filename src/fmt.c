@@ -88,7 +88,7 @@ static void buf_add(buf *b, const char *s, size_t n) {
         size_t c = b->cap ? b->cap : 4096;
         while (c < b->n + n + 1) c *= 2;
         char *q = realloc(b->p, c);
-        if (!q) abort();
+        if (!q) mem_fail(0);
         b->p = q;
         b->cap = c;
     }
@@ -140,7 +140,7 @@ static ftok *tok_push(tokvec *tv) {
     if (tv->n == tv->cap) {
         size_t c = tv->cap ? tv->cap * 2 : 1024;
         ftok *q = realloc(tv->v, c * sizeof *q);
-        if (!q) abort();
+        if (!q) mem_fail(0);
         tv->v = q;
         tv->cap = c;
     }
@@ -401,7 +401,7 @@ static char *format_text(const char *s, size_t len, size_t *outlen) {
             if (nlines + 2 > caplines) {
                 caplines = caplines ? caplines * 2 : 256;
                 lines = realloc(lines, caplines * sizeof *lines);
-                if (!lines) abort();
+                if (!lines) mem_fail(0);
             }
             if (pending_blank && emitted && !prev_opened && !lead_brace) {
                 oline blank = {o.n, o.n, NULL, 0, 0};
@@ -450,7 +450,7 @@ static char *format_text(const char *s, size_t len, size_t *outlen) {
                     if (nopen == capopen) {
                         capopen = capopen ? capopen * 2 : 64;
                         open = realloc(open, capopen * sizeof *open);
-                        if (!open) abort();
+                        if (!open) mem_fail(0);
                     }
                     open[nopen++] = extra;
                 } else if (is_op(t, ')') || is_op(t, ']')) {
@@ -635,46 +635,30 @@ int fmt_source(const mld_source *src, diag_ctx *dc, char **out, size_t *outlen) 
 /* ---- files ------------------------------------------------------------- */
 
 /* Report an I/O problem with `path`. */
+/* Worded as the loader words its own ("cannot open 'x.mld': No such file
+ * or directory"), so every command reports a missing file alike. */
 static void io_error(diag_ctx *dc, const char *path, const char *what) {
-    mld_source src = {path, "", 0};
-    mld_loc at = {0};
-    at.src = &src;
-    if (errno) diag_error(dc, at, "%s: %s", what, strerror(errno));
-    else diag_error(dc, at, "%s", what);
+    mld_loc none = {0};
+    if (errno) diag_error(dc, none, "%s '%s': %s", what, path, strerror(errno));
+    else diag_error(dc, none, "%s '%s'", what, path);
 }
 
 
-/* Replace the file at path (through symbolic links) with text: a temporary
- * file next to it, with the same permissions, renamed over it. */
+/* Replace the file at path with text, whole or not at all (util_out: a
+ * temporary file renamed over it, through symbolic links, with the same
+ * permissions). */
 static int write_in_place(const char *path, const char *text, size_t len, diag_ctx *dc) {
-    char *real = realpath(path, NULL);
-    const char *target = real ? real : path;
-    struct stat st;
-    int ok = 0;
-    char *tmp = malloc(strlen(target) + 16);
-    if (!tmp) abort();
-    sprintf(tmp, "%s.fmt-XXXXXX", target);
-    if (stat(target, &st) != 0) {
+    util_out out;
+    if (util_out_open(&out, path) != 0) {
         io_error(dc, path, "cannot write");
-    } else {
-        int fd = mkstemp(tmp);
-        if (fd < 0) {
-            io_error(dc, path, "cannot write a temporary file next to it");
-        } else {
-            FILE *f = fdopen(fd, "wb");
-            int good = f != NULL && fchmod(fd, st.st_mode & 07777) == 0;
-            if (good && len) good = fwrite(text, 1, len, f) == len;
-            if (f) good = (fclose(f) == 0) && good;
-            else close(fd);
-            if (!good) io_error(dc, path, "cannot write");
-            else if (rename(tmp, target) != 0) io_error(dc, path, "cannot replace");
-            else ok = 1;
-            if (!ok) remove(tmp);
-        }
+        return 2;
     }
-    free(tmp);
-    free(real);
-    return ok ? 0 : 2;
+    if (len) fwrite(text, 1, len, out.f);
+    if (util_out_close(&out) != 0) {
+        io_error(dc, path, "cannot write");
+        return 2;
+    }
+    return 0;
 }
 
 int fmt_files(const char *const *paths, int npaths, const fmt_options *o, diag_ctx *dc) {

@@ -66,6 +66,8 @@ void lex_advance(lex_extra *x, mld_loc *loc, const char *text, size_t len) {
     loc->src = x->src;
     loc->line = x->line;
     loc->col = x->col;
+    /* a byte-order mark at the start takes no column (diag.c skips it too) */
+    if (x->line == 1 && x->col == 1 && len == 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) len = 0;
     for (size_t i = 0; i < len; i++) {
         if (text[i] == '\n') {
             x->line++;
@@ -98,6 +100,32 @@ int lex_loc_is_newline(const mld_loc *loc) {
         if (*p == '\n') l++;
     p += loc->col - 1;
     return p >= end || *p == '\n' || *p == '\r';
+}
+
+void lex_unexpected_char(lex_extra *x, const mld_loc *loc, const char *utf8, size_t len) {
+    const unsigned char *u = (const unsigned char *)utf8;
+    unsigned cp = len == 2 ? (u[0] & 0x1Fu) << 6 | (u[1] & 0x3Fu)
+                : len == 3 ? (u[0] & 0x0Fu) << 12 | (u[1] & 0x3Fu) << 6 | (u[2] & 0x3Fu)
+                           : (u[0] & 0x07u) << 18 | (u[1] & 0x3Fu) << 12 | (u[2] & 0x3Fu) << 6 | (u[3] & 0x3Fu);
+    static const struct {
+        unsigned cp;
+        const char *hint;
+    } alike[] = {
+        {0x2212, "a minus sign: write '-'"},        {0x2013, "an en dash: write '-'"},
+        {0x2014, "an em dash: write '-'"},          {0x00D7, "a multiplication sign: write '*'"},
+        {0x201C, "a curly quote: write '\"'"},     {0x201D, "a curly quote: write '\"'"},
+        {0x2018, "a curly quote"},                  {0x2019, "a curly quote"},
+        {0x00A0, "a no-break space: write a space"}, {0x200B, "a zero-width space: delete it"},
+        {0x2009, "a thin space: write a space"},    {0xFEFF, "a zero-width no-break space: delete it"},
+        {0x00B5, "a micro sign: write 'u' (us, uW)"}, {0x03BC, "a Greek mu: write 'u' (us, uW)"},
+    };
+    const char *hint = NULL;
+    for (size_t i = 0; i < sizeof alike / sizeof alike[0]; i++)
+        if (alike[i].cp == cp) hint = alike[i].hint;
+    /* invisible characters are shown by code point only */
+    int visible = cp != 0x200B && cp != 0xFEFF && cp != 0x00A0 && cp != 0x2009;
+    lex_error(x, loc, "unexpected character U+%04X%s%.*s%s%s%s", cp, visible ? " '" : "", visible ? (int)len : 0, utf8,
+              visible ? "'" : "", hint ? ", " : "", hint ? hint : "");
 }
 
 void lex_error(lex_extra *x, const mld_loc *loc, const char *fmt, ...) {

@@ -29,10 +29,16 @@ typedef struct lex_extra {
     int fatal;      /* a limit was hit: input ends here, later errors muted */
     int nerrors;    /* lexical errors */
     mld_loc cstart; /* where an open block comment began */
+    int semi;       /* the last ';' token: SEMI_WRITTEN, or inserted at a line end or the file's end */
     ast *root;      /* the parser's result */
 } lex_extra;
 
+enum { SEMI_WRITTEN, SEMI_LINE, SEMI_EOF };
+
 void lex_advance(lex_extra *x, mld_loc *loc, const char *text, size_t len);
+/* A non-ASCII character where none may stand: named by code point, with a
+ * hint for look-alikes of ASCII (U+2212 minus, curly quotes, spaces). */
+void lex_unexpected_char(lex_extra *x, const mld_loc *loc, const char *utf8, size_t len);
 void lex_retreat(lex_extra *x, mld_loc *loc, const char *text, size_t keep);
 void lex_error(lex_extra *x, const mld_loc *loc, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

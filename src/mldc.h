@@ -30,9 +30,15 @@ typedef struct mldc_options {
      * path before the disk is read; returns NULL to read the disk. */
     const char *(*overlay)(void *ud, const char *path, size_t *len);
     void *overlay_ud;
+    /* the design named "-" (standard input), read once by the caller so
+     * that it can be loaded again (explore loads it once per point); NULL:
+     * mldc_load_file("-") reads stdin itself */
+    const char *stdin_text;
+    size_t stdin_len;
 } mldc_options;
 
-/* Load, lower and check the design in `path`. Never NULL. */
+/* Load, lower and check the design in `path` ("-": standard input, named
+ * "<stdin>" in diagnostics). Never NULL. */
 ir_design *mldc_load_file(const char *path, const mldc_options *o, diag_ctx *dc);
 /* Same, from a buffer; `name` is used in diagnostics and for relative
  * imports (relative to the current directory). Never NULL. */

@@ -75,10 +75,14 @@ typedef struct mldc_diagnostic {
 
 typedef void (*mldc_diag_fn)(void *ud, const mldc_diagnostic *d);
 
-/* Write a diagnostic (with its notes) as the command line shows it: GNU
- * text with the source line and an underline (json = 0), or one JSON object
- * per line (json = 1). */
-void mldc_diagnostic_write(FILE *out, const mldc_diagnostic *d, int json);
+/* How mldc_diagnostic_write writes: 0 is GNU text with the source line and
+ * an underline; MLDC_WRITE_COLOR the same with terminal colours;
+ * MLDC_WRITE_JSON one JSON object per line. */
+enum { MLDC_WRITE_JSON = 1, MLDC_WRITE_COLOR = 2 };
+
+/* Write a diagnostic (with its notes) as the command line shows it, in the
+ * form `how` (MLDC_WRITE_*; 0 and 1 keep their old meaning, text and JSON). */
+void mldc_diagnostic_write(FILE *out, const mldc_diagnostic *d, int how);
 
 /* ---- loading ---- */
 
@@ -136,6 +140,12 @@ typedef struct mldc_result mldc_result;
  * the design, no such mapping, a deadlock).  With verify, violations are
  * reported as errors and counted in mldc_metrics.violations. */
 mldc_result *mldc_design_run(mldc_design *d, const mldc_run_options *o);
+/* The same, telling `progress` (may be NULL) how far planning, simulating
+ * and verifying have got: a phase name and, where known, work done of the
+ * total (total 0: unknown).  Called often; a caller shows it sparingly. */
+typedef void (*mldc_progress_cb)(void *ud, const char *phase, double done, double total);
+mldc_result *mldc_design_run_progress(mldc_design *d, const mldc_run_options *o, mldc_progress_cb progress,
+                                      void *ud);
 void mldc_result_free(mldc_result *r);
 
 /* The metrics of explore blocks, in this order (mldc_metric_name gives the
@@ -153,7 +163,7 @@ typedef struct mldc_metrics {
     double runs_per_s;        /* 1 / makespan */
     double items;             /* tokens (or samples) one run processes; 1 when neither */
     const char *items_what;   /* "tokens", "samples" or "runs" */
-    double energy, energy_compute, energy_memory, energy_network; /* J */
+    double energy, energy_compute, energy_memory, energy_network; /* J; energy also counts static power */
     double power;             /* W, average */
     double area;              /* m2 of the system */
     double metric[MLDC_METRIC_COUNT]; /* exactly what mldc explore records for this point */

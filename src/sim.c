@@ -66,7 +66,7 @@ static void heap_push(heap *h, event e) {
     if (h->n == h->cap) {
         h->cap = h->cap ? h->cap * 2 : 1024;
         h->v = realloc(h->v, h->cap * sizeof *h->v);
-        if (!h->v) abort();
+        if (!h->v) mem_fail(0);
     }
     size_t i = h->n++;
     while (i > 0) {
@@ -107,7 +107,7 @@ static void id_push(idheap *h, uint32_t x) {
     if (h->n == h->cap) {
         h->cap = h->cap ? h->cap * 2 : 1024;
         h->v = realloc(h->v, h->cap * sizeof *h->v);
-        if (!h->v) abort();
+        if (!h->v) mem_fail(0);
     }
     size_t i = h->n++;
     while (i > 0 && h->v[(i - 1) / 2] > x) {
@@ -176,7 +176,7 @@ static void cal_book(cal *c, double s, double e, double now) {
         c->cap = c->cap ? c->cap * 2 : 4;
         c->s = realloc(c->s, sizeof(double) * c->cap);
         c->e = realloc(c->e, sizeof(double) * c->cap);
-        if (!c->s || !c->e) abort();
+        if (!c->s || !c->e) mem_fail(0);
     }
     uint32_t i = c->n;
     while (i > c->head && c->s[i - 1] > s) i--; /* usually appends */
@@ -208,7 +208,7 @@ static void cal_book(cal *c, double s, double e, double now) {
 /* Running                                                             */
 /* ------------------------------------------------------------------ */
 
-static int task_cause(const plan *p, uint32_t t) {
+int sim_task_cause(const plan *p, uint32_t t) {
     const plan_task *tk = &p->tasks[t];
     if (tk->kind == TASK_SYNC) return CAUSE_SYNC;
     if (tk->kind == TASK_COMPUTE) return tk->mem_bound ? CAUSE_MEMORY : CAUSE_COMPUTE;
@@ -244,10 +244,12 @@ static void report_deadlock(const plan *p, const uint32_t *pending, diag_ctx *dc
     diag_emit(dc, d);
 }
 
-sim_result *sim_run(const plan *p, diag_ctx *dc) {
+sim_result *sim_run(const plan *p, diag_ctx *dc) { return sim_run_progress(p, dc, NULL, NULL); }
+
+sim_result *sim_run_progress(const plan *p, diag_ctx *dc, mldc_progress_fn fn, void *ud) {
     uint32_t n = p->ntasks;
     sim_result *r = calloc(1, sizeof *r);
-    if (!r) abort();
+    if (!r) mem_fail(0);
     r->p = p;
     r->start = malloc(sizeof(double) * (n + 1));
     r->end = malloc(sizeof(double) * (n + 1));
@@ -263,11 +265,11 @@ sim_result *sim_run(const plan *p, diag_ctx *dc) {
     uint32_t *succ = malloc(sizeof(uint32_t) * (p->ndeps + 1));
     if (!r->start || !r->end || !r->use_start || !r->use_end || !r->busy || !cals || !ready || !pending ||
         !released_by || !soff || !succ)
-        abort();
+        mem_fail(0);
     for (uint64_t i = 0; i < p->ndeps; i++) soff[p->deps[i] + 1]++;
     for (uint32_t t = 0; t < n; t++) soff[t + 1] += soff[t];
     uint32_t *fill = malloc(sizeof(uint32_t) * (n + 1));
-    if (!fill) abort();
+    if (!fill) mem_fail(0);
     memcpy(fill, soff, sizeof(uint32_t) * n);
     for (uint32_t t = 0; t < n; t++) {
         const plan_task *tk = &p->tasks[t];
@@ -363,6 +365,7 @@ sim_result *sim_run(const plan *p, diag_ctx *dc) {
             heap_push(&h, (event){end, (uint64_t)EV_FINISH << 32 | t});
         } else {
             done++;
+            if (fn && (done & 0xFFFF) == 0) fn(ud, "simulating", (double)done, (double)n);
             for (uint32_t i = soff[t]; i < soff[t + 1]; i++) {
                 uint32_t sx = succ[i];
                 /* finishes come in time order, so this one is the latest
@@ -400,8 +403,15 @@ sim_result *sim_run(const plan *p, diag_ctx *dc) {
     r->energy_compute = p->energy_compute;
     r->energy_memory = p->energy_memory;
     r->energy_network = p->energy_network;
+    r->energy_static = plan_static_power(p) * r->makespan;
+    uint32_t ncrit = 0;
+    for (uint32_t t = last; t != UINT32_MAX; t = released_by[t]) ncrit++;
+    r->crit_tasks = malloc(sizeof(uint32_t) * (ncrit + 1));
+    if (!r->crit_tasks) abort();
+    r->ncrit = ncrit;
     for (uint32_t t = last; t != UINT32_MAX;) {
-        r->crit[task_cause(p, t)] += r->end[t] - r->start[t];
+        r->crit_tasks[--ncrit] = t; /* filled back to front: first to last */
+        r->crit[sim_task_cause(p, t)] += r->end[t] - r->start[t];
         uint32_t by = released_by[t];
         double released = by == UINT32_MAX ? 0 : r->end[by];
         if (r->start[t] > released) r->crit[CAUSE_WAIT] += r->start[t] - released;
@@ -420,6 +430,7 @@ void sim_free(sim_result *r) {
     free(r->use_start);
     free(r->use_end);
     free(r->busy);
+    free(r->crit_tasks);
     free(r);
 }
 
@@ -485,7 +496,7 @@ int sim_verify(const sim_result *r, diag_ctx *dc) {
     /* 3. no resource over-committed: its occupancies never overlap */
     uint32_t *count = calloc(p->nres + 1, sizeof(uint32_t)), *off = calloc(p->nres + 2, sizeof(uint32_t));
     interval *iv = malloc(sizeof(interval) * (p->nuses + 1));
-    if (!count || !off || !iv) abort();
+    if (!count || !off || !iv) mem_fail(0);
     for (uint64_t u = 0; u < p->nuses; u++) count[p->uses[u]]++;
     for (uint32_t x = 0; x < p->nres; x++) off[x + 1] = off[x] + count[x];
     memset(count, 0, sizeof(uint32_t) * (p->nres + 1));

@@ -5,12 +5,17 @@
  * arena).  Suggestions use Levenshtein distance with a cap that grows with
  * the name's length, so "x" never suggests "y".
  */
+#define _DEFAULT_SOURCE /* realpath */
 #include "util.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static unsigned hash(const char *s) {
     unsigned h = 2166136261u;
@@ -54,6 +59,12 @@ void *strmap_put(arena *a, strmap *m, const char *key, void *val) {
     m->b[h] = e;
     m->n++;
     return NULL;
+}
+
+unsigned long long util_hash64(const void *p, size_t n, unsigned long long h) {
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++) h = (h ^ b[i]) * 1099511628211ull;
+    return h;
 }
 
 int util_edit_distance(const char *a, const char *b, int cap) {
@@ -105,7 +116,7 @@ const char *suggest_text(const suggest *s, char *buf, size_t n) {
 char *util_read_all(FILE *f, size_t limit, size_t *len) {
     size_t cap = 1 << 16, n = 0;
     char *p = malloc(cap);
-    if (!p) abort();
+    if (!p) mem_fail(0);
     for (;;) {
         if (n + 1 >= cap) {
             if (cap > limit) {
@@ -115,7 +126,7 @@ char *util_read_all(FILE *f, size_t limit, size_t *len) {
             }
             cap *= 2;
             char *q = realloc(p, cap);
-            if (!q) abort();
+            if (!q) mem_fail(0);
             p = q;
         }
         size_t got = fread(p + n, 1, cap - n - 1, f);
@@ -136,4 +147,137 @@ char *util_read_all(FILE *f, size_t limit, size_t *len) {
     p[n] = 0;
     *len = n;
     return p;
+}
+
+/* ---- safe output files -------------------------------------------------- */
+
+static char *util_strdup(const char *s) {
+    size_t n = strlen(s) + 1;
+    char *p = malloc(n);
+    if (!p) mem_fail(n);
+    return memcpy(p, s, n);
+}
+
+/* The path a chain of symbolic links at path ends in, for a link whose
+ * target does not exist yet (realpath() fails there); malloc'd. */
+static char *util_link_end(const char *path) {
+    char *cur = util_strdup(path);
+    for (int depth = 0; depth < 40; depth++) {
+        struct stat st;
+        if (lstat(cur, &st) != 0 || !S_ISLNK(st.st_mode)) break;
+        char to[4096];
+        ssize_t n = readlink(cur, to, sizeof to - 1);
+        if (n <= 0) break;
+        to[n] = 0;
+        const char *slash = strrchr(cur, '/');
+        size_t dir = to[0] != '/' && slash ? (size_t)(slash - cur + 1) : 0;
+        char *next = malloc(dir + (size_t)n + 1);
+        if (!next) mem_fail(dir + (size_t)n + 1);
+        memcpy(next, cur, dir);
+        memcpy(next + dir, to, (size_t)n + 1);
+        free(cur);
+        cur = next;
+    }
+    return cur;
+}
+
+int util_out_open(util_out *o, const char *path) {
+    memset(o, 0, sizeof *o);
+    char *real = realpath(path, NULL); /* NULL for an absent file */
+    o->target = real ? util_strdup(real) : util_link_end(path);
+    free(real);
+    struct stat st;
+    int exists = stat(o->target, &st) == 0;
+    if (exists && !S_ISREG(st.st_mode)) { /* a device, FIFO, ...: in place */
+        o->f = fopen(o->target, "w");
+        if (!o->f) {
+            int e = errno;
+            util_out_discard(o);
+            errno = e;
+            return -1;
+        }
+        return 0;
+    }
+    size_t n = strlen(o->target) + 16;
+    o->tmp = malloc(n);
+    if (!o->tmp) mem_fail(n);
+    snprintf(o->tmp, n, "%s.tmp-XXXXXX", o->target);
+    int fd = mkstemp(o->tmp);
+    if (fd < 0) {
+        int e = errno;
+        free(o->tmp);
+        o->tmp = NULL;
+        util_out_discard(o);
+        errno = e;
+        return -1;
+    }
+    mode_t mask = umask(0);
+    umask(mask);
+    if (fchmod(fd, exists ? st.st_mode & 07777 : 0666 & ~mask) != 0 || !(o->f = fdopen(fd, "w"))) {
+        int e = errno;
+        close(fd);
+        util_out_discard(o);
+        errno = e;
+        return -1;
+    }
+    return 0;
+}
+
+int util_out_close(util_out *o) {
+    int e = 0;
+    if (!o->f) e = EBADF;
+    if (!e && (ferror(o->f) || fflush(o->f) != 0)) e = errno ? errno : EIO;
+    if (!e && o->tmp && fsync(fileno(o->f)) != 0) e = errno;
+    if (o->f && fclose(o->f) != 0 && !e) e = errno ? errno : EIO;
+    o->f = NULL;
+    if (!e && o->tmp && rename(o->tmp, o->target) != 0) e = errno;
+    if (e) {
+        util_out_discard(o);
+        errno = e;
+        return -1;
+    }
+    free(o->tmp);
+    free(o->target);
+    memset(o, 0, sizeof *o);
+    return 0;
+}
+
+void util_out_discard(util_out *o) {
+    if (o->f) fclose(o->f);
+    if (o->tmp) remove(o->tmp);
+    free(o->tmp);
+    free(o->target);
+    memset(o, 0, sizeof *o);
+}
+
+/* ---- input files -------------------------------------------------------- */
+
+FILE *util_open_input(const char *path) {
+    int fd = open(path, O_RDONLY | O_NONBLOCK);
+    if (fd < 0) return NULL;
+    struct stat st;
+    if (fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode)) {
+        struct pollfd pf = {fd, POLLIN, 0};
+        int r;
+        while ((r = poll(&pf, 1, UTIL_FIFO_WAIT * 1000)) < 0 && errno == EINTR) {}
+        if (r == 0) {
+            close(fd);
+            errno = ETIMEDOUT;
+            return NULL;
+        }
+    }
+    int fl = fcntl(fd, F_GETFL);
+    if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0) {
+        int e = errno;
+        close(fd);
+        errno = e;
+        return NULL;
+    }
+    FILE *f = fdopen(fd, "rb");
+    if (!f) {
+        int e = errno;
+        close(fd);
+        errno = e;
+    }
+    return f;
 }

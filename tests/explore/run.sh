@@ -29,6 +29,15 @@
 #                 and each CSV row's why names the constraint and the margin
 #   guards        --resume over another design's file and --shard with the
 #                 guided search are refused
+#   lost points   kill -9 of one worker: its point is an error row with the
+#                 cause, the rest completes, exit 1, and --resume keeps the
+#                 row; a point past --max-memory is an error row (-j 1, 2)
+#   inputs        --resume after the design, a require bound or --set
+#                 changed is refused naming the change (exit 2, the file
+#                 untouched); --resume --force keeps the rows
+#   rows          a bad field (abc, nan, -1, empty, 1e308, 0x10, status,
+#                 index, pareto) or other columns: exit 2 naming the line;
+#                 CRLF, a byte-order mark and an empty file are read
 #   outputs       the SVG parses as XML, the JSON parses (python3), the HTML
 #                 report exists and, with chromium installed, renders
 #                 headless to a non-trivial PNG
@@ -164,6 +173,7 @@ if wait_rows killed.csv $((total / 5)) $bgpid; then
             bad "kill -9 after $n of $total rows: only whole rows, in point order" "$msg"
         fi
         cp killed.csv torn.csv
+        cp killed.csv.inputs torn.csv.inputs
         ex -j 2 --resume -o killed.csv "$slow" >resume.out 2>&1
         rc=$?
         check "kill -9, --resume: exit status 0 (got $rc)" [ $rc -eq 0 ]
@@ -326,6 +336,147 @@ ex -j 2 --strategy guided --shard 0/2 -o gs.csv "$study" >guard2.out 2>&1
 rc=$?
 check "--shard with the guided search: refused (exit 1, got $rc)" [ $rc -eq 1 ]
 
+# ---- a worker that dies, memory, changed inputs, rows read back ---------
+
+# kill -9 of one worker (not of mldc): its point becomes an error row with
+# the cause, the other 719 points are still evaluated, the run exits 1 and
+# says so; --resume keeps the error row instead of dying on it again
+"$mldc" explore --quiet -j 2 -o wk.csv "$slow" >wk.out 2>wk.err &
+bgpid=$!
+if wait_rows wk.csv $((total / 5)) $bgpid; then
+    victim=$(ps -o pid= --ppid $bgpid | head -1 | tr -d ' ')
+    [ -n "$victim" ] && kill -9 "$victim"
+    wait $bgpid
+    rc=$?
+    bgpid=
+    check "a worker killed: exit status 1 (got $rc)" [ $rc -eq 1 ]
+    check "a worker killed: all $total points have a row (found $(rows wk.csv))" [ "$(rows wk.csv)" -eq "$total" ]
+    nk=$(grep -c ',error,.*its worker was killed by SIGKILL' wk.csv)
+    check "a worker killed: exactly one error row names SIGKILL (found $nk)" [ "$nk" -eq 1 ]
+    if grep -q '^mldc: error: 1 point lost: point [0-9]*: its worker was killed by SIGKILL' wk.err &&
+        grep -q '^lost 1 point' wk.out; then
+        ok "a worker killed: the error and the summary say a point was lost, and how"
+    else
+        bad "a worker killed: the error and the summary say a point was lost, and how" "$(cat wk.err wk.out)"
+    fi
+    grep -v ',error,' wk.csv | cut -d, -f1-14 >wk.ok
+    grep -v ',error,' ref.csv | cut -d, -f1-14 | grep -v "^$(grep ',error,' wk.csv | cut -d, -f1)," >ref.ok
+    same "a worker killed: the other rows equal the uninterrupted run's" ref.ok wk.ok
+    ex -j 2 --resume -o wk.csv "$slow" >wk2.out 2>&1
+    rc=$?
+    if [ $rc -eq 0 ] && grep -q '^evaluated 0 ' wk2.out && [ "$(grep -c ',error,' wk.csv)" -eq 1 ]; then
+        ok "a worker killed, --resume: keeps the error row, evaluates nothing, exit 0"
+    else
+        bad "a worker killed, --resume: keeps the error row, evaluates nothing, exit 0" "exit $rc" "$(cat wk2.out)"
+    fi
+else
+    bgpid=
+    bad "a worker killed: the run ended before it wrote $((total / 5)) rows" "$(cat wk.out wk.err)"
+fi
+
+# a point past the memory limit: an error row naming the phase and the
+# limit, the other points evaluated, exit 0 (nothing lost); also with -j 1
+for j in 1 2; do
+    ex -j $j --max-memory 128M -o mem$j.csv "$here/memory.mld" >mem$j.out 2>&1
+    rc=$?
+    if [ $rc -eq 0 ] && [ "$(rows mem$j.csv)" -eq 4 ] && [ "$(grep -c ',ok,' mem$j.csv)" -eq 3 ] &&
+        grep -q "^2,1000000,error,.*out of memory in the front end: .* passes the limit of .*mapping 'm' has" mem$j.csv; then
+        ok "-j $j: a point past the memory limit is an error row saying so; the others are evaluated"
+    else
+        bad "-j $j: a point past the memory limit is an error row saying so; the others are evaluated" "exit $rc" "$(cat mem$j.out mem$j.csv)"
+    fi
+done
+
+# --resume after the design changed: refused, naming what changed, the file
+# untouched; --resume --force keeps the rows
+cp "$study" design.mld
+ex -j 2 --max-points 20 -o chg.csv design.mld >/dev/null 2>&1
+cp chg.csv chg.keep
+sed 's/^param clock = 1 GHz/param clock = 2 GHz/' "$study" >design.mld
+ex -j 2 --resume -o chg.csv design.mld >chg.out 2>&1
+rc=$?
+if [ $rc -eq 2 ] && grep -q "holds results of other inputs than this run's: 'design.mld' changed;" chg.out &&
+    cmp -s chg.csv chg.keep; then
+    ok "--resume after the design changed: refused (exit 2), naming the file, the CSV untouched"
+else
+    bad "--resume after the design changed: refused (exit 2), naming the file, the CSV untouched" "exit $rc" "$(cat chg.out)"
+fi
+sed 's/^    require power < 8 W/    require power < 9 W/' "$study" >design.mld
+ex -j 2 --resume -o chg.csv design.mld >chg.out 2>&1
+rc=$?
+if [ $rc -eq 2 ] && grep -q "the explore block changed" chg.out; then
+    ok "--resume after a require bound changed: refused, 'the explore block changed'"
+else
+    bad "--resume after a require bound changed: refused, 'the explore block changed'" "exit $rc" "$(cat chg.out)"
+fi
+ex -j 2 --resume --set cores=8 -o chg.csv "$study" >chg.out 2>&1
+grep -q "the --set overrides differ" chg.out && ok "--resume with other --set overrides: refused, saying so" ||
+    bad "--resume with other --set overrides: refused, saying so" "$(cat chg.out)"
+ex -j 2 --resume --force --max-points 20 -o chg.csv design.mld >chg.out 2>&1
+rc=$?
+if [ $rc -eq 0 ] && grep -q ' 20 from the earlier run' chg.out; then
+    ok "--resume --force: keeps the 20 rows"
+else
+    bad "--resume --force: keeps the 20 rows" "exit $rc" "$(cat chg.out)"
+fi
+cp chg.keep noinputs.csv
+ex -j 2 --resume -o noinputs.csv "$study" >chg.out 2>&1
+rc=$?
+check "--resume without the .inputs record: refused (exit 2, got $rc)" [ $rc -eq 2 ]
+
+# rows read back are parsed strictly: each bad row is an error naming its
+# line, and the file is left as it was
+lat=$(head -1 grid1.csv | tr ',' '\n' | grep -n '^latency_s$' | cut -d: -f1)
+st=$((lat - 1))
+# edit N FIELD VALUE: grid1.csv with field FIELD of data row N set to VALUE
+edit() { awk -F, -v OFS=, -v r=$(($1 + 1)) -v f="$2" -v v="$3" 'NR == r { $f = v } { print }' grid1.csv; }
+n=0
+for c in "$lat:abc:latency_s 'abc' is not a finite number" "$lat:nan:latency_s 'nan' is not a finite number" \
+    "$lat:-1:latency_s '-1' is not a finite number" "$lat::latency_s '' is not a finite number" \
+    "$lat:1e308:the metrics disagree" "$lat:0x10:latency_s '0x10' is not" \
+    "$st:okay:status 'okay' is not ok, infeasible or error" "1:7x:the index is not a whole number" \
+    "$((lat + 8)):2:the pareto field is not 0, 1 or empty"; do
+    f=${c%%:*}
+    rest=${c#*:}
+    v=${rest%%:*}
+    msg=${rest#*:}
+    n=$((n + 1))
+    edit 5 "$f" "$v" >bad$n.csv
+    cp grid1.csv.inputs bad$n.csv.inputs
+    cp bad$n.csv bad$n.keep
+    ex -j 2 --resume -o bad$n.csv "$study" >bad.out 2>&1
+    rc=$?
+    if [ $rc -eq 2 ] && grep -q "^mldc: error: bad$n.csv:6: a malformed row: $msg" bad.out && cmp -s bad$n.csv bad$n.keep; then
+        ok "--resume over a row with field $f = '$v': exit 2, naming line 6"
+    else
+        bad "--resume over a row with field $f = '$v': exit 2, naming line 6" "exit $rc" "$(cat bad.out)"
+    fi
+done
+cut -d, -f1-5 grid1.csv >cols.csv
+cp grid1.csv.inputs cols.csv.inputs
+ex -j 2 --resume -o cols.csv "$study" >bad.out 2>&1
+rc=$?
+if [ $rc -eq 2 ] && grep -q "is not this exploration's results (its header has 5 columns, fewer" bad.out; then
+    ok "--resume over a file with other columns: exit 2, saying which"
+else
+    bad "--resume over a file with other columns: exit 2, saying which" "exit $rc" "$(cat bad.out)"
+fi
+# CRLF line ends and a byte-order mark are read; an empty file is no rows
+head -100 grid1.csv | sed 's/$/\r/' >crlf.csv
+printf '\357\273\277' >bom.csv
+head -100 grid1.csv >>bom.csv
+: >empty.csv
+for f in crlf bom empty; do
+    cp grid1.csv.inputs $f.csv.inputs
+    ex -j 2 --resume -o $f.csv "$study" >$f.out 2>&1
+    rc=$?
+    if [ $rc -eq 0 ] && cmp -s grid1.csv $f.csv; then
+        ok "--resume over a file with $f: read, and finished equal to the plain run"
+    else
+        bad "--resume over a file with $f: read, and finished equal to the plain run" "exit $rc" "$(cat $f.out)"
+    fi
+done
+
 # ---- outputs: SVG, JSON, HTML --------------------------------------------
 
 ex -j 2 --json --svg front.svg --report report.html -o out.csv "$study" >out.out 2>&1
@@ -377,8 +528,24 @@ if [ -n "$chromium" ]; then
     else
         bad "outputs: chromium renders the report to a PNG over 10 kB (got $size bytes)" "$(tail -5 chromium.out)"
     fi
+    # the report's script, driven as a user would (report-check.js):
+    # sorting by a click on a heading, filtering, a click on a point
+    # highlighting its row, colouring by a variable
+    { sed '$d' "$T/report.html"; printf '<script>\n'; cat "$here/report-check.js"; printf '</script>\n</html>\n'; } \
+        >"$T/report-check.html"
+    $to $chromium --headless --no-sandbox --disable-gpu --disable-background-networking \
+        --disable-component-update --disable-sync --no-first-run --user-data-dir="$prof" \
+        --enable-logging=stderr --v=0 --dump-dom "file://$T/report-check.html" >dom.out 2>chromium.out
+    result=$(sed -n 's/.*<pre id="result">RESULT \(.*\) END<\/pre>.*/\1/p' dom.out)
+    if grep -q "Uncaught" chromium.out; then
+        bad "outputs: the report's script runs without errors" "$(grep Uncaught chromium.out | head -3)"
+    elif [ -n "$result" ] && ! echo "$result" | grep -q FAIL; then
+        ok "outputs: the report's table sorts by a click, filters; a click on a point highlights its row; colour by a variable ($result)"
+    else
+        bad "outputs: the report's script in chromium" "${result:-no result: $(tail -3 chromium.out)}"
+    fi
 else
-    skip "chromium not installed"
+    skip "chromium not installed (sh scripts/install-deps.sh browser): the report is not rendered, its script not run"
 fi
 
 echo "explore: $passed passed, $failed failed"

@@ -79,9 +79,28 @@ static uint64_t task_estimate(const ir_mapping *m) {
     for (int64_t i = 0; i < m->nactions; i++) {
         const ir_action *a = &m->actions[i];
         switch (a->kind) {
-        case ACT_PLACE:
-            n += (uint64_t)(a->nunits > 0 ? a->nunits : 0);
+        case ACT_PLACE: {
+            /* items (units, micro-batches, or tiles times split-K slices:
+             * at most 64 x 64 tiles in 16 slices when the kernel is picked),
+             * a launch per unit and a host dispatch */
+            uint64_t u = (uint64_t)(a->nunits > 0 ? a->nunits : 0), items = u;
+            if (a->split == SPLIT_MICRO && !a->tile[1]) items = u * (uint64_t)a->tile[0];
+            if (a->split == SPLIT_TILES) {
+                const ir_tensor *o = &m->wl->tensors[m->wl->ops[a->op].output];
+                uint64_t rows = 1, cols = (uint64_t)o->dims[o->ndims - 1];
+                for (int d = 0; d + 1 < o->ndims; d++) rows *= (uint64_t)o->dims[d];
+                uint64_t tm = a->tile[0] ? (uint64_t)a->tile[0] : 64, tn = a->tile[0] ? (uint64_t)a->tile[1] : 64;
+                items = (rows + tm - 1) / tm * ((cols + tn - 1) / tn) * (a->tile[0] ? 1 : 16);
+            }
+            /* launches and the dispatch only where the element has them */
+            const ir_elem *el = NULL;
+            ir_step st[256];
+            int ns = u ? ir_inst_steps(m->sys, a->units[0].inst, st, 256) : 0;
+            if (ns > 0 && a->units[0].elem >= 0 && a->units[0].elem < st[ns - 1].level->nelems)
+                el = &st[ns - 1].level->elems[a->units[0].elem];
+            n += items + (el && el->launch > 0 ? u : 0) + (el && el->dispatch > 0);
             break;
+        }
         case ACT_TRANSFER:
             n += (uint64_t)(a->nsrc > a->ndst ? a->nsrc : a->ndst);
             break;
@@ -212,12 +231,11 @@ static int simulate(const ir_design *d, FILE *devnull) {
     return 1;
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-    if (size > (size_t)MLDC_MAX_FILE) return 0;
-    char *text = malloc(size + 1);
-    if (!text) return 0;
-    if (size) memcpy(text, data, size);
-    text[size] = 0;
+/* Load a design from text and, when it gets that far, simulate it under
+ * the checks above.  1 when it was simulated (or a deadlock reported), 0
+ * when it stopped before the simulator.  fuzz_gen.c includes this file
+ * (with FUZZ_SIM_NO_ENTRY) to run its generated designs through it. */
+static int sim_text(const char *text, size_t size) {
 
     sink s;
     memset(&s, 0, sizeof s);
@@ -237,6 +255,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
     ir_design_free(d);
     diag_ctx_free(&dc);
+    return simulated;
+}
+
+#ifndef FUZZ_SIM_NO_ENTRY
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+    if (size > (size_t)MLDC_MAX_FILE) return 0;
+    char *text = malloc(size + 1);
+    if (!text) return 0;
+    if (size) memcpy(text, data, size);
+    text[size] = 0;
+    int simulated = sim_text(text, size);
     free(text);
     /* -1 asks libFuzzer (from LLVM 16) to keep an input that never got to
      * the simulator out of the corpus; older versions ignore it, and the
@@ -244,3 +273,4 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
      * mk/tests.mk) does the same. */
     return simulated ? 0 : -1;
 }
+#endif

@@ -258,7 +258,20 @@ START_TEST(test_bad_characters) {
 
     got = toks("a = \x80\n", &r, &nlex);
     free(got);
-    one_error(&r, "unexpected byte 0x80", 1, 5, 6);
+    one_error(&r, "unexpected byte 0x80 (the file is not UTF-8 text)", 1, 5, 6);
+
+    /* a UTF-8 character is one error naming its code point, not three
+     * about its bytes; a byte-order mark at the start is skipped and takes
+     * no column */
+    got = toks("a = 3 \xE2\x88\x92 1\n", &r, &nlex);
+    free(got);
+    ck_assert_str_eq(r.d[0].msg, "unexpected character U+2212 '\xE2\x88\x92', a minus sign: write '-'");
+    got = toks("\xEF\xBB\xBF" "a = 1\n", &r, &nlex);
+    free(got);
+    ck_assert_int_eq(r.n, 0);
+    got = toks("a = 0x10\n", &r, &nlex);
+    free(got);
+    one_error(&r, "hexadecimal numbers are not supported: write '0x10' as 16", 1, 5, 9);
 }
 END_TEST
 
