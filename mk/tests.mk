@@ -6,9 +6,10 @@
 #
 #   unit      Check unit tests (tests/unit/*.c) against libmldc.a
 #   golden    diagnostics, dumps and CLI output pinned in tests/golden/
-#   seeds     both fuzz harnesses replayed over the seed corpora and the
+#   seeds     the fuzz harnesses replayed over the seed corpora and the
 #             examples (front end: tests/fuzz/seeds; plan + simulation:
-#             tests/fuzz/seeds_sim, each of which must simulate)
+#             tests/fuzz/seeds_sim, each of which must simulate; language
+#             server: tests/fuzz/seeds_lsp, editing sessions)
 #   examples  `mldc check` on every examples/*.mld (each must pass)
 #   docs      `mldc check` on every ```mld block of docs/*.md and README.md
 #   fuzz      libFuzzer + ASan + UBSan for FUZZ_SECONDS (clang only), on the
@@ -43,6 +44,8 @@ UNIT_SRC  := $(sort $(wildcard tests/unit/*.c))
 UNIT_HDR  := $(wildcard tests/unit/*.h) $(wildcard src/*.h)
 FUZZ_SRC  := tests/fuzz/fuzz_check.c
 FUZZ_SIM_SRC := tests/fuzz/fuzz_sim.c
+FUZZ_LSP_SRC := tests/fuzz/fuzz_lsp.c
+LSP_SEEDS := $(sort $(wildcard tests/fuzz/seeds_lsp/*))
 SIM_SEEDS := $(sort $(wildcard tests/fuzz/seeds_sim/*))
 EXAMPLES  := $(sort $(wildcard examples/*.mld))
 DOC_FILES := $(sort $(wildcard docs/*.md)) $(wildcard README.md)
@@ -93,6 +96,10 @@ $(BUILD)/fuzz_sim_replay: $(FUZZ_SIM_SRC) tests/fuzz/replay.c $(wildcard src/*.h
 	$(CC) $(CFLAGS_ALL) $(WARN) -DMLDC_FUZZ_REPLAY -o $@ $(FUZZ_SIM_SRC) tests/fuzz/replay.c \
 	    $(BUILD)/libmldc.a $(LIBS)
 
+$(BUILD)/fuzz_lsp_replay: $(FUZZ_LSP_SRC) tests/fuzz/replay.c $(wildcard src/*.h) $(BUILD)/libmldc.a
+	$(CC) $(CFLAGS_ALL) $(WARN) -o $@ $(FUZZ_LSP_SRC) tests/fuzz/replay.c \
+	    $(BUILD)/libmldc.a $(LIBS)
+
 # Examples larger than the harness's task cap (a full 96-layer model) are
 # simulated by `examples` instead, with --verify.
 SIM_BIG   := examples/gpt3_tp8.mld
@@ -111,13 +118,15 @@ $(BUILD)/fuzz_csv_replay: tests/fuzz/fuzz_csv.c tests/fuzz/replay.c $(wildcard s
 $(BUILD)/fuzz_hf_replay: tests/fuzz/fuzz_hf.c tests/fuzz/replay.c $(wildcard src/*.h) $(BUILD)/libmldc.a
 	$(CC) $(CFLAGS_ALL) $(WARN) -o $@ tests/fuzz/fuzz_hf.c tests/fuzz/replay.c $(BUILD)/libmldc.a $(LIBS)
 
-seeds: $(BUILD)/fuzz_replay $(BUILD)/fuzz_sim_replay $(BUILD)/fuzz_gen_replay $(BUILD)/fuzz_csv_replay $(BUILD)/fuzz_hf_replay
+seeds: $(BUILD)/fuzz_replay $(BUILD)/fuzz_sim_replay $(BUILD)/fuzz_gen_replay $(BUILD)/fuzz_csv_replay $(BUILD)/fuzz_hf_replay \
+       $(BUILD)/fuzz_lsp_replay
 	@$(BUILD)/fuzz_replay $(sort $(wildcard tests/fuzz/seeds/*)) $(SIM_SEEDS) $(EXAMPLES)
 	@MLDC_FUZZ_SIM_STRICT=1 $(BUILD)/fuzz_sim_replay $(SIM_SEEDS) $(filter-out $(SIM_BIG),$(EXAMPLES))
 	@$(BUILD)/fuzz_sim_replay $(sort $(wildcard tests/fuzz/seeds/*))
 	@MLDC_FUZZ_SIM_STRICT=1 $(BUILD)/fuzz_gen_replay $(sort $(wildcard tests/fuzz/seeds_gen/*))
 	@$(BUILD)/fuzz_csv_replay $(sort $(wildcard tests/fuzz/seeds_csv/*))
 	@$(BUILD)/fuzz_hf_replay $(sort $(wildcard tests/fuzz/seeds_hf/*)) $(wildcard tests/hf/*.json)
+	@$(BUILD)/fuzz_lsp_replay $(LSP_SEEDS) $(sort $(wildcard tests/fuzz/seeds/*)) $(EXAMPLES)
 
 # ---- examples -------------------------------------------------------------
 
@@ -141,6 +150,8 @@ docs: $(BUILD)/mldc
 #   check  tests/fuzz/fuzz_check.c: load and check any input
 #   sim    tests/fuzz/fuzz_sim.c: load, and for small error-free designs
 #          plan, simulate twice (same schedule), verify (no violation)
+#   lsp    tests/fuzz/fuzz_lsp.c: an editing session on the language
+#          server (edits, requests, raw messages)
 #
 # Each target's corpus grows in build/fuzz/corpus-TARGET, seeded from both
 # seed directories and the examples; crashes land in build/fuzz/ as
@@ -157,10 +168,12 @@ docs: $(BUILD)/mldc
 # and never reached the simulator.)
 FUZZ_HARNESS_check := $(FUZZ_SRC)
 FUZZ_HARNESS_sim   := $(FUZZ_SIM_SRC)
+FUZZ_HARNESS_lsp   := $(FUZZ_LSP_SRC)
 FUZZ_HARNESS_gen   := tests/fuzz/fuzz_gen.c
 FUZZ_HARNESS_csv   := tests/fuzz/fuzz_csv.c -DFUZZ_CSV_DESIGN='"$(abspath tests/fuzz/csv_design.mld)"'
 FUZZ_HARNESS_hf    := tests/fuzz/fuzz_hf.c
 FUZZ_LINK_check    := $(FUZZ_BUILD)/libmldc.a
+FUZZ_LINK_lsp      := $(FUZZ_BUILD)/libmldc.a
 FUZZ_LINK_sim      := $(FUZZ_BUILD)/obj/plan.o $(FUZZ_BUILD)/obj/sim.o $(FUZZ_BUILD)/obj/report.o \
                       $(FUZZ_BUILD)-nocov/libmldc.a
 FUZZ_LINK_gen      := $(FUZZ_LINK_sim)
@@ -172,18 +185,20 @@ FUZZ_SEEDS_sim     := $(FUZZ_SEEDS_check)
 FUZZ_SEEDS_gen     := tests/fuzz/seeds_gen/*
 FUZZ_SEEDS_csv     := tests/fuzz/seeds_csv/*
 FUZZ_SEEDS_hf      := tests/fuzz/seeds_hf/* tests/hf/*.json
+FUZZ_SEEDS_lsp     := $(LSP_SEEDS) $(FUZZ_SEEDS_check)
 FUZZ_REPLAY_check  := tests/fuzz/seeds
 FUZZ_REPLAY_sim    := tests/fuzz/seeds
 FUZZ_REPLAY_gen    := tests/fuzz/seeds_gen
 FUZZ_REPLAY_csv    := tests/fuzz/seeds_csv
 FUZZ_REPLAY_hf     := tests/fuzz/seeds_hf
+FUZZ_REPLAY_lsp    := tests/fuzz/seeds_lsp
 FUZZ_DICT_check    := -dict=tests/fuzz/mld.dict
 FUZZ_DICT_sim      := -dict=tests/fuzz/mld.dict
-FUZZ_TARGETS       := check sim gen csv hf
+FUZZ_TARGETS       := check sim gen csv hf lsp
 
 fuzz:
-	@case "$(FUZZ_TARGET)" in check|sim|gen|csv|hf) ;; \
-	    *) echo "fuzz: FUZZ_TARGET must be check, sim, gen, csv or hf, not '$(FUZZ_TARGET)'" >&2; exit 2;; esac
+	@case "$(FUZZ_TARGET)" in check|sim|gen|csv|hf|lsp) ;; \
+	    *) echo "fuzz: FUZZ_TARGET must be check, sim, gen, csv, hf or lsp, not '$(FUZZ_TARGET)'" >&2; exit 2;; esac
 	@sh scripts/install-deps.sh fuzz
 	$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=clang \
 	    WARN="$(WARN) -Wno-format-nonliteral" \
@@ -343,6 +358,25 @@ docs-commands: $(BUILD)/mldc
 editors: $(BUILD)/mldc
 	@MLDC=$(BUILD)/mldc sh tests/editors/run.sh
 
+# ---- lsp ----------------------------------------------------------------------
+# mldc lsp driven through a scripted editor session (tests/lsp/client.py):
+# diagnostics after edits, hover with units, definition into the stdlib,
+# symbols, completion, formatting, malformed input, shutdown.
+.PHONY: lsp
+lsp: $(BUILD)/mldc
+	@if command -v python3 >/dev/null 2>&1; then python3 tests/lsp/client.py $(BUILD)/mldc; \
+	else echo "lsp: skipped: python3 not installed (the scripted client needs it)"; fi
+
+# ---- python -------------------------------------------------------------------
+# The Python package (python/) installed offline into a temporary venv; its
+# tests (results equal the CLI's, explore equivalence) and docs/python.md.
+# An instrumented libmldc.so cannot be loaded into an uninstrumented Python,
+# so sanitizer builds skip it (the C API's own tests run there: unit, api).
+.PHONY: python-test
+python-test: $(BUILD)/mldc $(BUILD)/libmldc.so
+	@if [ -n "$(SAN)" ]; then echo "python-test: skipped under sanitizers (SAN=$(SAN)); the api unit tests cover libmldc"; \
+	else sh tests/python/run.sh $(BUILD); fi
+
 # ---- fmt ----------------------------------------------------------------------
 # mldc fmt: the cases' expected outputs, idempotence and meaning preserved on
 # every shipped and test .mld file, --check exit codes; and every shipped
@@ -351,3 +385,18 @@ editors: $(BUILD)/mldc
 fmt: $(BUILD)/mldc
 	@sh tests/fmt/run.sh $(BUILD)/mldc
 	@$(BUILD)/mldc fmt --check examples/*.mld stdlib/std/*.mld docs/tutorial/*.mld && echo "fmt --check: examples, stdlib and tutorial files are formatted"
+
+# ---- cli ----------------------------------------------------------------------
+# What the golden tests cannot pin: colour and the progress line on a
+# terminal (through script(1)), NO_COLOR, explore reading '-' once.
+.PHONY: cli
+cli: $(BUILD)/mldc
+	@sh tests/cli/run.sh $(BUILD)/mldc
+
+# ---- install-test ---------------------------------------------------------------
+# make install into a temporary prefix, move the installed tree, and run a
+# design that imports the stdlib with the moved binary (it must find the
+# moved stdlib, not the source tree's); the man page lists every module.
+.PHONY: install-test
+install-test: $(BUILD)/mldc
+	@sh tests/install/run.sh $(BUILD)

@@ -6,7 +6,8 @@
 #   sh scripts/install-deps.sh fuzz    + clang with libFuzzer
 #   sh scripts/install-deps.sh mpi     Open MPI (mpicc, mpirun) for make MPI=1
 #   sh scripts/install-deps.sh browser Chromium, to render explore's HTML report in a test
-#   sh scripts/install-deps.sh editors Vim, Emacs, Python 3, Node.js + npm for tests/editors/run.sh
+#   sh scripts/install-deps.sh editors Vim, Emacs (+ eglot), Python 3, Node.js + npm for tests/editors/run.sh
+#   sh scripts/install-deps.sh python  Python 3 with venv and pip for make python-test and make lsp
 #
 # Every mode includes the build's needs: the Hugging Face config.json reader
 # (src/hf.c) links Jansson, found through pkg-config.
@@ -36,6 +37,22 @@ if [ "$what" = editors ]; then
     need_cmd python3 python3
     need_cmd node nodejs
     need_cmd npm npm
+    # eglot, for the language server check: built into Emacs 29; Debian 12's
+    # Emacs 28 has it as elpa-eglot (installed only where apt offers it)
+    if ! ls -d /usr/share/emacs/site-lisp/elpa/eglot-* >/dev/null 2>&1 &&
+       ! { command -v emacs >/dev/null 2>&1 &&
+           emacs --batch -Q --eval '(kill-emacs (if (locate-library "eglot") 0 1))' >/dev/null 2>&1; } &&
+       command -v apt-cache >/dev/null 2>&1 && apt-cache show elpa-eglot >/dev/null 2>&1; then
+        missing="$missing elpa-eglot"
+    fi
+fi
+if [ "$what" = python ]; then
+    need_cmd python3 python3
+    # Debian splits venv's ensurepip (python3-venv) and pip out of python3
+    if command -v python3 >/dev/null 2>&1; then
+        python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing="$missing python3-venv"
+        python3 -m pip --version >/dev/null 2>&1 || missing="$missing python3-pip"
+    fi
 fi
 if [ "$what" = browser ]; then
     need_cmd chromium chromium

@@ -211,14 +211,29 @@ static const char *line_start(const mld_source *src, int line, size_t *len) {
     return p;
 }
 
-static void render_one(FILE *out, const mld_diag *d) {
+/* ANSI colours as GCC and Clang use them: bold location, the severity in
+ * red, magenta or cyan, the underline in green. */
+#define C_BOLD "\033[1m"
+#define C_OFF "\033[0m"
+static const char *sev_color(diag_sev s) {
+    switch (s) {
+    case DIAG_ERROR: return "\033[1;31m";
+    case DIAG_WARNING: return "\033[1;35m";
+    case DIAG_NOTE: return "\033[1;36m";
+    }
+    return "";
+}
+
+static void render_one(FILE *out, const mld_diag *d, int color) {
     const mld_loc *l = &d->loc;
+    const char *b = color ? C_BOLD : "", *off = color ? C_OFF : "", *sc = color ? sev_color(d->sev) : "";
     if (l->src && l->line > 0)
-        fprintf(out, "%s:%d:%d: %s: %s\n", l->src->path, l->line, l->col, sev_name(d->sev), d->msg);
+        fprintf(out, "%s%s:%d:%d:%s %s%s:%s %s%s%s\n", b, l->src->path, l->line, l->col, off, sc, sev_name(d->sev), off,
+                b, d->msg, off);
     else if (l->src)
-        fprintf(out, "%s: %s: %s\n", l->src->path, sev_name(d->sev), d->msg);
+        fprintf(out, "%s%s:%s %s%s:%s %s%s%s\n", b, l->src->path, off, sc, sev_name(d->sev), off, b, d->msg, off);
     else
-        fprintf(out, "mldc: %s: %s\n", sev_name(d->sev), d->msg);
+        fprintf(out, "%smldc:%s %s%s:%s %s%s%s\n", b, off, sc, sev_name(d->sev), off, b, d->msg, off);
     if (!l->src || l->line <= 0) return;
     size_t len;
     const char *s = line_start(l->src, l->line, &len);
@@ -237,14 +252,18 @@ static void render_one(FILE *out, const mld_diag *d) {
     if (l->end_line == l->line && l->end_col > col) width = l->end_col - col;
     else if (l->end_line > l->line && (size_t)col <= len) width = (int)len - col + 1;
     if (width > 200) width = 200;
+    if (color) fputs("\033[1;32m", out);
     fputc('^', out);
     for (int i = 1; i < width; i++) fputc('~', out);
+    fputs(off, out);
     fputc('\n', out);
 }
 
-void diag_render_text(FILE *out, const mld_diag *d) {
-    render_one(out, d);
-    for (const mld_diag *n = d->notes; n; n = n->next) render_one(out, n);
+void diag_render_text(FILE *out, const mld_diag *d) { diag_render_text_color(out, d, 0); }
+
+void diag_render_text_color(FILE *out, const mld_diag *d, int color) {
+    render_one(out, d, color);
+    for (const mld_diag *n = d->notes; n; n = n->next) render_one(out, n, color);
 }
 
 static void json_str(FILE *out, const char *s) {

@@ -83,6 +83,8 @@ int diag_full(const diag_ctx *dc);
 
 /* Render one diagnostic (with its notes) in GNU form with source excerpts. */
 void diag_render_text(FILE *out, const mld_diag *d);
+/* The same with ANSI colours when `color` is nonzero (for a terminal). */
+void diag_render_text_color(FILE *out, const mld_diag *d, int color);
 /* Render one diagnostic as a single-line JSON object (notes nested). */
 void diag_render_json(FILE *out, const mld_diag *d);
 

@@ -172,6 +172,20 @@ static const ir_mapping *point_mapping(const ex_space *sp, const int *choice, co
     return NULL;
 }
 
+void explore_metrics(const sim_result *r, double metric[METRIC_COUNT]) {
+    const plan *p = r->p;
+    double lat = r->makespan, en = r->energy_compute + r->energy_memory + r->energy_network + r->energy_static;
+    metric[METRIC_LATENCY] = lat;
+    metric[METRIC_THROUGHPUT] = lat > 0 ? p->tokens / lat : 0;
+    metric[METRIC_ENERGY] = en;
+    metric[METRIC_AREA] = p->map->sys->root->area;
+    metric[METRIC_POWER] = lat > 0 ? en / lat : 0;
+    metric[METRIC_EDP] = en * lat;
+    double area = metric[METRIC_AREA], pw = metric[METRIC_POWER];
+    metric[METRIC_TPA] = area > 0 ? metric[METRIC_THROUGHPUT] / area : 0;
+    metric[METRIC_TPW] = pw > 0 ? metric[METRIC_THROUGHPUT] / pw : 0;
+}
+
 /* Evaluate one point into pt (status, metrics, why).  best_report, when
  * given, receives the text run report. */
 static void evaluate(const ex_options *o, const ex_space *sp, ex_point *pt, char **best_report) {
@@ -203,16 +217,7 @@ static void evaluate(const ex_options *o, const ex_space *sp, ex_point *pt, char
             mem_set_phase("simulator");
             sim_result *r = p ? sim_run(p, &dc) : NULL;
             if (r) {
-                double lat = r->makespan, en = r->energy_compute + r->energy_memory + r->energy_network;
-                pt->metric[METRIC_LATENCY] = lat;
-                pt->metric[METRIC_THROUGHPUT] = lat > 0 ? p->tokens / lat : 0;
-                pt->metric[METRIC_ENERGY] = en;
-                pt->metric[METRIC_AREA] = m->sys->root->area;
-                pt->metric[METRIC_POWER] = lat > 0 ? en / lat : 0;
-                pt->metric[METRIC_EDP] = en * lat;
-                double area = pt->metric[METRIC_AREA], pw = pt->metric[METRIC_POWER];
-                pt->metric[METRIC_TPA] = area > 0 ? pt->metric[METRIC_THROUGHPUT] / area : 0;
-                pt->metric[METRIC_TPW] = pw > 0 ? pt->metric[METRIC_THROUGHPUT] / pw : 0;
+                explore_metrics(r, pt->metric);
                 pt->status = EX_OK;
                 /* constraints, each failure with its margin */
                 char why[600] = "";
@@ -223,8 +228,8 @@ static void evaluate(const ex_options *o, const ex_space *sp, ex_point *pt, char
                     int ok = rq->op == '<' ? v < b : rq->op == '>' ? v > b : rq->op == LE ? v <= b : v >= b;
                     if (ok) continue;
                     char got[64], lim[64];
-                    units_format_value(v, ir_metric_dim((ir_metric)rq->metric), got, sizeof got);
-                    units_format_value(b, ir_metric_dim((ir_metric)rq->metric), lim, sizeof lim);
+                    explore_format_metric(sp, rq->metric, v, got, sizeof got);
+                    explore_format_metric(sp, rq->metric, b, lim, sizeof lim);
                     double margin = b != 0 ? (v - b) / fabs(b) * 100 : 0;
                     const char *opt = rq->op == '<' ? "<" : rq->op == '>' ? ">" : rq->op == LE ? "<=" : ">=";
                     wl += (size_t)snprintf(why + wl, sizeof why - wl, "%s%s %s %s: got %s (%+.1f%%)", wl ? "; " : "",
@@ -676,7 +681,7 @@ static void progress(run *R, int final) {
     char b[64] = "-";
     if (R->sp.ex->nobj && isfinite(best)) {
         const ir_objective *ob = &R->sp.ex->obj[0];
-        units_format_value(ob->maximize ? -best : best, ir_metric_dim((ir_metric)ob->metric), b, sizeof b);
+        explore_format_metric(&R->sp, ob->metric, ob->maximize ? -best : best, b, sizeof b);
     }
     uint64_t left = R->budget > done ? R->budget - done : 0;
     fprintf(stderr, "\rexplore: %llu/%llu points, %llu feasible, best %s %s, %.1f points/s, ~%.0f s left   %s",
@@ -1312,6 +1317,7 @@ static int load_space(const char *path, const mldc_options *base, diag_ctx *dc, 
     sp->nvars = d->explore->nvary;
     sp->vars = d->explore->vary;
     sp->size = space_size(sp);
+    sp->per = d->nmappings ? plan_count_word(d->mappings[0]->wl, NULL) : "runs";
     if (d->nmappings == 0) {
         mld_loc none = {0};
         diag_error(dc, none, "'%s' has no mapping to evaluate", path);
@@ -1345,7 +1351,7 @@ static void summary_text(FILE *f, const run *R, const ex_summary *sum) {
         if (!sum->violated[k]) continue;
         const ir_require *rq = &R->sp.ex->req[k];
         char lim[64];
-        units_format_value(rq->bound, ir_metric_dim((ir_metric)rq->metric), lim, sizeof lim);
+        explore_format_metric(&R->sp, rq->metric, rq->bound, lim, sizeof lim);
         const char *opt = rq->op == '<' ? "<" : rq->op == '>' ? ">" : rq->op == LE ? "<=" : ">=";
         fprintf(f, "  require %s %s %s ruled out %llu point%s\n", ir_metric_name(rq->metric), opt, lim,
                 (unsigned long long)sum->violated[k], sum->violated[k] == 1 ? "" : "s");
@@ -1370,7 +1376,7 @@ static void summary_text(FILE *f, const run *R, const ex_summary *sum) {
         for (int k = 0; k < R->sp.ex->nobj; k++) {
             char v[64];
             int m = R->sp.ex->obj[k].metric;
-            units_format_value(pt->metric[m], ir_metric_dim((ir_metric)m), v, sizeof v);
+            explore_format_metric(&R->sp, m, pt->metric[m], v, sizeof v);
             fprintf(f, "%s %s %s", k ? "," : "", ir_metric_name((ir_metric)m), v);
         }
         fprintf(f, "\n");
@@ -1548,6 +1554,9 @@ int explore_run(const ex_options *o, diag_ctx *dc, ex_summary *sum) {
     }
     if ((o->json && !R.wrote_json) || (o->svg && !R.wrote_svg) || (o->report && !R.wrote_report)) rc = 2;
     if (o->summary) summary_text(o->summary, &R, sum);
+    if (o->on_point)
+        for (uint64_t i = 0; i < R.npts; i++)
+            if (R.pts[i].done) o->on_point(o->on_point_ud, &R.sp, &R.pts[i]);
     if (R.lost) {
         mld_loc none = {0};
         const ex_point *pt = &R.pts[R.first_lost];

@@ -39,6 +39,7 @@ typedef struct ex_space {
     int nvars;
     const ir_vary *vars;   /* ex->vary */
     uint64_t size;         /* product of the value counts (saturating) */
+    const char *per;       /* what throughput counts: "tokens", "samples" or "runs" */
 } ex_space;
 
 typedef struct ex_options {
@@ -58,6 +59,10 @@ typedef struct ex_options {
     int shard_i, shard_n;      /* evaluate only points with index % n == i */
     int quiet;                 /* no progress line */
     FILE *summary;             /* where the closing summary is written, or NULL */
+    /* called at the end for each evaluated point, in point order, with the
+     * Pareto front marked; may be NULL */
+    void (*on_point)(void *ud, const ex_space *sp, const ex_point *pt);
+    void *on_point_ud;
     size_t max_memory;         /* the memory guard's limit, shared by the workers; 0 = none */
 } ex_options;
 
@@ -76,6 +81,11 @@ typedef struct ex_summary {
 /* Run the explore block of the design at o->path.  Returns 0 on success, 1
  * on errors in the input (reported through dc), 2 on I/O errors. */
 int explore_run(const ex_options *o, diag_ctx *dc, ex_summary *sum);
+
+/* The metrics of one simulated mapping, indexed by ir_metric: what a
+ * design point records. */
+struct sim_result;
+void explore_metrics(const struct sim_result *r, double metric[METRIC_COUNT]);
 
 /* Merge shard result files of the design's exploration into one, in point
  * order, with the Pareto column recomputed (the design gives the columns
@@ -102,5 +112,10 @@ void explore_html(FILE *out, const char *design, const ex_space *sp, const ex_po
 
 /* "hbm_bw=1.6 TB/s, mapping=tp" for titles and tables. */
 void explore_point_label(const ex_space *sp, const ex_point *pt, char *buf, size_t n);
+/* A metric's value in the unit a reader expects: quantities as such,
+ * throughput and its ratios per the space's unit of work ("680.9 k
+ * tokens/s", "tokens/s/mm²", "tokens/s/W"), the energy-delay product in
+ * J·s. */
+void explore_format_metric(const ex_space *sp, int metric, double v, char *buf, size_t n);
 
 #endif

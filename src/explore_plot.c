@@ -29,11 +29,19 @@
  * Which metrics.  The front plots the first two objectives (x = first); with
  * one objective, that objective (y) against area (x), or against latency
  * when the objective is area; with none, energy (y) against latency (x).
+ * Throughput and its ratios are shown per the workload's unit of work
+ * (ex_space.per: tokens/s, tokens/s/mm², tokens/s/W), EDP in J·s.
+ *
+ * The HTML report adds a script (html_script, plain DOM): a click on a
+ * heading sorts the table (numbers by the data-v of each cell), a text box
+ * and a status menu filter it, a click on a plot point (data-i) highlights
+ * its row and back, and a menu colours the points by a variable from the
+ * JSON block "pdata".  Without the script the page is complete, static.
  * The "best point" of the HTML report is the point on the front with the
  * best value of the first objective, ties going to the smaller index (with
  * no objective: the front's first point): the rule explore.c uses to choose
- * the point whose run report it passes in.  The sensitivity panels use the
- * first objective too (latency when there is none).
+ * the point whose run report it passes in.  The sensitivity panels come
+ * once per objective (latency when there is none).
  */
 #include "explore.h"
 
@@ -54,12 +62,12 @@ enum {
 };
 
 /* Front plot geometry (pixels): canvas and the plot area inside it. */
-#define FW 640.0
-#define FH 420.0
-#define FX0 84.0
-#define FX1 600.0
-#define FY0 50.0
-#define FY1 364.0
+#define FW 960.0
+#define FH 600.0
+#define FX0 96.0
+#define FX1 920.0
+#define FY0 56.0
+#define FY1 540.0
 
 /* Sensitivity panel geometry: panel size and the plot area's margins. */
 #define PW 320.0
@@ -89,11 +97,53 @@ static const char *metric_name(int m) {
     return s ? s : "?";
 }
 
-static void fmt_metric(int m, double v, char *buf, size_t n) {
-    if (isfinite(v))
-        units_format_value(v, metric_dim(m), buf, n);
-    else
+/* v with an SI prefix for `unit` ("37.06 ktokens/s" reads badly, so a
+ * word unit gets a space: "37.06 k tokens/s"; "4.2 µJ·s"). */
+static void si_value(double v, const char *unit, int word, char *buf, size_t n) {
+    static const char *const pre[] = {"f", "p", "n", "µ", "m", "", "k", "M", "G", "T", "P"};
+    int e = v != 0.0 ? (int)floor(log10(fabs(v)) / 3.0) : 0;
+    if (e < -5) e = -5;
+    if (e > 5) e = 5;
+    const char *p = pre[e + 5];
+    char num[32];
+    snprintf(num, sizeof num, "%.6g", v / pow(1000.0, e));
+    snprintf(buf, n, "%s %s%s%s", num, p, word && *p ? " " : "", unit);
+}
+
+/* What throughput counts ("tokens" unless the space says otherwise). */
+static const char *per_of(const ex_space *sp) {
+    return sp && sp->per ? sp->per : "tokens";
+}
+
+/* The unit a reader expects for metric m: throughput and the ratios built
+ * on it count the workload's unit of work (tokens/s, tokens/s/mm²,
+ * tokens/s/W), the energy-delay product is J·s; other metrics are
+ * quantities.  Written into buf (empty: a quantity, use its dimension). */
+static void metric_unit(const char *per, int m, char *buf, size_t n) {
+    switch (m) {
+    case METRIC_THROUGHPUT: snprintf(buf, n, "%s/s", per); break;
+    case METRIC_TPA: snprintf(buf, n, "%s/s/mm²", per); break;
+    case METRIC_TPW: snprintf(buf, n, "%s/s/W", per); break;
+    case METRIC_EDP: snprintf(buf, n, "J·s"); break;
+    default: buf[0] = 0;
+    }
+}
+
+static void fmt_metric(const char *per, int m, double v, char *buf, size_t n) {
+    char u[48];
+    metric_unit(per, m, u, sizeof u);
+    if (!isfinite(v))
         snprintf(buf, n, "n/a");
+    else if (m == METRIC_TPA)
+        si_value(v * 1e-6, u, 1, buf, n); /* per m² -> per mm² */
+    else if (u[0])
+        si_value(v, u, m != METRIC_EDP, buf, n);
+    else
+        units_format_value(v, metric_dim(m), buf, n);
+}
+
+void explore_format_metric(const ex_space *sp, int metric, double v, char *buf, size_t n) {
+    fmt_metric(per_of(sp), metric, v, buf, n);
 }
 
 /* Text for XML and HTML: the five special characters as entities, other
@@ -229,7 +279,7 @@ static void put_point_title(FILE *out, const ex_space *sp, const ex_point *p) {
     fprintf(out, "#%" PRIu64 " ", p->index);
     esc(out, label);
     for (int m = 0; m < METRIC_COUNT; m++) {
-        fmt_metric(m, p->metric[m], v, sizeof v);
+        fmt_metric(per_of(sp), m, p->metric[m], v, sizeof v);
         fprintf(out, "%s%s %s", m % 3 ? ", " : "\n", metric_name(m), v);
     }
     if (p->status == EX_INFEASIBLE) {
@@ -264,6 +314,7 @@ static void range_add(range *r, double v) {
 
 typedef struct axis {
     int metric;
+    const char *per; /* what throughput counts */
     int log;       /* log10 scale */
     int flat;      /* all values equal: one tick, at the value */
     double value;  /* that value */
@@ -271,8 +322,9 @@ typedef struct axis {
     double p0, p1; /* pixel positions of lo and hi */
 } axis;
 
-static void axis_fit(axis *a, int metric, const range *r, double p0, double p1) {
+static void axis_fit(axis *a, const ex_space *sp, int metric, const range *r, double p0, double p1) {
     a->metric = metric;
+    a->per = per_of(sp);
     a->p0 = p0;
     a->p1 = p1;
     a->log = r->n > 0 && !r->nonpos && r->max / r->min > 100.0;
@@ -324,8 +376,9 @@ static int axis_ticks(const axis *a, double t[TICKS_MAX]) {
 
 /* "latency (s)", "energy (J, log scale)". */
 static void axis_label(const axis *a, char *buf, size_t n) {
-    char u[32];
-    units_format_dim(metric_dim(a->metric), u, sizeof u);
+    char u[48];
+    metric_unit(a->per, a->metric, u, sizeof u);
+    if (!u[0]) units_format_dim(metric_dim(a->metric), u, sizeof u);
     snprintf(buf, n, "%s (%s%s)", metric_name(a->metric), u, a->log ? ", log scale" : "");
 }
 
@@ -345,7 +398,7 @@ static void draw_ticks(FILE *out, const axis *a, int is_y, double from, double t
     fprintf(out, "</g>\n<g fill=\"%s\" text-anchor=\"%s\">\n", C_AXIS, is_y ? "end" : "middle");
     for (int i = 0; i < nt; i++) {
         double p = axis_pos(a, t[i]);
-        fmt_metric(a->metric, t[i], v, sizeof v);
+        fmt_metric(a->per, a->metric, t[i], v, sizeof v);
         if (is_y)
             fprintf(out, "<text x=\"%.2f\" y=\"%.2f\" dy=\"0.32em\">%s</text>\n", from - 6.0, p, v);
         else
@@ -429,10 +482,40 @@ static void front_line(FILE *out, const ex_point *pts, uint64_t n, const axis *a
     free(f);
 }
 
+/* Front points whose objectives all equal another front point's (with no
+ * objective: the two plotted metrics): they are one design for the
+ * explore block, and the plot would show one circle.  Sets tie[i] to the
+ * index of the first such other point (UINT64_MAX: none); returns how
+ * many points tie. */
+static uint64_t front_ties(const ex_space *sp, const ex_point *pts, uint64_t n, uint64_t *tie) {
+    int m2[2], mx2[2];
+    front_metrics(sp, m2, mx2);
+    const ir_explore *ex = sp ? sp->ex : NULL;
+    int nobj = ex && ex->nobj > 0 ? ex->nobj : 2;
+    uint64_t ties = 0;
+    for (uint64_t i = 0; i < n; i++) {
+        tie[i] = UINT64_MAX;
+        if (kind_of(&pts[i]) != PK_FRONT) continue;
+        for (uint64_t j = 0; j < n && tie[i] == UINT64_MAX; j++) {
+            if (j == i || kind_of(&pts[j]) != PK_FRONT) continue;
+            int same = 1;
+            for (int o = 0; o < nobj && same; o++) {
+                int m = ex && ex->nobj > 0 ? (int)ex->obj[o].metric : m2[o];
+                same = pts[i].metric[m] == pts[j].metric[m];
+            }
+            if (same) tie[i] = pts[j].index;
+        }
+        ties += tie[i] != UINT64_MAX;
+    }
+    return ties;
+}
+
 /* One layer of circles: the points of one kind (0 infeasible, 1 feasible
- * off the front, 2 on the front) that both axes can show. */
+ * off the front, 2 on the front) that both axes can show.  Each circle
+ * carries its point's index (data-i) for the HTML report's script; a
+ * front point that ties with another gets a dashed ring. */
 static void front_layer(FILE *out, const ex_space *sp, const ex_point *pts, uint64_t n, const axis *ax,
-                        const axis *ay, int kind) {
+                        const axis *ay, int kind, const uint64_t *tie) {
     static const char *const group[3] = {
         "<g fill=\"none\" stroke=\"" C_INFEAS "\" stroke-width=\"1.2\">\n",
         "<g fill=\"" C_FEAS "\" fill-opacity=\"0.75\">\n",
@@ -445,9 +528,16 @@ static void front_layer(FILE *out, const ex_space *sp, const ex_point *pts, uint
         int k = pk == PK_INFEASIBLE ? 0 : pk == PK_FEASIBLE ? 1 : pk == PK_FRONT ? 2 : -1;
         if (k != kind || !axis_has(ax, p->metric[ax->metric]) || !axis_has(ay, p->metric[ay->metric]))
             continue;
-        fprintf(out, "<circle cx=\"%.2f\" cy=\"%.2f\" r=\"%s\"><title>", axis_pos(ax, p->metric[ax->metric]),
-                axis_pos(ay, p->metric[ay->metric]), kind == 2 ? "4.5" : "3.5");
+        double cx = axis_pos(ax, p->metric[ax->metric]), cy = axis_pos(ay, p->metric[ay->metric]);
+        if (kind == 2 && tie[i] != UINT64_MAX)
+            fprintf(out, "<circle cx=\"%.2f\" cy=\"%.2f\" r=\"8\" fill=\"none\" stroke=\"%s\" "
+                         "stroke-dasharray=\"2 2\"/>\n",
+                    cx, cy, C_FRONT);
+        fprintf(out, "<circle class=\"pt\" data-i=\"%" PRIu64 "\" cx=\"%.2f\" cy=\"%.2f\" r=\"%s\"><title>", p->index,
+                cx, cy, kind == 2 ? "5" : "4");
         put_point_title(out, sp, p);
+        if (kind == 2 && tie[i] != UINT64_MAX)
+            fprintf(out, "\nties with #%" PRIu64 " (the same objectives)", tie[i]);
         fputs("</title></circle>\n", out);
     }
     fputs("</g>\n", out);
@@ -473,8 +563,8 @@ void explore_svg_front(FILE *out, const ex_space *sp, const ex_point *pts, uint6
         }
     }
     axis ax, ay;
-    axis_fit(&ax, m[0], &rx, FX0, FX1);
-    axis_fit(&ay, m[1], &ry, FY1, FY0);
+    axis_fit(&ax, sp, m[0], &rx, FX0, FX1);
+    axis_fit(&ay, sp, m[1], &ry, FY1, FY0);
 
     svg_open(out, FW, FH);
     /* heading: the objectives as the explore block states them */
@@ -516,10 +606,22 @@ void explore_svg_front(FILE *out, const ex_space *sp, const ex_point *pts, uint6
     fprintf(out, "<text transform=\"translate(16 %.2f) rotate(-90)\" text-anchor=\"middle\" fill=\"%s\">%s</text>\n",
             (FY0 + FY1) / 2.0, C_TEXT, lab);
 
-    front_layer(out, sp, pts, n, &ax, &ay, 0);
-    front_layer(out, sp, pts, n, &ax, &ay, 1);
+    /* feasible points, the front, then the infeasible ones as rings on
+     * top: an infeasible point with the same results as a feasible one
+     * stays visible */
+    uint64_t *tie = calloc((size_t)n + 1, sizeof *tie);
+    if (!tie) abort();
+    uint64_t nties = front_ties(sp, pts, n, tie);
+    front_layer(out, sp, pts, n, &ax, &ay, 1, tie);
     front_line(out, pts, n, &ax, &ay, mx[0]);
-    front_layer(out, sp, pts, n, &ax, &ay, 2);
+    front_layer(out, sp, pts, n, &ax, &ay, 2, tie);
+    front_layer(out, sp, pts, n, &ax, &ay, 0, tie);
+    if (nties)
+        fprintf(out,
+                "<text x=\"%.2f\" y=\"%.2f\" text-anchor=\"end\" fill=\"%s\">%" PRIu64
+                " front points tie with another (dashed ring): same objectives, different designs</text>\n",
+                FX1, FY0 - 6.0, C_NOTE, nties);
+    free(tie);
 
     if (nfeas == 0)
         fprintf(out, "<text x=\"%.2f\" y=\"%.2f\" text-anchor=\"middle\" font-size=\"14\" fill=\"%s\">%s</text>\n",
@@ -531,13 +633,12 @@ void explore_svg_front(FILE *out, const ex_space *sp, const ex_point *pts, uint6
 /* Sensitivity                                                         */
 /* ------------------------------------------------------------------ */
 
-/* One panel at (ox, oy): the best first-objective value among feasible
- * points for each value of variable vi, at categorical x positions. */
-static void sens_panel(FILE *out, const ex_space *sp, int vi, const ex_point *pts, uint64_t n, double ox,
-                       double oy) {
+/* One panel at (ox, oy): the best value of metric m (maximized: mx)
+ * among feasible points for each value of variable vi, at categorical x
+ * positions. */
+static void sens_panel(FILE *out, const ex_space *sp, int vi, const ex_point *pts, uint64_t n, double ox, double oy,
+                       int m, int mx) {
     const ir_vary *v = &sp->vars[vi];
-    int m, mx;
-    first_objective(sp, &m, &mx);
     int nv = v->nvals > 0 ? v->nvals : 0;
     double *best = calloc((size_t)nv + 1, sizeof *best);
     uint64_t *cnt = calloc((size_t)nv + 1, sizeof *cnt);
@@ -565,7 +666,7 @@ static void sens_panel(FILE *out, const ex_space *sp, int vi, const ex_point *pt
         }
     double x0 = ox + PL, x1 = ox + PW - PR, y0 = oy + PT, y1 = oy + PH - PB;
     axis ay;
-    axis_fit(&ay, m, &r, y1, y0);
+    axis_fit(&ay, sp, m, &r, y1, y0);
 
     char val[VALUE_MAX], lab[96];
     fprintf(out, "<text x=\"%.2f\" y=\"%.2f\" fill=\"%s\"><tspan font-weight=\"bold\" font-size=\"13\">", x0,
@@ -614,7 +715,7 @@ static void sens_panel(FILE *out, const ex_space *sp, int vi, const ex_point *pt
         vary_value(v, j, val, sizeof val);
         if (cnt[j]) {
             char b[VALUE_MAX];
-            fmt_metric(m, best[j], b, sizeof b);
+            fmt_metric(per_of(sp), m, best[j], b, sizeof b);
             fprintf(out, "<circle cx=\"%.2f\" cy=\"%.2f\" r=\"3.5\" fill=\"%s\"><title>", x, axis_pos(&ay, best[j]),
                     best[j] == top ? C_FRONT : C_FEAS);
             esc(out, v->name);
@@ -641,19 +742,31 @@ static void sens_panel(FILE *out, const ex_space *sp, int vi, const ex_point *pt
     free(cnt);
 }
 
+/* One block of panels per objective (latency when there is none), one
+ * above the other. */
 void explore_svg_sensitivity(FILE *out, const ex_space *sp, const ex_point *pts, uint64_t n) {
     int nv = nvars(sp), m, mx;
     first_objective(sp, &m, &mx);
+    int nobj = sp && sp->ex && sp->ex->nobj > 0 ? sp->ex->nobj : 1;
     int rows = nv > 0 ? (nv + 1) / 2 : 1; /* two panels a row */
-    svg_open(out, 2 * PW, SHEAD + rows * PH);
-    fprintf(out,
-            "<text x=\"%.2f\" y=\"20\" font-size=\"14\" font-weight=\"bold\" fill=\"%s\">"
-            "Best %s %s among feasible points, per value of each variable</text>\n",
-            PL, C_TEXT, mx ? "(highest)" : "(lowest)", metric_name(m));
-    for (int i = 0; i < nv; i++)
-        sens_panel(out, sp, i, pts, n, (i % 2) * PW, SHEAD + (i / 2) * PH);
-    if (nv == 0)
-        fprintf(out, "<text x=\"%.2f\" y=\"%.2f\" fill=\"%s\">no variables</text>\n", PL, SHEAD + PH / 2.0, C_NOTE);
+    double block = SHEAD + rows * PH;
+    svg_open(out, 2 * PW, nobj * block);
+    for (int o = 0; o < nobj; o++) {
+        if (sp && sp->ex && sp->ex->nobj > 0) {
+            m = sp->ex->obj[o].metric;
+            mx = sp->ex->obj[o].maximize;
+        }
+        double oy = o * block;
+        fprintf(out,
+                "<text x=\"%.2f\" y=\"%.2f\" font-size=\"14\" font-weight=\"bold\" fill=\"%s\">"
+                "Best %s %s among feasible points, per value of each variable</text>\n",
+                PL, oy + 20.0, C_TEXT, mx ? "(highest)" : "(lowest)", metric_name(m));
+        for (int i = 0; i < nv; i++)
+            sens_panel(out, sp, i, pts, n, (i % 2) * PW, oy + SHEAD + (i / 2) * PH, m, mx);
+        if (nv == 0)
+            fprintf(out, "<text x=\"%.2f\" y=\"%.2f\" fill=\"%s\">no variables</text>\n", PL,
+                    oy + SHEAD + PH / 2.0, C_NOTE);
+    }
     fputs("</svg>\n", out);
 }
 
@@ -676,7 +789,19 @@ static const char html_style[] =
     "tr.front td{background:#fdeee9}\n"
     "tr.infeasible td{color:#777}\n"
     "tr.error td{color:#a00020}\n"
-    "td.why{max-width:360px}\n"
+    "td.why{min-width:220px;max-width:420px}\n"
+    ".tablebox{max-height:640px;overflow:auto;border:1px solid #ddd}\n"
+    ".tablebox table{width:max-content}\n"
+    ".tablebox th{position:sticky;top:0;cursor:pointer;user-select:none;white-space:nowrap}\n"
+    ".tablebox th.up::after{content:\" \\25B2\"}\n"
+    ".tablebox th.down::after{content:\" \\25BC\"}\n"
+    "td.v{white-space:nowrap}\n"
+    "tr.hl td{background:#ffe58a !important}\n"
+    "circle.pt{cursor:pointer}\n"
+    "circle.sel{stroke:#000;stroke-width:2.5}\n"
+    ".controls{margin:8px 0;font-size:13px}\n"
+    ".controls input,.controls select{font-size:13px;margin-right:12px}\n"
+    ".swatch{display:inline-block;width:10px;height:10px;margin:0 4px 0 10px;border-radius:5px}\n"
     ".note{color:#666;font-size:13px}\n"
     "svg{max-width:100%;height:auto;display:block}\n"
     "pre{background:#f6f6f6;border:1px solid #e6e6e6;padding:12px;overflow-x:auto;font-size:12px}\n";
@@ -711,7 +836,7 @@ static void html_space(FILE *out, const ex_space *sp, const ex_summary *sum) {
     const ir_explore *ex = sp ? sp->ex : NULL;
     for (int i = 0; ex && i < ex->nreq; i++) {
         const ir_require *r = &ex->req[i];
-        fmt_metric(r->metric, r->bound, val, sizeof val);
+        fmt_metric(per_of(sp), r->metric, r->bound, val, sizeof val);
         fprintf(out, "<tr><th>require</th><td>%s %s ", metric_name(r->metric), req_op(r->op));
         esc(out, val);
         if (sum && i < (int)(sizeof sum->violated / sizeof sum->violated[0]))
@@ -749,7 +874,7 @@ static void html_summary(FILE *out, const ex_summary *s, const ex_space *sp, con
         int m, mx;
         first_objective(sp, &m, &mx);
         explore_point_label(sp, best, label, sizeof label);
-        fmt_metric(m, best->metric[m], v, sizeof v);
+        fmt_metric(per_of(sp), m, best->metric[m], v, sizeof v);
         fprintf(out, "#%" PRIu64 " ", best->index);
         esc(out, label);
         fprintf(out, " <span class=\"note\">(%s %s)</span>", metric_name(m), v);
@@ -774,8 +899,25 @@ static int row_cmp(const void *pa, const void *pb) {
     return a->pos < b->pos ? -1 : a->pos > b->pos;
 }
 
-/* The table: the front first, then the other points with a result, each
- * group in index order; at most TABLE_MAX_ROWS rows. */
+/* A JSON string (for the report's data block); '<' is escaped so that the
+ * text cannot end the <script> element. */
+static void json_str_html(FILE *out, const char *s) {
+    fputc('"', out);
+    for (const unsigned char *c = (const unsigned char *)(s ? s : ""); *c; c++) {
+        if (*c == '"' || *c == '\\') fprintf(out, "\\%c", *c);
+        else if (*c == '<') fputs("\\u003c", out);
+        else if (*c < 0x20) fprintf(out, "\\u%04x", *c);
+        else fputc(*c, out);
+    }
+    fputc('"', out);
+}
+
+/* The table: one column per variable, the status, every metric and the
+ * energy per unit of work, why a point failed; the front first, then the
+ * other points with a result, each group in index order; at most
+ * TABLE_MAX_ROWS rows.  Each cell that sorts by number carries it in
+ * data-v (base units, or a value's position for mappings and systems);
+ * the report's script sorts on a click of a heading and filters. */
 static void html_points(FILE *out, const ex_space *sp, const ex_point *pts, uint64_t n) {
     uint64_t nrows = 0;
     for (uint64_t i = 0; i < n; i++)
@@ -801,40 +943,154 @@ static void html_points(FILE *out, const ex_space *sp, const ex_point *pts, uint
                 "<p class=\"note\">Showing %" PRIu64 " of %" PRIu64
                 " points (the front first, then by index); the results file has them all.</p>\n",
                 shown, nrows);
+    uint64_t *tie = calloc((size_t)n + 1, sizeof *tie);
+    if (!tie) abort();
+    front_ties(sp, pts, n, tie);
+    fputs("<div class=\"controls\">Filter <input id=\"flt\" type=\"search\" placeholder=\"text in any cell\">"
+          "Show <select id=\"kind\"><option value=\"\">all points</option><option value=\"front\">Pareto front</option>"
+          "<option value=\"feasible\">feasible</option><option value=\"infeasible\">infeasible</option>"
+          "<option value=\"error\">errors</option></select><span id=\"cnt\" class=\"note\"></span>"
+          "<span class=\"note\"> Click a heading to sort.</span></div>\n",
+          out);
     const ir_explore *ex = sp ? sp->ex : NULL;
-    fputs("<table class=\"points\">\n<tr><th>#</th><th>variables</th><th>status</th>", out);
+    fputs("<div class=\"tablebox\"><table class=\"points\" id=\"points\">\n<thead><tr><th data-t=\"n\">#</th>", out);
+    for (int i = 0; i < nvars(sp); i++) {
+        fprintf(out, "<th data-t=\"%s\">", sp->vars[i].kind == VARY_PARAM ? "n" : "s");
+        esc(out, sp->vars[i].name);
+        fputs("</th>", out);
+    }
+    fputs("<th data-t=\"s\">status</th>", out);
+    char u[48];
     for (int m = 0; m < METRIC_COUNT; m++) {
         const char *dir = "";
         for (int i = 0; ex && i < ex->nobj && !*dir; i++)
             if ((int)ex->obj[i].metric == m)
                 dir = ex->obj[i].maximize ? " (max)" : " (min)";
-        fprintf(out, "<th>%s%s</th>", metric_name(m), dir);
+        fprintf(out, "<th data-t=\"n\">%s%s</th>", metric_name(m), dir);
     }
-    fputs("<th>why</th></tr>\n", out);
-    char label[LABEL_MAX], v[VALUE_MAX];
+    fprintf(out, "<th data-t=\"n\">energy per %.*s</th><th data-t=\"s\">why</th></tr></thead>\n<tbody>\n",
+            (int)strlen(per_of(sp)) - 1, per_of(sp)); /* "tokens" -> "token" */
+    char v[VALUE_MAX];
     for (uint64_t r = 0; r < shown; r++) {
         const ex_point *p = &pts[rows[r].pos];
         static const char *const cls[] = {"", "error", "infeasible", "feasible", "front"};
-        static const char *const st[] = {"", "error", "infeasible", "feasible", "feasible, front"};
         point_kind pk = kind_of(p);
-        explore_point_label(sp, p, label, sizeof label);
-        fprintf(out, "<tr class=\"%s\"><td class=\"n\">%" PRIu64 "</td><td>", cls[pk], p->index);
-        esc(out, label);
-        fprintf(out, "</td><td>%s</td>", st[pk]);
-        for (int m = 0; m < METRIC_COUNT; m++) {
-            if (pk == PK_ERROR)
-                v[0] = '\0';
+        fprintf(out, "<tr class=\"%s\" data-i=\"%" PRIu64 "\"><td class=\"n\" data-v=\"%" PRIu64 "\">%" PRIu64 "</td>",
+                cls[pk], p->index, p->index, p->index);
+        for (int i = 0; i < nvars(sp); i++) {
+            const ir_vary *vr = &sp->vars[i];
+            int c = p->choice ? p->choice[i] : -1;
+            vary_value(vr, c, v, sizeof v);
+            if (vr->kind == VARY_PARAM && vr->vals && c >= 0 && c < vr->nvals)
+                fprintf(out, "<td class=\"v n\" data-v=\"%.17g\">", vr->vals[c]);
             else
-                fmt_metric(m, p->metric[m], v, sizeof v);
-            fprintf(out, "<td class=\"n\">%s</td>", v);
+                fprintf(out, "<td class=\"v\" data-v=\"%d\">", c);
+            esc(out, v);
+            fputs("</td>", out);
+        }
+        fprintf(out, "<td>%s%s</td>", pk == PK_FRONT ? "feasible, front" : cls[pk],
+                pk == PK_FRONT && tie[rows[r].pos] != UINT64_MAX ? " (tie)" : "");
+        for (int m = 0; m <= METRIC_COUNT; m++) {
+            /* the last column: energy per unit of work = energy / (throughput x latency) */
+            double x = m < METRIC_COUNT ? p->metric[m]
+                                        : p->metric[METRIC_ENERGY] /
+                                              (p->metric[METRIC_THROUGHPUT] * p->metric[METRIC_LATENCY]);
+            if (pk == PK_ERROR || !isfinite(x)) {
+                fputs("<td class=\"n\" data-v=\"\"></td>", out);
+                continue;
+            }
+            if (m < METRIC_COUNT) {
+                fmt_metric(per_of(sp), m, x, v, sizeof v);
+            } else {
+                snprintf(u, sizeof u, "J/%.*s", (int)strlen(per_of(sp)) - 1, per_of(sp));
+                si_value(x, u, 0, v, sizeof v);
+            }
+            fprintf(out, "<td class=\"n\" data-v=\"%.17g\">%s</td>", x, v);
         }
         fputs("<td class=\"why\">", out);
         esc(out, pk == PK_INFEASIBLE || pk == PK_ERROR ? p->why : NULL);
         fputs("</td></tr>\n", out);
     }
-    fputs("</table>\n", out);
+    fputs("</tbody></table></div>\n", out);
+    free(tie);
     free(rows);
 }
+
+/* The data the script colours the plot with: each variable's name and
+ * values, and each drawn point's value positions. */
+static void html_point_data(FILE *out, const ex_space *sp, const ex_point *pts, uint64_t n) {
+    char v[VALUE_MAX];
+    fputs("<script type=\"application/json\" id=\"pdata\">{\"vars\":[", out);
+    for (int i = 0; i < nvars(sp); i++) {
+        fputs(i ? ",{\"name\":" : "{\"name\":", out);
+        json_str_html(out, sp->vars[i].name);
+        fputs(",\"values\":[", out);
+        for (int j = 0; j < sp->vars[i].nvals; j++) {
+            vary_value(&sp->vars[i], j, v, sizeof v);
+            if (j) fputc(',', out);
+            json_str_html(out, v);
+        }
+        fputs("]}", out);
+    }
+    fputs("],\"pts\":{", out);
+    int first = 1;
+    for (uint64_t k = 0; k < n; k++) {
+        const ex_point *p = &pts[k];
+        if (!p->done || !p->choice) continue;
+        fprintf(out, "%s\"%" PRIu64 "\":[", first ? "" : ",", p->index);
+        first = 0;
+        for (int i = 0; i < nvars(sp); i++) fprintf(out, "%s%d", i ? "," : "", p->choice[i]);
+        fputc(']', out);
+    }
+    fputs("}}</script>\n", out);
+}
+
+/* The report's script: sorting and filtering the table, a click on a
+ * point highlighting its row (and a click on a row its point), colouring
+ * the plot by a chosen variable.  Plain DOM, no library; the page works
+ * without it (static plot, table in its first order). */
+static const char html_script[] =
+    "(function(){\n"
+    "var tb=document.getElementById('points');if(!tb)return;var body=tb.tBodies[0];\n"
+    "var flt=document.getElementById('flt'),kind=document.getElementById('kind'),cnt=document.getElementById('cnt');\n"
+    "function key(tr,c,num){var td=tr.cells[c];if(!td)return num?NaN:'';\n"
+    " if(num){var s=td.getAttribute('data-v');return s===null||s===''?NaN:parseFloat(s);}return td.textContent;}\n"
+    "var ths=tb.tHead.rows[0].cells;\n"
+    "for(var c=0;c<ths.length;c++)(function(c){ths[c].addEventListener('click',function(){\n"
+    " var th=ths[c],up=!th.classList.contains('up'),num=th.getAttribute('data-t')==='n';\n"
+    " for(var k=0;k<ths.length;k++)ths[k].classList.remove('up','down');th.classList.add(up?'up':'down');\n"
+    " var rows=Array.prototype.slice.call(body.rows);\n"
+    " rows.sort(function(a,b){var x=key(a,c,num),y=key(b,c,num);\n"
+    "  if(num){var nx=isNaN(x),ny=isNaN(y);if(nx||ny)return nx-ny;if(x!==y)return up?x-y:y-x;}\n"
+    "  else{var r=x.localeCompare(y);if(r)return up?r:-r;}\n"
+    "  return key(a,0,true)-key(b,0,true);});\n"
+    " rows.forEach(function(r){body.appendChild(r);});});})(c);\n"
+    "function filter(){var q=flt.value.toLowerCase(),k=kind.value,n=0;\n"
+    " Array.prototype.forEach.call(body.rows,function(r){var ok=(!k||r.className===k)&&\n"
+    "  (!q||r.textContent.toLowerCase().indexOf(q)>=0);r.style.display=ok?'':'none';n+=ok;});\n"
+    " cnt.textContent=' '+n+' of '+body.rows.length+' rows ';}\n"
+    "flt.addEventListener('input',filter);kind.addEventListener('change',filter);filter();\n"
+    "function pick(i,scroll){\n"
+    " Array.prototype.forEach.call(document.querySelectorAll('tr.hl,circle.sel'),function(e){e.classList.remove('hl','sel');});\n"
+    " var tr=body.querySelector('tr[data-i=\"'+i+'\"]');\n"
+    " if(tr){if(tr.style.display==='none'){flt.value='';kind.value='';filter();}tr.classList.add('hl');\n"
+    "  if(scroll)tr.scrollIntoView({block:'center'});}\n"
+    " var c=document.querySelector('circle.pt[data-i=\"'+i+'\"]');if(c)c.classList.add('sel');}\n"
+    "Array.prototype.forEach.call(document.querySelectorAll('circle.pt'),function(c){\n"
+    " c.addEventListener('click',function(){pick(c.getAttribute('data-i'),true);});});\n"
+    "body.addEventListener('click',function(e){var tr=e.target.closest('tr');if(tr)pick(tr.getAttribute('data-i'),false);});\n"
+    "var pd=JSON.parse(document.getElementById('pdata').textContent),sel=document.getElementById('colorby'),\n"
+    " leg=document.getElementById('colorkey');\n"
+    "pd.vars.forEach(function(v,i){var o=document.createElement('option');o.value=i;o.textContent=v.name;sel.appendChild(o);});\n"
+    "function colour(j,n){return n<=1?'hsl(210,60%,45%)':'hsl('+Math.round(240-240*j/(n-1))+',70%,45%)';}\n"
+    "sel.addEventListener('change',function(){var vi=sel.value,v=vi===''?null:pd.vars[+vi];leg.textContent='';\n"
+    " Array.prototype.forEach.call(document.querySelectorAll('circle.pt'),function(c){\n"
+    "  var ch=pd.pts[c.getAttribute('data-i')];var open=c.parentNode.getAttribute('fill')==='none';\n"
+    "  var col=v&&ch?colour(ch[+vi],v.values.length):'';\n"
+    "  if(open)c.style.stroke=col;else c.style.fill=col;});\n"
+    " if(v)v.values.forEach(function(name,j){var s=document.createElement('span');s.className='swatch';\n"
+    "  s.style.background=colour(j,v.values.length);leg.appendChild(s);leg.appendChild(document.createTextNode(name));});});\n"
+    "})();\n";
 
 void explore_html(FILE *out, const char *design, const ex_space *sp, const ex_point *pts, uint64_t n,
                   const ex_summary *sum, const char *best_report) {
@@ -852,7 +1108,10 @@ void explore_html(FILE *out, const char *design, const ex_space *sp, const ex_po
     fputs("<h2>Space</h2>\n", out);
     html_space(out, sp, sum);
 
-    fputs("<h2>Pareto front</h2>\n<p class=\"note\">Hover over a point for its variables and metrics.</p>\n",
+    fputs("<h2>Pareto front</h2>\n<p class=\"note\">Hover over a point for its variables and metrics; click it to "
+          "highlight its row in the table below. Hollow rings are infeasible points.</p>\n"
+          "<div class=\"controls\">Colour by <select id=\"colorby\"><option value=\"\">front / feasible</option>"
+          "</select><span id=\"colorkey\"></span></div>\n",
           out);
     explore_svg_front(out, sp, pts, n);
     fputs("<h2>Sensitivity</h2>\n", out);
@@ -860,6 +1119,8 @@ void explore_html(FILE *out, const char *design, const ex_space *sp, const ex_po
 
     fputs("<h2>Points</h2>\n", out);
     html_points(out, sp, pts, n);
+    html_point_data(out, sp, pts, n);
+    fprintf(out, "<script>\n%s</script>\n", html_script);
 
     if (best_report) {
         fputs("<h2>Best point</h2>\n", out);

@@ -635,12 +635,12 @@ int fmt_source(const mld_source *src, diag_ctx *dc, char **out, size_t *outlen) 
 /* ---- files ------------------------------------------------------------- */
 
 /* Report an I/O problem with `path`. */
+/* Worded as the loader words its own ("cannot open 'x.mld': No such file
+ * or directory"), so every command reports a missing file alike. */
 static void io_error(diag_ctx *dc, const char *path, const char *what) {
-    mld_source src = {path, "", 0};
-    mld_loc at = {0};
-    at.src = &src;
-    if (errno) diag_error(dc, at, "%s: %s", what, strerror(errno));
-    else diag_error(dc, at, "%s", what);
+    mld_loc none = {0};
+    if (errno) diag_error(dc, none, "%s '%s': %s", what, path, strerror(errno));
+    else diag_error(dc, none, "%s '%s'", what, path);
 }
 
 

@@ -24,19 +24,27 @@
  *     kv_heads  num_key_value_heads, else multi_query: true -> 1
  *     ffn       intermediate_size | n_inner | ffn_dim
  *     vocab     vocab_size                                       (required)
- *     experts   num_local_experts       top_k  num_experts_per_tok
- *     gated     hidden_act | activation_function (silu, swiglu: 1; gelu variants, relu: 0)
+ *     experts   num_local_experts | num_experts    top_k  num_experts_per_tok
+ *     gated     hidden_activation, else hidden_act | activation_function
+ *               (silu, swiglu, geglu: 1; gelu variants, relu: 0)
  *     rms       rms_norm_eps -> 1, layer_norm_epsilon | layer_norm_eps -> 0
  *     positions n_positions | max_position_embeddings, learned-position models only
  *     tied      tie_word_embeddings
  *     wdtype, adtype   torch_dtype | dtype; quantization_config overrides wdtype
+ *     head_dim  head_dim, passed on where it differs from hidden / heads
+ *     window    sliding_window where the family always applies it or
+ *               use_sliding_window is true; window_from  max_window_layers
+ *     qkv_bias, out_bias  attention_bias (both), else the family
+ *     mlp_bias  mlp_bias, else the family;  parallel  use_parallel_residual
+ *     ffn, shared_ffn  moe_intermediate_size, shared_expert_intermediate_size
+ *               (Qwen-MoE; with experts only)
  *
  * null counts as absent (HF writes "n_inner": null for "4 * hidden"),
  * except in a required field, where it is a type error.  When two aliases
  * of a group are both given they must be equal.  Integers must be whole
- * JSON numbers in [1, HF_LIMIT]; heads must divide hidden, kv_heads must
- * divide heads, top_k may not exceed experts, and head_dim, when given,
- * must equal hidden / heads (the template has no separate head width).
+ * JSON numbers in [1, HF_LIMIT]; heads must divide hidden (unless head_dim
+ * gives the head width), kv_heads must divide heads, and top_k may not
+ * exceed experts.
  *
  * model_type fills in what HF's config classes default when a field is
  * absent (hf_families): the norm, whether the LM head is tied (true for
@@ -49,7 +57,9 @@
  * Every top-level field is either used, or in hf_known as a field that
  * changes nothing in cost (token ids, dropouts, RoPE settings, ...) and
  * accepted silently, or warned about once ("field 'foo' is not understood;
- * ignored"), in document order.  Jansson keeps object items in insertion
+ * ignored"), in document order.  Fields in hf_unmodelled change the work
+ * in ways the template does not model (per-layer attention kinds, latent
+ * attention, ...): warned about the same way unless their value is inert.  Jansson keeps object items in insertion
  * order (since 2.8), so the i-th item of the object is the i-th key the
  * scanner saw.
  *
@@ -89,21 +99,27 @@ typedef struct hf_family {
     signed char gated, rms, tied; /* -1: decided by the file only */
     long long pos_default;        /* learned position table (0: rotary/ALiBi) */
     int pos_extra;                /* table rows beyond max_position_embeddings */
+    /* the modelling code's fixed choices: biases on q/k/v, on the attention
+     * output and on the MLP (attention_bias / mlp_bias override the first
+     * two and the third); a parallel residual (use_parallel_residual
+     * overrides); whether sliding_window applies without use_sliding_window */
+    signed char qkv_bias, out_bias, mlp_bias, parallel, window;
 } hf_family;
 
 static const hf_family hf_families[] = {
-    {"gpt2", 0, 0, 1, 1024, 0},
-    {"gpt_neo", 0, 0, 1, 2048, 0},
-    {"opt", 0, 0, 1, 2048, 2}, /* OPTLearnedPositionalEmbedding keeps 2 extra rows */
-    {"gptj", 0, 0, 0, 0, 0},
-    {"gpt_neox", 0, 0, 0, 0, 0},
-    {"llama", 1, 1, 0, 0, 0},
-    {"mistral", 1, 1, 0, 0, 0},
-    {"mixtral", 1, 1, 0, 0, 0},
-    {"qwen2", 1, 1, 0, 0, 0},
-    {"phi3", 1, 1, 0, 0, 0},
-    {"gemma", 1, 1, 1, 0, 0}, /* GeGLU: gated although hidden_act is a GELU */
-    {"gemma2", 1, 1, 1, 0, 0},
+    {"gpt2", 0, 0, 1, 1024, 0, 1, 1, 1, 0, 0},
+    {"gpt_neo", 0, 0, 1, 2048, 0, 0, 1, 1, 0, 0},
+    {"opt", 0, 0, 1, 2048, 2, 1, 1, 1, 0, 0}, /* OPTLearnedPositionalEmbedding keeps 2 extra rows */
+    {"gptj", 0, 0, 0, 0, 0, 0, 0, 1, 1, 0},
+    {"gpt_neox", 0, 0, 0, 0, 0, 1, 1, 1, 1, 0},
+    {"llama", 1, 1, 0, 0, 0, 0, 0, 0, 0, 0},
+    {"mistral", 1, 1, 0, 0, 0, 0, 0, 0, 0, 1},
+    {"mixtral", 1, 1, 0, 0, 0, 0, 0, 0, 0, 1},
+    {"qwen2", 1, 1, 0, 0, 0, 1, 0, 0, 0, 0},     /* Qwen2Attention: biased q, k, v; SWA only with use_sliding_window */
+    {"qwen2_moe", 1, 1, 0, 0, 0, 1, 0, 0, 0, 0},
+    {"phi3", 1, 1, 0, 0, 0, 0, 0, 0, 0, 1},
+    {"gemma", 1, 1, 1, 0, 0, 0, 0, 0, 0, 0}, /* GeGLU: gated although hidden_act is a GELU */
+    {"gemma2", 1, 1, 1, 0, 0, 0, 0, 0, 0, 0},
 };
 
 /* Alias groups, first name preferred; NULL-terminated. */
@@ -113,9 +129,12 @@ static const char *const hf_heads[] = {"num_attention_heads", "n_head", "num_hea
 static const char *const hf_kv[] = {"num_key_value_heads", NULL};
 static const char *const hf_ffn[] = {"intermediate_size", "n_inner", "ffn_dim", NULL};
 static const char *const hf_vocab[] = {"vocab_size", NULL};
-static const char *const hf_experts[] = {"num_local_experts", NULL};
+static const char *const hf_experts[] = {"num_local_experts", "num_experts", NULL};
 static const char *const hf_topk[] = {"num_experts_per_tok", NULL};
+/* Gemma writes both "hidden_act" (the original, "gelu") and
+ * "hidden_activation" (what its code uses): the latter wins, read alone. */
 static const char *const hf_act[] = {"hidden_act", "activation_function", NULL};
+static const char *const hf_act_gemma[] = {"hidden_activation", NULL};
 static const char *const hf_pos[] = {"n_positions", "max_position_embeddings", NULL};
 static const char *const hf_dtype[] = {"torch_dtype", "dtype", NULL};
 
@@ -131,7 +150,11 @@ static const char *const hf_known[] = {
     "activation_function", "rms_norm_eps", "layer_norm_epsilon",
     "layer_norm_eps", "n_positions", "max_position_embeddings",
     "tie_word_embeddings", "torch_dtype", "dtype", "quantization_config",
-    "model_type", "head_dim", "word_embed_proj_dim",
+    "model_type", "head_dim", "word_embed_proj_dim", "sliding_window",
+    "use_sliding_window", "max_window_layers", "attention_bias", "mlp_bias",
+    "use_parallel_residual", "hidden_activation", "moe_intermediate_size",
+    "shared_expert_intermediate_size", "num_experts", "decoder_sparse_step",
+    "mlp_only_layers",
     /* identity and bookkeeping */
     "_name_or_path", "architectures", "auto_map", "transformers_version",
     "id2label", "label2id", "problem_type", "finetuning_task",
@@ -146,14 +169,15 @@ static const char *const hf_known[] = {
     "resid_pdrop", "embd_pdrop", "attn_pdrop", "pretraining_tp",
     "output_router_logits", "router_aux_loss_coef", "router_jitter_noise",
     /* positions: rotary settings, context lengths */
+    /* (rope_scaling stretches the rotary angles for long contexts: the
+     * same work and memory, so nothing to model) */
     "rope_theta", "rope_scaling", "rope_parameters", "rotary_dim", "rotary_pct",
-    "rotary_emb_base", "n_ctx", "sliding_window", "use_sliding_window",
-    "max_window_layers",
-    /* details of attention, bias and norm that leave the FLOPs alone */
-    "attention_bias", "mlp_bias", "scale_attn_weights",
+    "rotary_emb_base", "n_ctx", "partial_rotary_factor", "use_mrope",
+    /* details of attention and norm that leave the work alone */
+    "scale_attn_weights", "norm_topk_prob", "query_pre_attn_scalar",
     "reorder_and_upcast_attn", "scale_attn_by_inverse_layer_idx",
-    "use_parallel_residual", "do_layer_norm_before", "_remove_final_layer_norm",
-    "enable_bias", "layer_norm_elementwise_affine", "hidden_activation",
+    "do_layer_norm_before", "_remove_final_layer_norm",
+    "enable_bias", "layer_norm_elementwise_affine", "original_max_position_embeddings",
     /* generation defaults */
     "task_specific_params", "do_sample", "temperature", "top_p", "top_k",
     "max_length", "min_length", "num_beams", "num_return_sequences",
@@ -169,7 +193,34 @@ static const struct {
     {"silu", 1},          {"swish", 1},       {"swiglu", 1},
     {"gelu", 0},          {"gelu_new", 0},    {"gelu_fast", 0},
     {"gelu_pytorch_tanh", 0}, {"gelu_python", 0}, {"gelu_accurate", 0},
-    {"quick_gelu", 0},    {"relu", 0},
+    {"gelu_10", 0},       {"quick_gelu", 0},  {"relu", 0},
+    {"relu2", 0},         {"relu6", 0},       {"leaky_relu", 0},
+    {"mish", 0},          {"tanh", 0},        {"sigmoid", 0},
+    {"geglu", 1},         {"gegelu", 1},
+};
+
+/* Fields that change a model's work or memory in a way the template does
+ * not model: warned about (once, at the key) unless their value leaves the
+ * model as modelled (null, false, an empty list, or `inert`). */
+static const struct {
+    const char *name;
+    long long inert; /* an integer value that changes nothing, or -1 */
+    const char *what;
+} hf_unmodelled[] = {
+    {"layer_types", -1, "per-layer attention kinds; every layer is modelled alike"},
+    {"sliding_window_pattern", -1, "alternating sliding-window layers; every layer is modelled alike"},
+    {"decoder_sparse_step", 1, "mixture-of-experts layers only every few layers; every layer is modelled sparse"},
+    {"mlp_only_layers", -1, "dense layers among mixture-of-experts ones; every layer is modelled sparse"},
+    {"first_k_dense_replace", 0, "dense first layers; every layer is modelled alike"},
+    {"n_shared_experts", 0, "shared experts in units of the expert width"},
+    {"n_routed_experts", -1, "routed experts (DeepSeek); use num_local_experts"},
+    {"kv_lora_rank", -1, "latent (compressed) key/value attention"},
+    {"q_lora_rank", -1, "compressed queries"},
+    {"add_cross_attention", -1, "cross-attention"},
+    {"qk_layernorm", -1, "norms on queries and keys"},
+    {"use_qk_norm", -1, "norms on queries and keys"},
+    {"attn_logit_softcapping", -1, "a tanh cap on attention scores"},
+    {"final_logit_softcapping", -1, "a tanh cap on the logits"},
 };
 
 /* torch_dtype values and the template's dtype words. */
@@ -476,6 +527,18 @@ static int hf_has(json_t *root, const char *name) {
     return v && !json_is_null(v);
 }
 
+/* The hf_unmodelled entry of `key` whose value changes the model, or -1. */
+static int hf_unmodelled_at(const char *key, json_t *v) {
+    for (size_t i = 0; i < sizeof hf_unmodelled / sizeof hf_unmodelled[0]; i++) {
+        if (strcmp(key, hf_unmodelled[i].name) != 0) continue;
+        if (json_is_null(v) || json_is_false(v) || (json_is_array(v) && json_array_size(v) == 0) ||
+            (json_is_integer(v) && json_integer_value(v) == hf_unmodelled[i].inert))
+            return -1;
+        return (int)i;
+    }
+    return -1;
+}
+
 static int hf_is_known(const char *key) {
     if (strncmp(key, "summary_", 8) == 0) return 1;
     for (size_t i = 0; i < sizeof hf_known / sizeof hf_known[0]; i++)
@@ -489,7 +552,8 @@ static void hf_warn_unknown(hf_ctx *c, json_t *root) {
     json_t *v;
     size_t idx = 0;
     json_object_foreach(root, key, v) {
-        if (!hf_is_known(key)) {
+        int um = hf_unmodelled_at(key, v);
+        if (!hf_is_known(key) || um >= 0) {
             int line = 0, col = 0;
             if (idx < c->nkeys) {
                 const hf_key *k = &c->keys[idx];
@@ -501,7 +565,11 @@ static void hf_warn_unknown(hf_ctx *c, json_t *root) {
                 }
             }
             char buf[64];
-            hf_say_at(c, 0, line, col, "field '%s' is not understood; ignored", hf_show(key, buf, sizeof buf));
+            if (um >= 0)
+                hf_say_at(c, 0, line, col, "field '%s' changes the model but is not modelled (%s); ignored", key,
+                          hf_unmodelled[um].what);
+            else
+                hf_say_at(c, 0, line, col, "field '%s' is not understood; ignored", hf_show(key, buf, sizeof buf));
         }
         idx++;
     }
@@ -526,11 +594,16 @@ typedef struct hf_vals {
     const char *f_gated, *f_rms, *f_tied;
     const char *wdtype, *adtype;        /* template words, or NULL */
     const char *f_wdtype, *f_adtype;
+    long long head_dim, window, window_from, shared_ffn; /* 0: not given */
+    const char *f_head_dim, *f_window, *f_window_from, *f_shared_ffn;
+    int qkv_bias, out_bias, mlp_bias, parallel; /* 0 or 1 */
+    const char *f_qkv_bias, *f_out_bias, *f_mlp_bias, *f_parallel;
 } hf_vals;
 
 /* The activation: sets *gated from its name; 0 on an error. */
 static int hf_activation(hf_ctx *c, json_t *root, int *gated, const char **which) {
-    json_t *v = hf_get(c, root, hf_act, which);
+    json_t *v = hf_get(c, root, hf_act_gemma, which);
+    if (!v || json_is_null(v)) v = hf_get(c, root, hf_act, which);
     *gated = -1;
     if (!v || json_is_null(v)) return 1;
     const char *s = hf_string(c, *which, v);
@@ -620,9 +693,69 @@ static void hf_emit(hf_model *m, const hf_vals *r) {
     if (r->tied == 1) hf_push(m, "tied", 1, NULL, r->f_tied);
     if (r->wdtype) hf_push(m, "wdtype", 0, r->wdtype, r->f_wdtype);
     if (r->adtype) hf_push(m, "adtype", 0, r->adtype, r->f_adtype);
+    if (r->f_head_dim) hf_push(m, "head_dim", r->head_dim, NULL, r->f_head_dim);
+    if (r->f_window) hf_push(m, "window", r->window, NULL, r->f_window);
+    if (r->f_window && r->f_window_from) hf_push(m, "window_from", r->window_from, NULL, r->f_window_from);
+    if (r->qkv_bias) hf_push(m, "qkv_bias", 1, NULL, r->f_qkv_bias);
+    if (r->out_bias) hf_push(m, "out_bias", 1, NULL, r->f_out_bias);
+    if (r->mlp_bias) hf_push(m, "mlp_bias", 1, NULL, r->f_mlp_bias);
+    if (r->parallel) hf_push(m, "parallel", 1, NULL, r->f_parallel);
+    if (r->f_shared_ffn) hf_push(m, "shared_ffn", r->shared_ffn, NULL, r->f_shared_ffn);
 }
 
 /* ---- the reader -------------------------------------------------------- */
+
+/* A boolean field, else the family's default (-1: neither). */
+static int hf_flag(hf_ctx *c, json_t *root, const char *field, int fam_default, const char **which) {
+    json_t *v = json_object_get(root, field);
+    int b;
+    if (v && !json_is_null(v) && hf_bool(c, field, v, &b)) {
+        *which = field;
+        return b;
+    }
+    *which = "model_type";
+    return fam_default;
+}
+
+/* Biases, the parallel residual, the sliding window, the head width and
+ * the shared expert: what changes the work beyond the basic shape. */
+static void hf_attention_extras(hf_ctx *c, json_t *root, const hf_family *fam, hf_vals *r) {
+    const char *which;
+    r->qkv_bias = hf_flag(c, root, "attention_bias", fam ? fam->qkv_bias : 0, &which) == 1;
+    r->f_qkv_bias = which;
+    /* attention_bias covers the output projection too (LlamaAttention) */
+    r->out_bias = json_is_true(json_object_get(root, "attention_bias")) || (fam && fam->out_bias == 1);
+    r->f_out_bias = json_is_true(json_object_get(root, "attention_bias")) ? "attention_bias" : "model_type";
+    r->mlp_bias = hf_flag(c, root, "mlp_bias", fam ? fam->mlp_bias : 0, &which) == 1;
+    r->f_mlp_bias = which;
+    r->parallel = hf_flag(c, root, "use_parallel_residual", fam ? fam->parallel : 0, &which) == 1;
+    r->f_parallel = which;
+
+    json_t *hd = json_object_get(root, "head_dim");
+    if (hd && !json_is_null(hd) && hf_int(c, "head_dim", hd, &r->head_dim)) r->f_head_dim = "head_dim";
+
+    /* The window applies where the family's code always uses it, or where
+     * use_sliding_window says so; max_window_layers layers come first with
+     * full attention (Qwen2). */
+    json_t *sw = json_object_get(root, "sliding_window");
+    json_t *use = json_object_get(root, "use_sliding_window");
+    int on = fam ? fam->window : 1;
+    if (use && !json_is_null(use) && !hf_bool(c, "use_sliding_window", use, &on)) on = 0;
+    if (sw && !json_is_null(sw) && hf_int(c, "sliding_window", sw, &r->window) && on) {
+        r->f_window = "sliding_window";
+        json_t *mw = json_object_get(root, "max_window_layers");
+        if (mw && !json_is_null(mw) && json_is_true(use) && hf_int(c, "max_window_layers", mw, &r->window_from))
+            r->f_window_from = "max_window_layers";
+    }
+
+    /* Qwen-MoE: the experts' width and the shared expert's */
+    json_t *me = json_object_get(root, "moe_intermediate_size");
+    if (r->f_experts && me && !json_is_null(me) && hf_int(c, "moe_intermediate_size", me, &r->ffn))
+        r->f_ffn = "moe_intermediate_size";
+    json_t *se = json_object_get(root, "shared_expert_intermediate_size");
+    if (r->f_experts && se && !json_is_null(se) && hf_int(c, "shared_expert_intermediate_size", se, &r->shared_ffn))
+        r->f_shared_ffn = "shared_expert_intermediate_size";
+}
 
 /* Read every parameter from the parsed object into *r, reporting as it goes. */
 static void hf_read(hf_ctx *c, json_t *root, hf_model *out, hf_vals *r) {
@@ -659,8 +792,9 @@ static void hf_read(hf_ctx *c, json_t *root, hf_model *out, hf_vals *r) {
     /* Mixture of experts. */
     if (!hf_param(c, root, hf_experts, 0, &r->experts, &r->f_experts)) r->f_experts = NULL;
     if (!hf_param(c, root, hf_topk, 0, &r->topk, &r->f_topk)) r->f_topk = NULL;
-    if (r->f_topk && !hf_has(root, "num_local_experts")) {
-        hf_say(c, 0, r->f_topk, "field '%s' has no effect without 'num_local_experts'; ignored", r->f_topk);
+    if (r->f_topk && !r->f_experts) {
+        hf_say(c, 0, r->f_topk, "field '%s' has no effect without 'num_local_experts' (or 'num_experts'); ignored",
+               r->f_topk);
         r->f_topk = NULL;
     }
 
@@ -718,11 +852,12 @@ static void hf_read(hf_ctx *c, json_t *root, hf_model *out, hf_vals *r) {
     }
 
     hf_dtypes_of(c, root, r);
+    hf_attention_extras(c, root, fam, r);
 }
 
 /* Checks between fields, each only when its inputs were valid. */
 static void hf_cross_check(hf_ctx *c, json_t *root, hf_vals *r) {
-    if (r->f_heads && r->f_hidden && r->hidden % r->heads != 0) {
+    if (r->f_heads && r->f_hidden && !r->f_head_dim && r->hidden % r->heads != 0) {
         hf_say(c, 1, r->f_heads, "'%s' (%lld) does not divide '%s' (%lld)", r->f_heads, r->heads, r->f_hidden,
                r->hidden);
         r->f_heads = NULL;
@@ -735,15 +870,10 @@ static void hf_cross_check(hf_ctx *c, json_t *root, hf_vals *r) {
         hf_say(c, 1, r->f_topk, "'%s' (%lld) exceeds '%s' (%lld)", r->f_topk, r->topk, r->f_experts, r->experts);
         r->f_topk = NULL;
     }
-    json_t *hd = json_object_get(root, "head_dim");
-    long long head_dim;
-    if (hd && !json_is_null(hd) && hf_int(c, "head_dim", hd, &head_dim) && r->f_heads && r->f_hidden &&
-        head_dim != r->hidden / r->heads) {
-        hf_say(c, 1, "head_dim",
-               "field 'head_dim' (%lld) differs from '%s' / '%s' (%lld / %lld = %lld); a separate head width is not "
-               "supported",
-               head_dim, r->f_hidden, r->f_heads, r->hidden, r->heads, r->hidden / r->heads);
-    }
+    /* head_dim is passed on only where it differs from hidden / heads */
+    if (r->f_head_dim && r->f_heads && r->f_hidden && r->hidden % r->heads == 0 &&
+        r->head_dim == r->hidden / r->heads)
+        r->f_head_dim = NULL;
     json_t *proj = json_object_get(root, "word_embed_proj_dim"); /* OPT-350m */
     if (json_is_integer(proj) && r->f_hidden && json_integer_value(proj) != r->hidden) {
         hf_say(c, 0, "word_embed_proj_dim",

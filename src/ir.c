@@ -84,16 +84,26 @@ static void dump_level(FILE *out, const ir_level *lv) {
             (unsigned long long)lv->ninst, lv->depth, q(a, sizeof a, lv->area, units_make(0, 0, 0, 0, 2, 0)));
     for (int i = 0; i < lv->nelems; i++) {
         const ir_elem *el = &lv->elems[i];
+        if (el->static_power > 0) /* optional: printed only when set, on a line of its own */
+            fprintf(out, "  static power of %s: %s\n", el->name,
+                    q(a, sizeof a, el->static_power, units_make(0, -1, 0, 1, 0, 0)));
         if (el->kind == ELEM_COMPUTE)
-            fprintf(out, "  compute %s: rate %s, ops %s, energy %s, area %s\n", el->name,
+            fprintf(out, "  compute %s: rate %s, ops %s, energy %s, area %s", el->name,
                     q(a, sizeof a, el->rate, units_make(0, -1, 1, 0, 0, 0)),
                     el->accepts == OPCLASS_MATRIX ? "matrix" : el->accepts == OPCLASS_VECTOR ? "vector" : "any",
                     q(b, sizeof b, el->energy, units_make(0, 0, -1, 1, 0, 0)), q(c, sizeof c, el->area, units_make(0, 0, 0, 0, 2, 0)));
         else
-            fprintf(out, "  memory %s: size %s, bandwidth %s, latency %s, ports %d, energy %s, area %s\n", el->name,
+            fprintf(out, "  memory %s: size %s, bandwidth %s, latency %s, ports %d, energy %s, area %s", el->name,
                     q(a, sizeof a, el->size, units_make(1, 0, 0, 0, 0, 0)), q(b, sizeof b, el->bandwidth, units_make(1, -1, 0, 0, 0, 0)),
                     q(c, sizeof c, el->latency, units_make(0, 1, 0, 0, 0, 0)), el->ports,
                     q(e, sizeof e, el->energy, units_make(-1, 0, 0, 1, 0, 0)), q(e + 32, 32, el->area, units_make(0, 0, 0, 0, 2, 0)));
+        /* the sustained-behaviour attributes, only where given */
+        if (el->efficiency > 0) fprintf(out, ", efficiency %g", el->efficiency);
+        if (el->write_efficiency > 0) fprintf(out, ", write_efficiency %g", el->write_efficiency);
+        if (el->dispatch > 0) fprintf(out, ", dispatch %s", q(a, sizeof a, el->dispatch, units_make(0, 1, 0, 0, 0, 0)));
+        if (el->row_memory > 0) fprintf(out, ", row_memory %s", q(a, sizeof a, el->row_memory, units_make(1, 0, 0, 0, 0, 0)));
+        if (el->units > 0) fprintf(out, ", units %g", el->units);
+        fputc('\n', out);
     }
     for (int i = 0; i < lv->nchildren; i++) {
         const ir_child *ch = &lv->children[i];
@@ -109,6 +119,9 @@ static void dump_level(FILE *out, const ir_level *lv) {
                 q(a, sizeof a, n->bandwidth, units_make(1, -1, 0, 0, 0, 0)), q(b, sizeof b, n->hop, units_make(0, 1, 0, 0, 0, 0)),
                 q(c, sizeof c, n->energy, units_make(-1, 0, 0, 1, 0, 0)));
         if (n->topo == TOPO_TREE) fprintf(out, ", fanout %d", n->fanout);
+        if (n->static_power > 0)
+            fprintf(out, ", static power %s", q(b, sizeof b, n->static_power, units_make(0, -1, 0, 1, 0, 0)));
+        if (n->efficiency > 0) fprintf(out, ", efficiency %g", n->efficiency);
         if (n->nlinks) fprintf(out, ", %lld links", (long long)n->nlinks);
         fputc('\n', out);
         for (int64_t k = 0; k < n->nlinks && k < 64; k++)
@@ -183,7 +196,9 @@ void ir_dump(FILE *out, const ir_design *d) {
             case ACT_PLACE:
                 fprintf(out, "  place %s", m->wl->ops[ac->op].name);
                 dump_units(out, m->sys, "on", ac->units, ac->nunits);
-                if (ac->split == SPLIT_TILES)
+                if (ac->split == SPLIT_TILES && !ac->tile[0])
+                    fprintf(out, " split tiles");
+                else if (ac->split == SPLIT_TILES)
                     fprintf(out, " split tiles(%lld, %lld)", (long long)ac->tile[0], (long long)ac->tile[1]);
                 else if (ac->split == SPLIT_MICRO && ac->tile[1])
                     fprintf(out, " split micro(%lld, %lld)", (long long)ac->tile[1] - 1, (long long)ac->tile[0]);

@@ -46,6 +46,15 @@ typedef struct ir_elem {
     double energy;      /* compute: J/FLOP; memory: J/B */
     double area;        /* m2 */
     double launch;      /* compute: fixed start-up time of each placed operator (s) */
+    double static_power; /* W drawn by each instance whether busy or not (leakage); 0: none */
+    /* Sustained behaviour (0 when not given; see kernel.h).  `rate` and
+     * `bandwidth` above are already the sustained figures: the peak times
+     * `efficiency`. */
+    double efficiency;  /* compute: tensor/vector pipe efficiency; memory: read-stream efficiency */
+    double write_efficiency; /* memory: write-stream efficiency (fraction of the peak bandwidth) */
+    double dispatch;    /* compute: host time of one call of the issuing framework (s), overlapping the kernel */
+    double row_memory;  /* compute: on-chip bytes a thread block may keep one row of a row-wise operator in */
+    double units;       /* compute: identical units working as one (a GPU's SMs): matrix operators run the GEMM kernel picked over them; 0 if not given */
 } ir_elem;
 
 typedef enum {
@@ -76,10 +85,12 @@ typedef struct ir_net {
     ir_link *links;            /* custom topology: explicit edges */
     int64_t nlinks;
     int fanout;                /* tree */
-    double bandwidth;          /* B/s per link */
+    double bandwidth;          /* B/s per link (sustained: the peak times `efficiency`) */
+    double efficiency;         /* sustained fraction of the links' bandwidth (protocol overhead); 0 if not given */
     double hop;                /* s per hop */
     double energy;             /* J/B per hop */
     double area;               /* m2 */
+    double static_power;       /* W drawn by each instance of the network (leakage); 0: none */
 } ir_net;
 
 typedef struct ir_level ir_level;

@@ -124,7 +124,9 @@ typedef struct lbuild {
 } lbuild;
 
 typedef struct nameref {
-    int kind; /* 0 group, 1 op, 2 tensor */
+    int kind; /* 0 group, 1 op, 2 tensor, 3 group array, 4 a tensor or
+               * operator whose declaration failed (references to it are
+               * silent errors) */
     int idx;
 } nameref;
 
@@ -416,6 +418,15 @@ const char *mldc_stdlib_dir(const mldc_options *o) {
 
 /* Read a whole file with a size limit.  Returns NULL and sets *why. */
 static mld_source *read_source(lower *L, const char *path, const char **why) {
+    size_t olen = 0;
+    const char *over = L->opts && L->opts->overlay ? L->opts->overlay(L->opts->overlay_ud, path, &olen) : NULL;
+    if (over) { /* an editor's buffer stands for the file */
+        mld_source *src = arena_alloc(&L->tmp, sizeof *src);
+        src->path = arena_strdup(&L->tmp, path);
+        src->text = arena_strndup(&L->tmp, over, olen);
+        src->len = olen;
+        return src;
+    }
     FILE *f = util_open_input(path);
     if (!f) {
         *why = errno == ETIMEDOUT ? arena_printf(&L->tmp, "cannot read '%s': it is a FIFO and nothing was written to it within %d s", path, UTIL_FIFO_WAIT)
@@ -458,15 +469,19 @@ static mld_source *read_source(lower *L, const char *path, const char **why) {
 
 static void load_file(lower *L, mld_source *src);
 
-static const char *resolve_import(lower *L, const mld_source *from, const char *name) {
+const char *mldc_resolve_import(arena *a, const mldc_options *o, const char *from, const char *name) {
     const char *file = name;
     size_t n = strlen(name);
-    if (n < 4 || strcmp(name + n - 4, ".mld") != 0) file = arena_printf(&L->tmp, "%s.mld", name);
-    if (strncmp(name, "std/", 4) == 0) return arena_printf(&L->tmp, "%s/%s", mldc_stdlib_dir(L->opts), file);
+    if (n < 4 || strcmp(name + n - 4, ".mld") != 0) file = arena_printf(a, "%s.mld", name);
+    if (strncmp(name, "std/", 4) == 0) return arena_printf(a, "%s/%s", mldc_stdlib_dir(o), file);
     if (file[0] == '/') return file;
-    const char *slash = strrchr(from->path, '/');
+    const char *slash = strrchr(from, '/');
     if (!slash) return file;
-    return arena_printf(&L->tmp, "%.*s%s", (int)(slash - from->path + 1), from->path, file);
+    return arena_printf(a, "%.*s%s", (int)(slash - from + 1), from, file);
+}
+
+static const char *resolve_import(lower *L, const mld_source *from, const char *name) {
+    return mldc_resolve_import(&L->tmp, L->opts, from->path, name);
 }
 
 static void do_import(lower *L, const mld_source *from, const ast *imp) {
@@ -991,6 +1006,7 @@ static value wl_by_path(lower *L, wbuild *wb, const char *path, const ast *where
         if (r->kind == 1) return vwl(L, wb, WS_OP, path, r->idx);
         if (r->kind == 2) return vwl(L, wb, WS_TENSOR, path, r->idx);
         if (r->kind == 3) return vwl(L, wb, WS_GROUPS, path, -1);
+        if (r->kind == 4) return verr(); /* already reported */
     }
     suggest sg;
     suggest_init(&sg, path);
@@ -1469,6 +1485,17 @@ static ir_level *instantiate_level(lower *L, value t, mld_loc use);
         }                                                                            \
     } while (0)
 
+/* An `efficiency` attribute (the sustained fraction of a peak rate or
+ * bandwidth, see kernel.h): the factor it applies, 1 when not given. */
+static double sustained(lower *L, int set, mld_loc loc, double eff) {
+    if (!set) return 1;
+    if (eff <= 0 || eff > 1) {
+        ERR(L, loc, "an efficiency is a fraction of the peak: greater than 0 and at most 1, found %g", eff);
+        return 1;
+    }
+    return eff;
+}
+
 static void level_element(lower *L, scope *s, const ast *st) {
     lbuild *lb = L->lb;
     ir_level *lv = lb->lv;
@@ -1488,19 +1515,28 @@ static void level_element(lower *L, scope *s, const ast *st) {
             {"energy", D6(0, 0, -1, 1, 0, 0), &el->energy, 0, 0, {0}, 0, units_none(), 0, 0},
             {"area", D6(0, 0, 0, 0, 2, 0), &el->area, 0, 0, {0}, 0, units_none(), 0, 0},
             {"launch", D6(0, 1, 0, 0, 0, 0), &el->launch, 0, 0, {0}, 0, units_none(), 0, 0},
+            {"efficiency", units_none(), &el->efficiency, 0, 0, {0}, 0, units_none(), 0, 0},
+            {"dispatch", D6(0, 1, 0, 0, 0, 0), &el->dispatch, 0, 0, {0}, 0, units_none(), 0, 0},
+            {"row_memory", D6(1, 0, 0, 0, 0, 0), &el->row_memory, 0, 0, {0}, 0, units_none(), 0, 0},
+            {"units", units_none(), &el->units, 0, 0, {0}, 0, units_none(), 0, 0},
+            {"static_power", D6(0, -1, 0, 1, 0, 0), &el->static_power, 0, 0, {0}, 0, units_none(), 0, 0},
         };
         /* rate may be given per cycle, with a clock */
         const ast *ops = NULL;
         sp[0].dim2 = D6(0, 0, 1, 0, 0, -1);
         sp[0].has2 = 1;
-        int unk = attrs(L, inner, st->c, sp, 5, "compute element", el->name, &ops);
-        require_attrs(L, sp, 5, "compute element", el->name, el->loc, unk);
+        int unk = attrs(L, inner, st->c, sp, 10, "compute element", el->name, &ops);
+        require_attrs(L, sp, 10, "compute element", el->name, el->loc, unk);
+        if (sp[8].set && (el->units < 1 || el->units != floor(el->units) || el->units > 1 << 20)) {
+            ERR(L, sp[8].loc, "'units' must be a whole number from 1 to 2^20");
+            el->units = 0;
+        }
         if (sp[0].used2) {
             if (!sp[1].set && sp[0].set)
                 ERR(L, sp[0].loc, "'rate' is per cycle, so compute element '%s' needs a 'clock'", el->name);
             rate *= clock;
         }
-        el->rate = rate;
+        el->rate = rate * sustained(L, sp[5].set, sp[5].loc, el->efficiency);
         if (ops) {
             if (ops->kind != AST_IDENT || (strcmp(ops->name, "matrix") && strcmp(ops->name, "vector") && strcmp(ops->name, "any")))
                 ERR(L, ops->loc, "'ops' must be matrix, vector or any");
@@ -1517,9 +1553,14 @@ static void level_element(lower *L, scope *s, const ast *st) {
             {"energy", D6(-1, 0, 0, 1, 0, 0), &el->energy, 0, 0, {0}, 0, units_none(), 0, 0},
             {"ports", units_none(), &ports, 0, 0, {0}, 0, units_none(), 0, 0},
             {"area", D6(0, 0, 0, 0, 2, 0), &el->area, 0, 0, {0}, 0, units_none(), 0, 0},
+            {"efficiency", units_none(), &el->efficiency, 0, 0, {0}, 0, units_none(), 0, 0},
+            {"write_efficiency", units_none(), &el->write_efficiency, 0, 0, {0}, 0, units_none(), 0, 0},
+            {"static_power", D6(0, -1, 0, 1, 0, 0), &el->static_power, 0, 0, {0}, 0, units_none(), 0, 0},
         };
-        int unk = attrs(L, inner, st->c, sp, 6, "memory", el->name, NULL);
-        require_attrs(L, sp, 6, "memory", el->name, el->loc, unk);
+        int unk = attrs(L, inner, st->c, sp, 9, "memory", el->name, NULL);
+        require_attrs(L, sp, 9, "memory", el->name, el->loc, unk);
+        el->bandwidth *= sustained(L, sp[6].set, sp[6].loc, el->efficiency);
+        sustained(L, sp[7].set, sp[7].loc, el->write_efficiency);
         if (ports < 1 || ports != floor(ports) || ports > 1024) {
             ERR(L, sp[4].loc, "'ports' must be a whole number from 1 to 1024");
             ports = 1;
@@ -1767,10 +1808,14 @@ static void level_network(lower *L, scope *s, const ast *st) {
         {"energy", D6(-1, 0, 0, 1, 0, 0), &net.energy, 0, 0, {0}, 0, units_none(), 0, 0},
         {"area", D6(0, 0, 0, 0, 2, 0), &net.area, 0, 0, {0}, 0, units_none(), 0, 0},
         {"fanout", units_none(), &fanout, 0, 0, {0}, 0, units_none(), 0, 0},
+        {"efficiency", units_none(), &net.efficiency, 0, 0, {0}, 0, units_none(), 0, 0},
+        {"static_power", D6(0, -1, 0, 1, 0, 0), &net.static_power, 0, 0, {0}, 0, units_none(), 0, 0},
     };
     scope *inner = scope_new(L, s);
-    int unk = attrs(L, inner, st->c, sp, 5, "network", net.name, NULL);
-    require_attrs(L, sp, 5, "network", net.name, net.loc, unk);
+    int unk = attrs(L, inner, st->c, sp, 7, "network", net.name, NULL);
+    require_attrs(L, sp, 7, "network", net.name, net.loc, unk);
+    double eff = sustained(L, sp[5].set, sp[5].loc, net.efficiency);
+    net.bandwidth *= eff;
     if (sp[4].set && (fanout < 2 || fanout != floor(fanout) || fanout > 1 << 20)) {
         ERR(L, sp[4].loc, "'fanout' must be a whole number of at least 2");
         fanout = 2;
@@ -1782,6 +1827,7 @@ static void level_network(lower *L, scope *s, const ast *st) {
     L->caplinks = 0;
     body(L, scope_new(L, s), st->c, net_stmt);
     L->net = NULL;
+    for (int64_t i = 0; i < net.nlinks; i++) net.links[i].bandwidth *= eff; /* links given their own */
     GROW(L, lv->nets, lv->nnets, lb->capnets);
     lv->nets[lv->nnets] = net;
     hwsel *h = arena_alloc(&L->tmp, sizeof *h);
@@ -2168,12 +2214,44 @@ static int tensor_arg(lower *L, scope *s, const ast *arg, int *out) {
     return 0;
 }
 
+/* Query-key pairs of sliding-window attention: each of the T queries (the
+ * last T of S positions when causal) sees at most the W keys ending at its
+ * own position.  Position p (0-based) sees min(p + 1, W) keys, summed over
+ * p = S - T .. S - 1; without causality each query sees min(S, W). */
+static double window_pairs(double T, double S, double W, int causal) {
+    if (!causal) return T * (S < W ? S : W);
+    double lo = S - T + 1, hi = S; /* p + 1 runs over lo .. hi */
+    if (hi <= W) return (lo + hi) * (hi - lo + 1) / 2;
+    if (lo > W) return W * (hi - lo + 1);
+    return (lo + W) * (W - lo + 1) / 2 + W * (hi - W);
+}
+
 static const char *shape_text(lower *L, const ir_tensor *t) {
     char buf[160];
     int len = 0;
     for (int i = 0; i < t->ndims && len < 140; i++) len += snprintf(buf + len, sizeof buf - (size_t)len, "[%lld]", (long long)t->dims[i]);
     buf[len] = 0;
     return arena_strdup(&L->tmp, buf);
+}
+
+/* A tensor or operator statement, declared by `build`.  When it fails,
+ * its name is still declared, as a poison value: what uses it later is
+ * silently in error too, so one mistake (a bad template argument, say)
+ * gives one diagnostic instead of one per tensor and operator downstream. */
+static void wl_declare(lower *L, scope *s, const ast *st, void (*build)(lower *, scope *, const ast *)) {
+    const char *path = join(L, L->gpath, st->name);
+    if (strmap_get(&L->wb->names, path)) { /* a duplicate: reported there */
+        build(L, s, st);
+        return;
+    }
+    build(L, s, st);
+    if (!strmap_get(&L->wb->names, path)) {
+        nameref *r = arena_alloc(&L->tmp, sizeof *r);
+        r->kind = 4;
+        r->idx = -1;
+        strmap_put(&L->tmp, &L->wb->names, path, r);
+        define(L, L->gscope, st->name, verr(), st->b ? st->b->loc : st->loc, "name");
+    }
 }
 
 static void wl_op(lower *L, scope *s, const ast *st) {
@@ -2204,7 +2282,9 @@ static void wl_op(lower *L, scope *s, const ast *st) {
     enum { MAX_INPUTS = 256 };
     int ins[MAX_INPUTS], nin = 0;
     int heads = 1, has_dtype = 0, transpose = 0, causal = 0;
+    int kv_heads = 0;    /* attention: 0 = as many as the key width gives */
     int64_t batch = 1;
+    int64_t window = 0;  /* attention: keys each query sees at most (0: all) */
     double flops_per = 1;
     ir_dtype dt = DT_FP16;
     int ok = 1;
@@ -2228,13 +2308,21 @@ static void wl_op(lower *L, scope *s, const ast *st) {
                 if (n != 0 && n != 1) { ERR(L, arg->a->loc, "'%s' is 0 or 1", arg->name); ok = 0; continue; }
                 if (arg->name[0] == 't') transpose = (int)n;
                 else causal = (int)n;
+            } else if (strcmp(arg->name, "window") == 0 && kind == OPK_ATTENTION) {
+                /* sliding-window attention; 0 is no window */
+                int64_t n;
+                if (!eval_int(L, s, arg->a, &n)) { ok = 0; continue; }
+                if (n < 0) { ERR(L, arg->a->loc, "'window' must be 0 (none) or a number of keys"); ok = 0; continue; }
+                window = n;
             } else if ((strcmp(arg->name, "heads") == 0 && kind == OPK_ATTENTION) ||
+                       (strcmp(arg->name, "kv_heads") == 0 && kind == OPK_ATTENTION) ||
                        (strcmp(arg->name, "batch") == 0 && kind == OPK_ATTENTION) ||
                        (strcmp(arg->name, "flops") == 0 && kind == OPK_ELEMENTWISE)) {
                 int64_t n;
                 if (!eval_int(L, s, arg->a, &n)) { ok = 0; continue; }
                 if (n < 1) { ERR(L, arg->a->loc, "'%s' must be at least 1", arg->name); ok = 0; continue; }
                 if (arg->name[0] == 'h') heads = (int)(n > 1 << 20 ? 1 << 20 : n);
+                else if (arg->name[0] == 'k') kv_heads = (int)(n > 1 << 20 ? 1 << 20 : n);
                 else if (arg->name[0] == 'b') batch = n;
                 else flops_per = (double)n;
             } else {
@@ -2320,8 +2408,26 @@ static void wl_op(lower *L, scope *s, const ast *st) {
                 shape_text(L, a), shape_text(L, k), shape_text(L, v));
             return;
         }
-        if (a->dims[1] % heads || k->dims[1] % heads) {
-            ERR(L, call->loc, "attention(): %d heads do not divide the width %lld", heads, (long long)a->dims[1]);
+        /* grouped-query attention: q is heads x head width, k and v are
+         * kv_heads x the same head width, and kv_heads divides heads */
+        if (a->dims[1] % heads) {
+            ERR(L, call->loc, "attention(): %d heads do not divide the query width %lld", heads, (long long)a->dims[1]);
+            return;
+        }
+        int64_t hd = a->dims[1] / heads;
+        if (k->dims[1] % hd) {
+            ERR(L, call->loc, "attention(): the key/value width %lld is not a whole number of heads of width %lld "
+                "(query width %lld / %d heads)", (long long)k->dims[1], (long long)hd, (long long)a->dims[1], heads);
+            return;
+        }
+        if (kv_heads && k->dims[1] != kv_heads * hd) {
+            ERR(L, call->loc, "attention(): %d key/value heads of width %lld need a key/value width of %lld, found %lld",
+                kv_heads, (long long)hd, (long long)(kv_heads * hd), (long long)k->dims[1]);
+            return;
+        }
+        kv_heads = (int)(k->dims[1] / hd);
+        if (heads % kv_heads) {
+            ERR(L, call->loc, "attention(): %d key/value heads do not divide %d query heads", kv_heads, heads);
             return;
         }
         if (a->dims[0] % batch || k->dims[0] % batch) {
@@ -2338,6 +2444,7 @@ static void wl_op(lower *L, scope *s, const ast *st) {
             return;
         }
         double pairs = causal ? T * S - T * (T - 1) / 2 : T * S;
+        if (window > 0) pairs = window_pairs(T, S, (double)window, causal);
         flops = (double)batch * (4 * pairs * Dm + 5 * pairs * heads);
         break;
     }
@@ -2449,8 +2556,8 @@ static void wl_group(lower *L, scope *s, const ast *st) {
 
 static void wl_stmt(lower *L, scope *s, const ast *st) {
     switch (st->kind) {
-    case AST_TENSOR: wl_tensor(L, s, st); break;
-    case AST_OP: wl_op(L, s, st); break;
+    case AST_TENSOR: wl_declare(L, s, st, wl_tensor); break;
+    case AST_OP: wl_declare(L, s, st, wl_op); break;
     case AST_GROUP: wl_group(L, s, st); break;
     default: misplaced(L, st, "in a workload"); break;
     }
@@ -2489,7 +2596,14 @@ static wbuild *instantiate_workload(lower *L, const char *name, value t) {
     L->gpath = "";
     L->group = -1;
     L->gscope = inner;
+    /* a template from another file (the stdlib): errors inside it also
+     * point at the user's call that caused them */
+    int noted = t.call && t.call->loc.src != decl->loc.src;
+    if (noted)
+        diag_push_context(L->dc, t.call->loc,
+                          arena_printf(&L->tmp, "in workload '%s', an instance of '%s' made here", name, decl->name));
     body(L, inner, decl->c, wl_stmt);
+    if (noted) diag_pop_context(L->dc);
     L->wb = saved_wb;
     L->gpath = saved_path;
     L->group = saved_group;
@@ -2635,7 +2749,7 @@ static int map_hw(lower *L, scope *s, const ast *e, const char *want, ptrvec *ou
 static int split_of(lower *L, scope *s, const ast *e, ir_split *out, int64_t tile[2], int what) {
     *out = SPLIT_NONE;
     if (!e) return 1;
-    const char *hint = what == 'p' ? ", inner, tiles(TM, TN) or micro(M)" : what == 't' ? " or share(I, P)" : "";
+    const char *hint = what == 'p' ? ", inner, tiles, tiles(TM, TN) or micro(M)" : what == 't' ? " or share(I, P)" : "";
     if (e->kind == AST_CALL && e->a->kind == AST_IDENT && strcmp(e->a->name, "micro") == 0) {
         if (what != 'p') {
             ERR(L, e->loc, "'split micro(...)' runs an operator in micro-batches; it belongs to place");
@@ -2699,8 +2813,14 @@ static int split_of(lower *L, scope *s, const ast *e, ir_split *out, int64_t til
         *out = tiles ? SPLIT_TILES : SPLIT_SHARE;
         return 1;
     }
-    static const char *const names[] = {"none", "rows", "cols", "heads", "batch", "inner"};
-    int k = e->kind == AST_IDENT ? find_name(names, what == 'p' ? 6 : 5, e->name) : -1;
+    /* bare `tiles` (place): the kernel's tile and split-K are picked (kernel.c) */
+    static const char *const names[] = {"none", "rows", "cols", "heads", "batch", "inner", "tiles"};
+    int k = e->kind == AST_IDENT ? find_name(names, what == 'p' ? 7 : 5, e->name) : -1;
+    if (k == 6) {
+        tile[0] = tile[1] = 0;
+        *out = SPLIT_TILES;
+        return 1;
+    }
     if (k <= 0) {
         if (e->kind == AST_IDENT)
             ERR(L, e->loc, "unknown split '%s'; expected rows, cols, heads, batch%s", e->name, hint);
@@ -3057,9 +3177,11 @@ static void ex_stmt(lower *L, scope *s, const ast *st) {
 /* The top level                                                       */
 /* ------------------------------------------------------------------ */
 
-/* Parse --set values and apply them to params (by name) before evaluation. */
+/* Parse --set values and apply them to params (by name) before evaluation.
+ * When a name is set more than once the last setting wins (an explore
+ * point's value after the command line's). */
 static int set_value(lower *L, const char *name, value *out) {
-    for (int i = 0; i < L->opts->nsets; i++) {
+    for (int i = L->opts->nsets - 1; i >= 0; i--) {
         const char *s = L->opts->sets[i];
         const char *eq = strchr(s, '=');
         if (!eq || (size_t)(eq - s) != strlen(name) || strncmp(s, name, (size_t)(eq - s)) != 0) continue;
@@ -3371,13 +3493,40 @@ static ir_design *load(mld_source *src, const mldc_options *o, diag_ctx *dc, int
     return d;
 }
 
+/* The design on standard input: the caller's copy when it read it already
+ * (o->stdin_text), else read here.  NULL and *why on failure. */
+static mld_source *read_stdin(lower *L, const mldc_options *o, const char **why) {
+    mld_source *src = arena_alloc(&L->tmp, sizeof *src);
+    src->path = "<stdin>";
+    if (o && o->stdin_text) {
+        src->text = arena_strndup(&L->tmp, o->stdin_text, o->stdin_len);
+        src->len = o->stdin_len;
+        return src;
+    }
+    size_t len = 0;
+    char *text = util_read_all(stdin, MLDC_MAX_FILE, &len);
+    if (!text) {
+        *why = errno == EFBIG ? arena_printf(&L->tmp, "'<stdin>' is larger than the limit of %d MiB", MLDC_MAX_FILE >> 20)
+                              : arena_printf(&L->tmp, "cannot read '<stdin>': %s", strerror(errno));
+        return NULL;
+    }
+    src->text = arena_strndup(&L->tmp, text, len);
+    src->len = len;
+    free(text);
+    if (memchr(src->text, 0, len)) {
+        *why = "'<stdin>' is not a text file (it contains NUL bytes)";
+        return NULL;
+    }
+    return src;
+}
+
 ir_design *mldc_load_file(const char *path, const mldc_options *o, diag_ctx *dc) {
     lower L0;
     memset(&L0, 0, sizeof L0);
     arena_init(&L0.tmp);
     L0.dc = dc;
     const char *why = NULL;
-    mld_source *src = read_source(&L0, path, &why);
+    mld_source *src = strcmp(path, "-") == 0 ? read_stdin(&L0, o, &why) : read_source(&L0, path, &why);
     if (!src) {
         mld_loc none = {0};
         diag_error(dc, none, "%s", why);

@@ -25,9 +25,20 @@ typedef struct mldc_options {
     const char *const *sets; /* "name=value" overrides of params */
     int nsets;
     const char *stdlib_dir;  /* where import "std/..." looks; NULL: built-in default */
+    /* Optional: an imported file's text as an editor holds it (the
+     * language server's unsaved buffers).  Called with each resolved import
+     * path before the disk is read; returns NULL to read the disk. */
+    const char *(*overlay)(void *ud, const char *path, size_t *len);
+    void *overlay_ud;
+    /* the design named "-" (standard input), read once by the caller so
+     * that it can be loaded again (explore loads it once per point); NULL:
+     * mldc_load_file("-") reads stdin itself */
+    const char *stdin_text;
+    size_t stdin_len;
 } mldc_options;
 
-/* Load, lower and check the design in `path`. Never NULL. */
+/* Load, lower and check the design in `path` ("-": standard input, named
+ * "<stdin>" in diagnostics). Never NULL. */
 ir_design *mldc_load_file(const char *path, const mldc_options *o, diag_ctx *dc);
 /* Same, from a buffer; `name` is used in diagnostics and for relative
  * imports (relative to the current directory). Never NULL. */
@@ -36,5 +47,9 @@ ir_design *mldc_load_buffer(const char *name, const char *text, size_t len,
 /* The stdlib directory in force: o->stdlib_dir, else $MLDC_STDLIB, else the
  * installed default. */
 const char *mldc_stdlib_dir(const mldc_options *o);
+/* The file `import "name"` in the file `from` reads: "std/..." in the
+ * stdlib directory, else relative to from's directory; ".mld" added when
+ * missing.  Allocated in a. */
+const char *mldc_resolve_import(arena *a, const mldc_options *o, const char *from, const char *name);
 
 #endif

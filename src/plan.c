@@ -23,15 +23,23 @@
  * switch, a direct link when fully connected, up and down a tree of the
  * given fan-out, and a breadth-first shortest path over explicit links.
  *
+ * How a kernel runs on GPU-like hardware comes from kernel.c: the GEMM
+ * kernel of a bare `split tiles` (tile, split-K) and of a matmul on an
+ * element with `units`, and the row-wise operators' extra passes; writes
+ * are weighted by the memory's write cost, and an element's `dispatch`
+ * adds one host task per operator, chained in program order.
+ *
  * Resources are created on first use and keyed by identity, so only what a
  * mapping touches exists.  Energy does not depend on the schedule and is
  * summed here.
  */
 #include "plan.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "kernel.h"
 #include "lower_int.h"
 
 /* ------------------------------------------------------------------ */
@@ -164,6 +172,7 @@ typedef struct builder {
     htab routes;      /* (from, to) -> offset << 16 | length in rstore, + 1 */
     uint32_t *rstore; /* routes already built, back to back */
     uint64_t nrstore, caprstore;
+    uint32_t host;    /* the last host dispatch task + 1 (elements with a `dispatch`) */
 } builder;
 
 /* ------------------------------------------------------------------ */
@@ -698,33 +707,148 @@ static const ir_elem *unit_elem(const ir_system *s, ir_unit u) {
 
 /* Output tile grid of a `split tiles(TM, TN)` place: the output seen as
  * [M][N] (N its last dimension, M the product of the others). */
-static void tile_grid(const ir_workload *w, const ir_action *a, int64_t *M, int64_t *N, int64_t *tr, int64_t *tc) {
+static void tile_grid(const ir_workload *w, const ir_action *a, int64_t tm, int64_t tn, int64_t *M, int64_t *N,
+                      int64_t *tr, int64_t *tc) {
     const ir_tensor *o = &w->tensors[w->ops[a->op].output];
     *N = o->dims[o->ndims - 1];
     *M = 1;
     for (int d = 0; d + 1 < o->ndims; d++) *M *= o->dims[d];
-    *tr = (*M + a->tile[0] - 1) / a->tile[0];
-    *tc = (*N + a->tile[1] - 1) / a->tile[1];
+    *tr = (*M + tm - 1) / tm;
+    *tc = (*N + tn - 1) / tn;
 }
 
-/* Work items of a place action: one per unit, or one per tile. */
-static uint64_t place_items(const ir_workload *w, const ir_action *a) {
+/* The level of instance `inst`. */
+static const ir_level *inst_level(const ir_system *s, uint64_t inst) {
+    ir_step st[256];
+    int n = ir_inst_steps(s, inst, st, 256);
+    return n > 0 ? st[n - 1].level : NULL;
+}
+
+/* The hardware as a kernel of place action `a` sees it (kernel.h): its
+ * units, their sustained rate, their local memory's sustained bandwidth
+ * and write cost, and the cache in front of that memory: the fastest other
+ * memory of the same level, when faster (the L2 beside a GPU's HBM). */
+static kernel_hw kernel_hw_of(const ir_system *s, const ir_action *a) {
+    kernel_hw hw = {a->nunits, 0, 0, 1, 0, 0};
+    const ir_elem *el = a->nunits ? unit_elem(s, a->units[0]) : NULL;
+    if (el) {
+        hw.unit_rate = el->rate;
+        hw.row_memory = el->row_memory;
+    }
+    ir_unit mem;
+    if (!a->nunits || !check_local_memory(s, a->units[0], &mem)) return hw;
+    const ir_level *lv = inst_level(s, mem.inst);
+    if (!lv) return hw;
+    const ir_elem *me = &lv->elems[mem.elem];
+    hw.mem_bw = me->bandwidth * me->ports;
+    if (me->write_efficiency > 0) hw.write_ratio = (me->efficiency > 0 ? me->efficiency : 1) / me->write_efficiency;
+    for (int i = 0; i < lv->nelems; i++) {
+        const ir_elem *c = &lv->elems[i];
+        if (i != mem.elem && c->kind == ELEM_MEMORY && c->bandwidth * c->ports > hw.mem_bw &&
+            c->bandwidth * c->ports > hw.cache_bw)
+            hw.cache_bw = c->bandwidth * c->ports;
+    }
+    return hw;
+}
+
+/* How a place action runs on GPU-like units: a `split tiles` without a
+ * tile gets the GEMM kernel kernel.c picks (M, N from the output, K from
+ * the FLOPs); otherwise the tile given, unsplit. */
+typedef struct place_kernel {
+    int chosen;          /* the kernel was picked */
+    kernel_gemm g;
+    kernel_hw hw;
+    int64_t M, N, K, tr, tc;
+    double eb;           /* bytes of an output element */
+} place_kernel;
+
+static place_kernel place_kernel_of(const ir_system *s, const ir_workload *w, const ir_action *a) {
+    place_kernel pk;
+    memset(&pk, 0, sizeof pk);
+    pk.g = (kernel_gemm){a->tile[0], a->tile[1], 1, 0};
+    pk.chosen = a->split == SPLIT_TILES && a->tile[0] == 0;
+    if (!pk.chosen) return pk;
+    const ir_op *op = &w->ops[a->op];
+    pk.hw = kernel_hw_of(s, a);
+    pk.eb = ir_dtype_bytes(w->tensors[op->output].dtype);
+    int64_t M, N, tr, tc;
+    tile_grid(w, a, 1, 1, &M, &N, &tr, &tc);
+    double k = M > 0 && N > 0 ? op->flops / (2.0 * (double)M * (double)N) : 1;
+    pk.K = k < 1 ? 1 : (int64_t)llround(k);
+    pk.g = kernel_gemm_choose(&pk.hw, M, N, pk.K, pk.eb);
+    return pk;
+}
+
+/* Work items of a place action: one per unit, or one per tile (and
+ * split-K slice). */
+static uint64_t place_items(const ir_system *s, const ir_workload *w, const ir_action *a) {
     if (a->split == SPLIT_MICRO) return (uint64_t)a->nunits * (a->tile[1] ? 1 : (uint64_t)a->tile[0]);
     if (a->split != SPLIT_TILES) return (uint64_t)a->nunits;
+    place_kernel pk = place_kernel_of(s, w, a);
     int64_t M, N, tr, tc;
-    tile_grid(w, a, &M, &N, &tr, &tc);
-    return (uint64_t)tr * (uint64_t)tc;
+    tile_grid(w, a, pk.g.tm, pk.g.tn, &M, &N, &tr, &tc);
+    return (uint64_t)tr * (uint64_t)tc * (uint64_t)pk.g.splitk;
 }
 
-/* Tasks a place action makes: its items, and a launch task on each unit
- * that gets work and whose element has a `launch` time. */
+/* Tasks a place action makes: its items, a launch task on each unit that
+ * gets work and whose element has a `launch` time, and a host dispatch
+ * task when the first unit's element has a `dispatch` time. */
 static uint64_t place_ntasks(const ir_system *s, const ir_workload *w, const ir_action *a) {
-    uint64_t items = place_items(w, a), n = items;
+    uint64_t items = place_items(s, w, a), n = items;
     for (int64_t i = 0; i < a->nunits && (uint64_t)i < items; i++) {
         const ir_elem *el = unit_elem(s, a->units[i]);
         n += el && el->launch > 0;
     }
-    return n;
+    const ir_elem *el0 = a->nunits ? unit_elem(s, a->units[0]) : NULL;
+    return n + (el0 && el0->dispatch > 0);
+}
+
+/* A matmul placed (whole, or one piece per unit) on an element
+ * that is `units` units working as one (a GPU's SMs): the compute side
+ * (whole waves of padded tiles, their cache traffic) of the GEMM kernel
+ * picked for its piece over those units (kernel.c), which brings wave
+ * quantisation and the cache to a GPU-level roofline; 0 for other
+ * operators and elements.  n pieces: split cols cuts N, split inner
+ * cuts K, the other splits cut M. */
+static double element_gemm(const ir_system *s, const ir_workload *w, const ir_action *a, const kernel_hw *hw,
+                           double n) {
+    const ir_op *op = &w->ops[a->op];
+    const ir_elem *el = a->nunits ? unit_elem(s, a->units[0]) : NULL;
+    if (!el || el->units <= 1 || op->kind != OPK_MATMUL || op->flops <= 0) return 0;
+    int64_t M, N, tr, tc;
+    tile_grid(w, a, 1, 1, &M, &N, &tr, &tc);
+    double K = op->flops / (2.0 * (double)M * (double)N);
+    double m = (double)M, nn = (double)N;
+    if (a->split == SPLIT_COLS) nn /= n;
+    else if (a->split == SPLIT_INNER) K /= n;
+    else m /= n;
+    kernel_hw g = *hw;
+    g.units = (int64_t)el->units;
+    g.unit_rate = el->rate / el->units;
+    double eb = ir_dtype_bytes(w->tensors[op->output].dtype);
+    int64_t mi = (int64_t)ceil(m), ni = (int64_t)ceil(nn), ki = (int64_t)ceil(K);
+    mi = mi > 0 ? mi : 1;
+    ni = ni > 0 ? ni : 1;
+    ki = ki > 0 ? ki : 1;
+    kernel_gemm kg = kernel_gemm_choose(&g, mi, ni, ki, eb);
+    return kernel_gemm_compute(&g, mi, ni, ki, eb, &kg);
+}
+
+/* A task of action `ai` that takes a fixed time: a launch, a host call. */
+static plan_task fixed_task(plan_task_kind kind, int64_t ai, double fixed) {
+    plan_task t;
+    memset(&t, 0, sizeof t);
+    t.kind = (uint8_t)kind;
+    t.action = (int32_t)ai;
+    t.fixed = fixed;
+    return t;
+}
+
+/* The row length of a row-wise operator: its first input's last dimension. */
+static int64_t row_length(const ir_workload *w, const ir_op *op) {
+    if (op->ninputs < 1) return 1;
+    const ir_tensor *t = &w->tensors[op->inputs[0]];
+    return t->ndims ? t->dims[t->ndims - 1] : 1;
 }
 
 /* Place an operator.  Each unit runs 1/N of it (split), the whole of it, or
@@ -740,15 +864,39 @@ static void do_place(builder *b, const ir_action *a, int64_t ai) {
     const ir_op *op = &w->ops[a->op];
     int tiles = a->split == SPLIT_TILES;
     int64_t M = 1, N = 1, tr = 1, tc = 1;
-    if (tiles) tile_grid(w, a, &M, &N, &tr, &tc);
-    uint64_t nitems = place_items(w, a);
+    place_kernel pk = place_kernel_of(b->s, w, a);
+    int64_t S = pk.g.splitk; /* split-K slices per tile */
+    if (tiles) {
+        tile_grid(w, a, pk.g.tm, pk.g.tn, &M, &N, &tr, &tc);
+        b->p->kernels[ai] = (plan_kernel){pk.g.tm, pk.g.tn, S};
+    }
+    uint64_t nitems = place_items(b->s, w, a);
     int64_t micro = a->split == SPLIT_MICRO ? a->tile[0] : 1;
     int64_t piece = a->split == SPLIT_MICRO ? a->tile[1] - 1 : -1; /* micro(I, M): I */
     int64_t per_unit = piece >= 0 ? 1 : micro;                       /* items per unit */
     double n = a->split && !tiles ? (double)a->nunits * (double)micro : 1.0;
-    double flops = op->flops / n, bytes = (op->bytes_in + op->bytes_out) / n;
+    /* the kernel's traffic (kernel.c): writes weighted by the memory's
+     * write cost, row-wise operators' further passes over the row */
+    kernel_hw hw = pk.chosen ? pk.hw : kernel_hw_of(b->s, a);
+    kernel_traffic kt = kernel_rowwise(&hw, op->kind, row_length(w, op), op->bytes_in, op->bytes_out);
+    double whole = tiles ? 0 : element_gemm(b->s, w, a, &hw, n);
+    double flops = op->flops / n, bytes = kt.mem / n;
+    /* energy counts bytes moved, not their weighted time */
+    double raw = kt.mem > 0 ? (kt.mem - op->bytes_out * (hw.write_ratio - 1)) / kt.mem : 1;
+    /* the units share the cache: a task's cache bytes take this long each */
+    double cache_s = hw.cache_bw > 0 ? (double)(a->nunits ? a->nunits : 1) / hw.cache_bw : 0;
+    double cache_bytes = kt.cache / n;
     /* split inner: a slice of the inputs, a partial sum of the whole output */
-    if (a->split == SPLIT_INNER) bytes = op->bytes_in / n + op->bytes_out;
+    if (a->split == SPLIT_INNER) bytes = op->bytes_in / n + op->bytes_out * hw.write_ratio;
+    /* the host's call of the framework: one per operator, in program
+     * order, overlapping the kernel; the units' launches follow the call
+     * before it */
+    const ir_elem *el0 = a->nunits ? unit_elem(b->s, a->units[0]) : NULL;
+    uint32_t host_prev = b->host;
+    if (el0 && el0->dispatch > 0) {
+        if (host_prev) dep(b, host_prev - 1);
+        b->host = emit(b, fixed_task(TASK_SYNC, ai, el0->dispatch), NULL, 0) + 1;
+    }
     /* several items per unit (tiles, micro-batches): look up each unit's
      * local memory once */
     ir_unit *umem = NULL;
@@ -766,14 +914,28 @@ static void do_place(builder *b, const ir_action *a, int64_t ai) {
         /* the share a micro-batch reads and writes: unit i's micro-batch */
         int64_t share = micro > 1 ? i * micro + (piece >= 0 ? piece : (int64_t)(k % (uint64_t)micro)) : -1;
         ir_unit u = a->units[i], mem = {0, 0};
-        double f = flops, by = bytes;
+        /* tkern: a floor on the compute side (a chosen kernel's padded,
+         * cache-bound tile; a whole-GPU matmul's waves of them); tseq: time after the memory traffic (a
+         * row-wise kernel's later passes, which re-read rows from the
+         * cache once the first pass has streamed them in) */
+        double f = flops, by = bytes, tkern = whole, tseq = cache_bytes * cache_s;
         if (tiles) {
-            int64_t r = (int64_t)(k / (uint64_t)tc), c = (int64_t)(k % (uint64_t)tc);
-            int64_t rows = M - r * a->tile[0] < a->tile[0] ? M - r * a->tile[0] : a->tile[0];
-            int64_t cols = N - c * a->tile[1] < a->tile[1] ? N - c * a->tile[1] : a->tile[1];
+            /* task k: slice k mod S of tile k / S */
+            int64_t kt_ = (int64_t)(k / (uint64_t)S), z = (int64_t)(k % (uint64_t)S);
+            int64_t r = kt_ / tc, c = kt_ % tc;
+            int64_t rows = M - r * pk.g.tm < pk.g.tm ? M - r * pk.g.tm : pk.g.tm;
+            int64_t cols = N - c * pk.g.tn < pk.g.tn ? N - c * pk.g.tn : pk.g.tn;
             double frac = (double)rows * (double)cols / ((double)M * (double)N);
             f = flops * frac;
             by = bytes * frac;
+            if (pk.chosen) {
+                int64_t kz = (pk.K + S - 1) / S, k0 = z * kz;
+                double kf = (double)(pk.K - k0 < kz ? pk.K - k0 : kz) / (double)pk.K;
+                f *= kf;
+                by = kernel_slice_bytes(&pk.hw, &pk.g, (double)rows * (double)cols, op->bytes_in * frac * kf,
+                                        op->bytes_out * frac);
+                tkern = kernel_tile_time(&pk.hw, &pk.g, kz, pk.eb, 0);
+            }
         }
         int has_mem;
         if (umem && !first_on_unit) {
@@ -789,13 +951,9 @@ static void do_place(builder *b, const ir_action *a, int64_t ai) {
         uint32_t r[2] = {res_elem(b, u.inst, u.elem), 0};
         const ir_elem *el = first_on_unit ? unit_elem(b->s, u) : NULL;
         if (el && el->launch > 0) {
-            plan_task lt;
-            memset(&lt, 0, sizeof lt);
-            lt.kind = TASK_COMPUTE;
-            lt.action = (int32_t)ai;
-            lt.fixed = el->launch;
+            if (host_prev) dep(b, host_prev - 1);
             chain_dep(b, u);
-            chain_set(b, u, emit(b, lt, r, 1));
+            chain_set(b, u, emit(b, fixed_task(TASK_COMPUTE, ai, el->launch), r, 1));
         }
         chain_dep(b, u);
         /* later tasks on a unit follow its first, which waited for the data;
@@ -806,12 +964,14 @@ static void do_place(builder *b, const ir_action *a, int64_t ai) {
             for (int j = 0; j < op->ninputs && has_mem && first_on_unit; j++) data_deps(b, op->inputs[j], mem, 0, -1);
         const plan_res *cr = &b->p->res[r[0]];
         double tcomp = cr->rate > 0 ? f / cr->rate : 0, tm = 0;
+        if (tkern > tcomp) tcomp = tkern;
         double emem = 0;
         if (has_mem) {
             r[1] = res_elem(b, mem.inst, mem.elem);
             cr = &b->p->res[r[0]]; /* res_elem may have moved the array */
             const plan_res *mr = &b->p->res[r[1]];
             tm = mr->rate > 0 ? by / mr->rate : 0;
+            tm += tseq;
             emem = mr->energy;
         }
         plan_task t;
@@ -823,7 +983,9 @@ static void do_place(builder *b, const ir_action *a, int64_t ai) {
         t.fixed = tcomp > tm ? tcomp : tm;
         t.mem_bound = tm > tcomp;
         b->p->energy_compute += f * cr->energy;
-        b->p->energy_memory += by * emem;
+        b->p->energy_memory += by * raw * emem;
+        b->p->res[r[0]].joules += f * cr->energy;
+        if (has_mem) b->p->res[r[1]].joules += by * raw * emem;
         /* A memory shared with other units (it belongs to an enclosing
          * level) is contended by the compute traffic too; a unit's private
          * memory is taken to serve its unit and its DMA at once. */
@@ -877,6 +1039,7 @@ static void do_transfer(builder *b, const ir_action *a, int64_t ai) {
             lat += r->latency;
             if (r->kind == RES_LINK) b->p->energy_network += bytes * r->energy;
             else b->p->energy_memory += bytes * r->energy;
+            b->p->res[b->route[i]].joules += bytes * r->energy;
         }
         tk.fixed = lat;
         emit(b, tk, b->route, b->nroute);
@@ -960,7 +1123,44 @@ static double wl_param(const ir_workload *w, const char *name) {
     return 0;
 }
 
+static void count_levels(const ir_level *lv, double mult, double *count) {
+    count[lv->id] += mult;
+    for (int i = 0; i < lv->nchildren; i++)
+        count_levels(lv->children[i].type, mult * (double)lv->children[i].count, count);
+}
+
+void plan_level_instances(const plan *p, double *count) {
+    int nl = p->design ? p->design->nlevels : 0;
+    for (int l = 0; l < nl; l++) count[l] = 0;
+    if (nl && p->map && p->map->sys && p->map->sys->root) count_levels(p->map->sys->root, 1, count);
+}
+
+double plan_static_power(const plan *p) {
+    int nl = p->design ? p->design->nlevels : 0;
+    double *count = calloc((size_t)nl + 1, sizeof *count), w = 0;
+    if (!count) abort();
+    plan_level_instances(p, count);
+    for (int l = 0; l < nl; l++) {
+        const ir_level *lv = p->design->levels[l];
+        for (int e = 0; e < lv->nelems; e++) w += count[l] * lv->elems[e].static_power;
+        for (int n = 0; n < lv->nnets; n++) w += count[l] * lv->nets[n].static_power;
+    }
+    free(count);
+    return w;
+}
+
+const char *plan_count_word(const ir_workload *wl, double *count) {
+    double batch = wl ? wl_param(wl, "batch") : 0, seq = wl ? wl_param(wl, "seq") : 0;
+    double n = batch > 0 && seq > 0 ? batch * seq : batch > 0 ? batch : 1;
+    if (count) *count = n;
+    return batch > 0 && seq > 0 ? "tokens" : batch > 0 ? "samples" : "runs";
+}
+
 plan *plan_build(const ir_design *d, const ir_mapping *m, diag_ctx *dc) {
+    return plan_build_progress(d, m, dc, NULL, NULL);
+}
+
+plan *plan_build_progress(const ir_design *d, const ir_mapping *m, diag_ctx *dc, mldc_progress_fn fn, void *ud) {
     plan *p = calloc(1, sizeof *p);
     if (!p) mem_fail(0);
     arena_init(&p->mem);
@@ -1012,6 +1212,7 @@ plan *plan_build(const ir_design *d, const ir_mapping *m, diag_ctx *dc) {
             next++;
         }
     }
+    p->kernels = arena_alloc(&p->mem, sizeof *p->kernels * (size_t)(m->nactions + 1));
     b.seen = calloc(next + 1, sizeof *b.seen);
     if (!b.seen) mem_fail(0);
     if (next >= PLAN_MAX_TASKS) {
@@ -1021,6 +1222,7 @@ plan *plan_build(const ir_design *d, const ir_mapping *m, diag_ctx *dc) {
         b.failed = 1;
     }
     for (int64_t i = 0; i < m->nactions && !b.failed; i++) {
+        if (fn && (i & 15) == 0) fn(ud, "planning", (double)i, (double)m->nactions);
         const ir_action *a = &m->actions[i];
         switch (a->kind) {
         case ACT_PLACE: do_place(&b, a, i); break;
@@ -1031,17 +1233,7 @@ plan *plan_build(const ir_design *d, const ir_mapping *m, diag_ctx *dc) {
         case ACT_SYNC: do_sync(&b, a, i); break;
         }
     }
-    double batch = wl_param(m->wl, "batch"), seq = wl_param(m->wl, "seq");
-    if (batch > 0 && seq > 0) {
-        p->tokens = batch * seq;
-        p->tokens_what = "tokens";
-    } else if (batch > 0) {
-        p->tokens = batch;
-        p->tokens_what = "samples";
-    } else {
-        p->tokens = 1;
-        p->tokens_what = "runs";
-    }
+    p->tokens_what = plan_count_word(m->wl, &p->tokens);
     for (uint32_t i = 0; i < b.nholders; i++) free(b.holders[i].t);
     free(b.holders);
     htab_free(&b.resmap);
@@ -1127,7 +1319,8 @@ void plan_task_name(const plan *p, uint32_t t, char *buf, size_t n) {
         snprintf(buf, n, "%s %s", a->inferred ? "move (inferred)" : "move", w->tensors[a->tensor].name);
         break;
     default:
-        if (a->nafter) snprintf(buf, n, "sync after %s", w->ops[a->after[0]].name);
+        if (a->kind == ACT_PLACE) snprintf(buf, n, "dispatch %s", w->ops[a->op].name);
+        else if (a->nafter) snprintf(buf, n, "sync after %s", w->ops[a->after[0]].name);
         else snprintf(buf, n, "sync");
         break;
     }

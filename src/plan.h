@@ -40,6 +40,7 @@ typedef struct plan_res {
     double rate;       /* FLOP/s (compute) or B/s (memory, link) */
     double latency;    /* s: memory access latency, or per-hop latency */
     double energy;     /* J/FLOP (compute) or J/B (memory, link) */
+    double joules;     /* dynamic energy the plan's tasks spend on it (J) */
 } plan_res;
 
 typedef struct plan_task {
@@ -52,6 +53,13 @@ typedef struct plan_task {
     uint32_t use0, nuse; /* resources used: uses[use0 .. use0 + nuse) */
     uint32_t dep0, ndep; /* predecessors: deps[dep0 .. dep0 + ndep) */
 } plan_task;
+
+/* The GEMM kernel a `split tiles` place runs (kernel.c's pick, or the
+ * tile given): tile rows x columns and split-K slices; tm == 0 for other
+ * actions. */
+typedef struct plan_kernel {
+    int64_t tm, tn, splitk;
+} plan_kernel;
 
 typedef struct plan {
     const ir_design *design;
@@ -66,6 +74,7 @@ typedef struct plan {
     uint64_t ndeps;
     /* what the workload processes per run, for throughput */
     double energy_compute, energy_memory, energy_network; /* J, independent of the schedule */
+    plan_kernel *kernels; /* per mapping action (map->nactions) */
     double tokens;     /* batch * seq, or batch, or 1 */
     const char *tokens_what; /* "tokens", "samples" or "runs" */
     arena mem;
@@ -73,15 +82,33 @@ typedef struct plan {
 
 enum { PLAN_MAX_TASKS = 200 * 1000 * 1000 };
 
+/* Progress of long work, for a caller that shows it (the CLI's progress
+ * line): `phase` ("planning", "simulating"), and how far: done of total
+ * (mapping actions, tasks).  Called every so often, never per item. */
+typedef void (*mldc_progress_fn)(void *ud, const char *phase, double done, double total);
+
 /* Compile mapping `m` of design `d`.  Returns NULL after reporting an error
  * (limits, a route that cannot be built). */
 plan *plan_build(const ir_design *d, const ir_mapping *m, diag_ctx *dc);
+/* The same, reporting progress through fn (NULL: none). */
+plan *plan_build_progress(const ir_design *d, const ir_mapping *m, diag_ctx *dc, mldc_progress_fn fn, void *ud);
 void plan_free(plan *p);
 
 /* Human names: "top.chip[0].core[1].tensor", "top.chip[0].noc (3 -> 4)". */
 void plan_res_name(const plan *p, uint32_t r, char *buf, size_t n);
 /* "place layer[0].qkv on top.core[0][1].tensor" etc. */
 void plan_task_name(const plan *p, uint32_t t, char *buf, size_t n);
+
+/* Instances of each level type in the mapping's system, by level id
+ * (count[] has design->nlevels entries; 0 for types not in the system). */
+void plan_level_instances(const plan *p, double *count);
+/* Static (leakage) power of the whole system: every element's and
+ * network's static_power times its instances, used or not (W). */
+double plan_static_power(const plan *p);
+
+/* What one run of workload wl processes: "tokens" (batch x seq), "samples"
+ * (batch) or "runs" (1), and how many, in *count (may be NULL). */
+const char *plan_count_word(const ir_workload *wl, double *count);
 
 /* mldc dump plan: resources, then tasks with their routes and deps. */
 void plan_dump(FILE *out, const plan *p);

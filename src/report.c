@@ -40,7 +40,12 @@
  * and its maintainers advise synthetic traces to avoid it).  Syncs can
  * overlap one another, and trace viewers drop slices that overlap on one
  * thread without nesting, so they are spread over lanes (tid 1, 2, ...) by
- * interval partitioning in (start, task id) order.
+ * interval partitioning in (start, task id) order.  A level's process is
+ * named by its template alone ("PE"), its arguments in a label.  After the
+ * slices, each in a function of its own: a flow arrow per dependency
+ * (trace_flows), a link-utilisation counter per network instance
+ * (trace_link_counters) and the critical path as a process of its own
+ * (trace_critical_path, pid = syncs' pid + 1).
  */
 #include "sim.h"
 
@@ -105,7 +110,7 @@ static const char *res_elem_name(const ir_level *lv, const plan_res *rs) {
 }
 
 static double total_energy(const sim_result *r) {
-    return r->energy_compute + r->energy_memory + r->energy_network;
+    return r->energy_compute + r->energy_memory + r->energy_network + r->energy_static;
 }
 
 static double system_area(const plan *p) {
@@ -335,7 +340,13 @@ static void text_summary(FILE *out, const sim_result *r) {
     fmt_energy(r->energy_compute, b, sizeof b);
     fmt_energy(r->energy_memory, c, sizeof c);
     fmt_energy(r->energy_network, d, sizeof d);
-    fprintf(out, "energy          %s (compute %s, memory %s, network %s)\n", a, b, c, d);
+    if (r->energy_static > 0) {
+        char e[64];
+        fmt_energy(r->energy_static, e, sizeof e);
+        fprintf(out, "energy          %s (compute %s, memory %s, network %s, static %s)\n", a, b, c, d, e);
+    } else {
+        fprintf(out, "energy          %s (compute %s, memory %s, network %s)\n", a, b, c, d);
+    }
     if (what) { /* "energy/token": the plural's 's' dropped */
         char lab[32];
         size_t wn = strlen(what);
@@ -410,50 +421,262 @@ static void text_levels(FILE *out, const sim_result *r) {
     rollup_free(&ru);
 }
 
+/* A resource by busy time: descending, then id ascending. */
+typedef struct busy_key {
+    double busy;
+    uint32_t id;
+} busy_key;
+
+static int busy_cmp(const void *pa, const void *pb) {
+    const busy_key *a = pa, *b = pb;
+    if (a->busy != b->busy) return a->busy > b->busy ? -1 : 1;
+    return a->id < b->id ? -1 : a->id > b->id;
+}
+
+/* Alike busiest resources: the first (by id) and how many. */
+typedef struct busy_group {
+    uint32_t first, count;
+    char name[NAME_MAX_LEN];
+} busy_group;
+
+/* Two resource names alike but for the numbers in brackets
+ * ("top.pe[0][1].mac", "top.pe[2][1].mac"). */
+static int names_alike(const char *a, const char *b) {
+    for (;;) {
+        if (*a == '[' && *b == '[') {
+            a++, b++;
+            while (*a >= '0' && *a <= '9') a++;
+            while (*b >= '0' && *b <= '9') b++;
+            continue;
+        }
+        if (*a != *b) return 0;
+        if (!*a) return 1;
+        a++, b++;
+    }
+}
+
+/* Turn into '*' the bracketed numbers of `pat` that differ in `other`
+ * (an alike name); '*' once set stays. */
+static void name_merge(char *pat, const char *other) {
+    char out[NAME_MAX_LEN];
+    size_t k = 0;
+    const char *a = pat, *b = other;
+    while (*a && k + 2 < sizeof out) {
+        if (*a == '[' && *b == '[') {
+            const char *ea = a + 1, *eb = b + 1;
+            while (*ea != ']' && *ea) ea++;
+            while (*eb != ']' && *eb) eb++;
+            int same = (ea - a) == (eb - b) && memcmp(a, b, (size_t)(ea - a)) == 0;
+            if (same) {
+                size_t len = (size_t)(ea - a);
+                if (k + len + 2 >= sizeof out) break;
+                memcpy(out + k, a, len);
+                k += len;
+            } else {
+                out[k++] = '[';
+                out[k++] = '*';
+            }
+            a = ea, b = eb;
+            continue;
+        }
+        out[k++] = *a++;
+        b++;
+    }
+    out[k] = 0;
+    snprintf(pat, NAME_MAX_LEN, "%s", out);
+}
+
+/* The busiest resources, alike ones grouped: resources of one kind with
+ * the same busy time whose names differ only in indices make one line
+ * ("top.pe[*][*].mac", with how many), so ten identical cores do not
+ * crowd out everything else. */
 static void text_busiest(FILE *out, const sim_result *r) {
     const plan *p = r->p;
-    uint32_t top[TOP_BUSIEST];
-    int ntop = 0;
-    /* Insertion into a short sorted list: busy descending, id ascending
-     * (ids arrive ascending, so strict '>' keeps the earlier id first). */
-    for (uint32_t i = 0; i < p->nres; i++) {
-        double b = r->busy[i];
-        int pos = ntop;
-        while (pos > 0 && b > r->busy[top[pos - 1]])
-            pos--;
-        if (pos >= TOP_BUSIEST)
-            continue;
-        int last = ntop < TOP_BUSIEST ? ntop : TOP_BUSIEST - 1;
-        memmove(&top[pos + 1], &top[pos], sizeof top[0] * (size_t)(last - pos));
-        top[pos] = i;
-        if (ntop < TOP_BUSIEST)
-            ntop++;
-    }
-    if (ntop == 0)
-        return;
+    if (p->nres == 0) return;
+    busy_key *keys = malloc(sizeof *keys * p->nres);
+    uint32_t *ord = malloc(sizeof *ord * p->nres);
+    unsigned char *used = calloc(p->nres, 1);
+    if (!keys || !ord || !used) abort();
+    for (uint32_t i = 0; i < p->nres; i++) keys[i] = (busy_key){r->busy[i], i};
+    qsort(keys, p->nres, sizeof *keys, busy_cmp);
+    for (uint32_t i = 0; i < p->nres; i++) ord[i] = keys[i].id;
+    free(keys);
 
-    char name[NAME_MAX_LEN];
+    busy_group *g = calloc(TOP_BUSIEST, sizeof *g);
+    if (!g) abort();
+    int ng = 0;
+    char other[NAME_MAX_LEN];
+    for (uint32_t k = 0; k < p->nres && ng < TOP_BUSIEST; k++) {
+        uint32_t i = ord[k];
+        if (used[k]) continue;
+        busy_group *cur = &g[ng++];
+        cur->first = i;
+        cur->count = 1;
+        plan_res_name(p, i, cur->name, sizeof cur->name);
+        char first_name[NAME_MAX_LEN];
+        snprintf(first_name, sizeof first_name, "%s", cur->name);
+        /* equal busy times, up to the rounding of sums taken in another order */
+        for (uint32_t j = k + 1; j < p->nres && r->busy[i] - r->busy[ord[j]] <= 1e-9 * r->busy[i]; j++) {
+            if (used[j] || p->res[ord[j]].kind != p->res[i].kind) continue;
+            plan_res_name(p, ord[j], other, sizeof other);
+            if (!names_alike(first_name, other)) continue;
+            used[j] = 1;
+            cur->count++;
+            name_merge(cur->name, other);
+        }
+    }
+
     int wn = (int)strlen("resource");
-    for (int k = 0; k < ntop; k++) {
-        plan_res_name(p, top[k], name, sizeof name);
-        int l = (int)strlen(name);
+    for (int k = 0; k < ng; k++) {
+        int l = (int)strlen(g[k].name);
         if (l > wn) wn = l;
     }
-    fprintf(out, "\nbusiest resources:\n");
-    fprintf(out, "  %-*s  %-8s  %-12s  %6s\n", wn, "resource", "kind", "busy", "util");
-    for (int k = 0; k < ntop; k++) {
+    fprintf(out, "\nbusiest resources (alike ones grouped):\n");
+    fprintf(out, "  %-*s  %-8s  %5s  %-12s  %6s\n", wn, "resource", "kind", "count", "busy", "util");
+    for (int k = 0; k < ng; k++) {
         char busy[64];
-        plan_res_name(p, top[k], name, sizeof name);
-        fmt_time(r->busy[top[k]], busy, sizeof busy);
-        fprintf(out, "  %-*s  %-8s  %-12s  %5.1f%%\n", wn, name,
-                res_kind_name(p->res[top[k]].kind), busy,
-                100.0 * ratio(r->busy[top[k]], r->makespan));
+        fmt_time(r->busy[g[k].first], busy, sizeof busy);
+        fprintf(out, "  %-*s  %-8s  %5u  %-12s  %5.1f%%\n", wn, g[k].name, res_kind_name(p->res[g[k].first].kind),
+                g[k].count, busy, 100.0 * ratio(r->busy[g[k].first], r->makespan));
     }
+    free(g);
+    free(used);
+    free(ord);
+}
+
+/* Energy by level and element: one row per element and network of each
+ * level type in the system that spent any energy.  Dynamic energy is what
+ * the plan's tasks spent on its resources (plan_res.joules); static
+ * energy is its static_power x instances x makespan, whether used or not. */
+typedef struct energy_row {
+    int level;          /* level id */
+    const char *name;   /* element or network */
+    const char *kind;   /* "compute", "memory" or "network" */
+    double instances;   /* of the element: of its level */
+    double dyn, stat;   /* J */
+} energy_row;
+
+/* The rows, level by level in id order; *n is how many.  Free with free(). */
+static energy_row *energy_rows(const sim_result *r, int *n) {
+    const plan *p = r->p;
+    int nl = p->design ? p->design->nlevels : 0, cap = 0, k = 0;
+    *n = 0;
+    if (!nl) return NULL;
+    double *count = calloc((size_t)nl + 1, sizeof *count);
+    if (!count) abort();
+    plan_level_instances(p, count);
+    for (int l = 0; l < nl; l++) cap += p->design->levels[l]->nelems + p->design->levels[l]->nnets;
+    energy_row *rows = calloc((size_t)cap + 1, sizeof *rows);
+    if (!rows) abort();
+    for (int l = 0; l < nl; l++) {
+        const ir_level *lv = p->design->levels[l];
+        if (count[l] <= 0) continue;
+        int base = k;
+        for (int e = 0; e < lv->nelems; e++)
+            rows[k++] = (energy_row){l, lv->elems[e].name, lv->elems[e].kind == ELEM_COMPUTE ? "compute" : "memory",
+                                     count[l], 0, lv->elems[e].static_power * count[l] * r->makespan};
+        for (int e = 0; e < lv->nnets; e++)
+            rows[k++] = (energy_row){l, lv->nets[e].name, "network", count[l], 0,
+                                     lv->nets[e].static_power * count[l] * r->makespan};
+        for (uint32_t i = 0; i < p->nres; i++) {
+            const plan_res *rs = &p->res[i];
+            if (rs->level != l || rs->elem < 0) continue;
+            int at = base + (rs->kind == RES_LINK ? lv->nelems + rs->elem : rs->elem);
+            if (at < k) rows[at].dyn += rs->joules;
+        }
+        /* keep the rows that spent something */
+        int w = base;
+        for (int j = base; j < k; j++)
+            if (rows[j].dyn > 0 || rows[j].stat > 0) rows[w++] = rows[j];
+        k = w;
+    }
+    free(count);
+    *n = k;
+    return rows;
+}
+
+static void text_energy(FILE *out, const sim_result *r) {
+    const plan *p = r->p;
+    int n;
+    energy_row *rows = energy_rows(r, &n);
+    if (n == 0) {
+        free(rows);
+        return;
+    }
+    int wl = (int)strlen("level"), we = (int)strlen("element");
+    for (int i = 0; i < n; i++) {
+        int a = (int)strlen(p->design->levels[rows[i].level]->name), b = (int)strlen(rows[i].name);
+        if (a > wl) wl = a;
+        if (b > we) we = b;
+    }
+    if (we < 7) we = 7; /* "(level)" */
+    fprintf(out, "\nenergy by level and element (static: static_power x instances x makespan):\n");
+    fprintf(out, "  %-*s  %-*s  %-8s  %9s  %-12s  %-12s  %s\n", wl, "level", we, "element", "kind", "instances",
+            "dynamic", "static", "total");
+    char a[64], b[64], c[64];
+    for (int i = 0; i < n; i++) {
+        const char *lname = p->design->levels[rows[i].level]->name;
+        fmt_energy(rows[i].dyn, a, sizeof a);
+        fmt_energy(rows[i].stat, b, sizeof b);
+        fmt_energy(rows[i].dyn + rows[i].stat, c, sizeof c);
+        fprintf(out, "  %-*s  %-*s  %-8s  %9.0f  %-12s  %-12s  %s\n", wl, lname, we, rows[i].name, rows[i].kind,
+                rows[i].instances, a, b, c);
+        /* a level of several rows: its roll-up after its last row */
+        int first = i;
+        while (first > 0 && rows[first - 1].level == rows[i].level) first--;
+        if ((i + 1 == n || rows[i + 1].level != rows[i].level) && i > first) {
+            double d = 0, st = 0;
+            for (int j = first; j <= i; j++) d += rows[j].dyn, st += rows[j].stat;
+            fmt_energy(d, a, sizeof a);
+            fmt_energy(st, b, sizeof b);
+            fmt_energy(d + st, c, sizeof c);
+            fprintf(out, "  %-*s  %-*s  %-8s  %9.0f  %-12s  %-12s  %s\n", wl, lname, we, "(level)", "", rows[i].instances,
+                    a, b, c);
+        }
+    }
+    free(rows);
+}
+
+/* "energy_by_level": per level, its instances, dynamic and static energy
+ * and the same per element and network. */
+static void json_energy(FILE *out, const sim_result *r) {
+    const plan *p = r->p;
+    int n;
+    energy_row *rows = energy_rows(r, &n);
+    fputs(",\n  \"energy_by_level\": [", out);
+    for (int i = 0; i < n;) {
+        int j = i;
+        double d = 0, st = 0;
+        while (j < n && rows[j].level == rows[i].level) d += rows[j].dyn, st += rows[j].stat, j++;
+        fputs(i ? ",\n    {\"level\": " : "\n    {\"level\": ", out);
+        json_str(out, p->design->levels[rows[i].level]->name);
+        fputs(", \"instances\": ", out);
+        json_num(out, rows[i].instances);
+        fputs(", \"dynamic_j\": ", out);
+        json_num(out, d);
+        fputs(", \"static_j\": ", out);
+        json_num(out, st);
+        fputs(", \"elements\": [", out);
+        for (int k = i; k < j; k++) {
+            fputs(k > i ? ", {\"name\": " : "{\"name\": ", out);
+            json_str(out, rows[k].name);
+            fprintf(out, ", \"kind\": \"%s\", \"dynamic_j\": ", rows[k].kind);
+            json_num(out, rows[k].dyn);
+            fputs(", \"static_j\": ", out);
+            json_num(out, rows[k].stat);
+            fputs("}", out);
+        }
+        fputs("]}", out);
+        i = j;
+    }
+    fputs(n ? "\n  ]" : "]", out);
+    free(rows);
 }
 
 void sim_report_text(FILE *out, const sim_result *r) {
     text_summary(out, r);
     text_levels(out, r);
+    text_energy(out, r);
     text_busiest(out, r);
 }
 
@@ -493,6 +716,8 @@ void sim_report_json(FILE *out, const sim_result *r) {
     json_num(out, r->energy_memory);
     fputs(", \"network\": ", out);
     json_num(out, r->energy_network);
+    fputs(", \"static\": ", out);
+    json_num(out, r->energy_static);
     fputs(", \"total\": ", out);
     json_num(out, e);
     fputs("},\n  \"power_w\": ", out);
@@ -550,6 +775,8 @@ void sim_report_json(FILE *out, const sim_result *r) {
     }
     fputs("]", out);
 
+    json_energy(out, r);
+
     fputs(",\n  \"resources\": [", out);
     char name[NAME_MAX_LEN];
     for (uint32_t i = 0; i < p->nres; i++) {
@@ -590,8 +817,9 @@ static void trace_sep(trace_out *t) {
 static void trace_meta(trace_out *t, const char *what, int64_t pid, int64_t tid,
                        const char *name) {
     trace_sep(t);
-    fprintf(t->f, "{\"name\":\"%s\",\"ph\":\"M\",\"pid\":%lld,\"tid\":%lld,\"args\":{\"name\":",
-            what, (long long)pid, (long long)tid);
+    /* process_labels carries "labels", the others "name" */
+    fprintf(t->f, "{\"name\":\"%s\",\"ph\":\"M\",\"pid\":%lld,\"tid\":%lld,\"args\":{\"%s\":",
+            what, (long long)pid, (long long)tid, strcmp(what, "process_labels") == 0 ? "labels" : "name");
     json_str(t->f, name);
     fputs("}}", t->f);
 }
@@ -633,6 +861,13 @@ static void trace_span(FILE *f, double s0, double s1) {
     trace_us(f, "dur", b > a ? b - a : 0);
 }
 
+/* A byte count as hardware moves it: whole bytes.  A tensor split over
+ * units that do not divide it gets fractional shares in the plan (their
+ * sum is exact); the trace shows each rounded to the nearest byte. */
+static double whole_bytes(double b) {
+    return b >= 0.5 ? floor(b + 0.5) : b;
+}
+
 static void trace_task_event(trace_out *t, const plan *p, uint32_t task,
                              int64_t pid, int64_t tid, double s0, double s1,
                              int step, char *name, size_t nname) {
@@ -651,12 +886,12 @@ static void trace_task_event(trace_out *t, const plan *p, uint32_t task,
         fputs(",\"flops\":", f);
         json_num(f, tk->work);
         fputs(",\"bytes\":", f);
-        json_num(f, tk->bytes);
+        json_num(f, whole_bytes(tk->bytes));
         fprintf(f, ",\"bound\":\"%s\"", tk->mem_bound ? "memory" : "compute");
         break;
     case TASK_TRANSFER:
         fputs(",\"bytes\":", f);
-        json_num(f, tk->work);
+        json_num(f, whole_bytes(tk->work));
         if (step >= 0)
             fprintf(f, ",\"step\":%d", step);
         break;
@@ -758,6 +993,171 @@ static uint32_t assign_lanes(arena *a, const sim_result *r, uint32_t n,
     return nlanes;
 }
 
+/* The trace process of a level: its template's name without the
+ * arguments ("PE", not "PE(macs=64, sram=1 MiB)"); when two used levels
+ * share a template, " #2", " #3"... after the second and later.  Returns
+ * 1 when the name was shortened (the full one then goes to a label). */
+static int trace_level_name(const plan *p, int l, const unsigned char *used, char *buf, size_t n) {
+    const char *full = str_or(p->design->levels[l]->name, "?");
+    size_t len = strcspn(full, "(");
+    int k = 1;
+    for (int o = 0; o < l; o++) {
+        const char *other = str_or(p->design->levels[o]->name, "?");
+        if (used[o] && strcspn(other, "(") == len && strncmp(other, full, len) == 0) k++;
+    }
+    if (k > 1) snprintf(buf, n, "%.*s #%d", (int)len, full, k);
+    else snprintf(buf, n, "%.*s", (int)len, full);
+    return full[len] != 0 || k > 1;
+}
+
+/* Where a task's slices are, for flow arrows: the thread and start of its
+ * first (first != 0) or last use; a sync's lane. */
+typedef struct trace_at {
+    const sim_result *r;
+    const uint32_t *sync_k; /* task -> ordinal among the use-less tasks */
+    const uint32_t *lane;   /* that ordinal -> lane */
+    int64_t sync_pid, lane_tid0;
+} trace_at;
+
+static void trace_task_at(const trace_at *a, uint32_t t, int first, int64_t *pid, int64_t *tid, double *ts) {
+    const plan *p = a->r->p;
+    const plan_task *tk = &p->tasks[t];
+    if (tk->nuse == 0) {
+        *pid = a->sync_pid;
+        *tid = a->lane_tid0 + a->lane[a->sync_k[t]];
+        *ts = a->r->start[t];
+        return;
+    }
+    uint64_t u = (uint64_t)tk->use0 + (first ? 0 : tk->nuse - 1);
+    uint32_t rid = p->uses[u];
+    *pid = rid < p->nres && res_level(p, &p->res[rid]) ? p->res[rid].level + 1 : a->sync_pid;
+    *tid = (int64_t)rid + 1;
+    *ts = a->r->use_start[u];
+}
+
+/* Flow arrows, one per dependency: from the last slice of the task waited
+ * for to the first slice of the waiting task ("s" and "f" events bound to
+ * the enclosing slices; id = the dependency's position + 1). */
+static void trace_flows(trace_out *t, const trace_at *a) {
+    const plan *p = a->r->p;
+    FILE *f = t->f;
+    for (uint32_t ti = 0; ti < p->ntasks; ti++) {
+        const plan_task *tk = &p->tasks[ti];
+        for (uint32_t k = 0; k < tk->ndep; k++) {
+            uint64_t id = (uint64_t)tk->dep0 + k + 1;
+            int64_t pid, tid;
+            double ts;
+            trace_task_at(a, p->deps[tk->dep0 + k], 0, &pid, &tid, &ts);
+            trace_sep(t);
+            fprintf(f, "{\"name\":\"dependency\",\"cat\":\"dependency\",\"ph\":\"s\",\"id\":%llu,\"pid\":%lld,"
+                       "\"tid\":%lld",
+                    (unsigned long long)id, (long long)pid, (long long)tid);
+            trace_us(f, "ts", to_ps(ts));
+            fputs("}", f);
+            trace_task_at(a, ti, 1, &pid, &tid, &ts);
+            trace_sep(t);
+            fprintf(f, "{\"name\":\"dependency\",\"cat\":\"dependency\",\"ph\":\"f\",\"bp\":\"e\",\"id\":%llu,"
+                       "\"pid\":%lld,\"tid\":%lld",
+                    (unsigned long long)id, (long long)pid, (long long)tid);
+            trace_us(f, "ts", to_ps(ts));
+            fputs("}", f);
+        }
+    }
+}
+
+enum { TRACE_BUCKETS = 64 }; /* link-utilisation counter samples per run */
+
+/* One counter track per network instance: the utilisation of its links
+ * (busy time over links x interval) in TRACE_BUCKETS equal intervals of
+ * the run, as "C" events in the network's level process. */
+static void trace_link_counters(trace_out *t, const sim_result *r, arena *mem) {
+    const plan *p = r->p;
+    if (r->makespan <= 0) return;
+    /* networks: links keyed by (level, instance, network); the first
+     * link of each names it */
+    uint32_t *net_of = arena_alloc(mem, sizeof *net_of * ((size_t)p->nres + 1));
+    uint32_t *first = arena_alloc(mem, sizeof *first * ((size_t)p->nres + 1));
+    uint32_t *nlinks = arena_alloc(mem, sizeof *nlinks * ((size_t)p->nres + 1));
+    uint32_t nnet = 0;
+    for (uint32_t i = 0; i < p->nres; i++) {
+        const plan_res *rs = &p->res[i];
+        net_of[i] = UINT32_MAX;
+        if (rs->kind != RES_LINK) continue;
+        uint32_t k = 0;
+        while (k < nnet && !(p->res[first[k]].level == rs->level && p->res[first[k]].inst == rs->inst &&
+                             p->res[first[k]].elem == rs->elem))
+            k++;
+        if (k == nnet) {
+            first[nnet] = i;
+            nlinks[nnet++] = 0;
+        }
+        net_of[i] = k;
+        nlinks[k]++;
+    }
+    if (nnet == 0) return;
+    double *busy = arena_alloc(mem, sizeof *busy * (size_t)nnet * TRACE_BUCKETS);
+    memset(busy, 0, sizeof *busy * (size_t)nnet * TRACE_BUCKETS);
+    double w = r->makespan / TRACE_BUCKETS;
+    for (uint32_t ti = 0; ti < p->ntasks; ti++) {
+        const plan_task *tk = &p->tasks[ti];
+        for (uint32_t j = 0; j < tk->nuse; j++) {
+            uint64_t u = (uint64_t)tk->use0 + j;
+            uint32_t k = net_of[p->uses[u]];
+            if (k == UINT32_MAX) continue;
+            double s0 = r->use_start[u], s1 = r->use_end[u];
+            int b0 = (int)(s0 / w), b1 = (int)(s1 / w);
+            if (b1 >= TRACE_BUCKETS) b1 = TRACE_BUCKETS - 1;
+            for (int b = b0 < 0 ? 0 : b0; b <= b1; b++) {
+                double lo = b * w, hi = lo + w;
+                double ov = (s1 < hi ? s1 : hi) - (s0 > lo ? s0 : lo);
+                if (ov > 0) busy[(size_t)k * TRACE_BUCKETS + (size_t)b] += ov;
+            }
+        }
+    }
+    char name[NAME_MAX_LEN];
+    for (uint32_t k = 0; k < nnet; k++) {
+        const plan_res *rs = &p->res[first[k]];
+        int64_t pid = res_level(p, rs) ? rs->level + 1 : (p->design ? p->design->nlevels : 0) + 1;
+        plan_res_name(p, first[k], name, sizeof name);
+        name[strcspn(name, " ")] = 0; /* "top.noc (a -> b)" -> "top.noc" */
+        for (int b = 0; b <= TRACE_BUCKETS; b++) {
+            double util = b < TRACE_BUCKETS ? busy[(size_t)k * TRACE_BUCKETS + (size_t)b] / (w * nlinks[k]) : 0;
+            if (util > 1) util = 1; /* rounding at bucket edges */
+            trace_sep(t);
+            fputs("{\"name\":", t->f);
+            char cn[NAME_MAX_LEN + 32];
+            snprintf(cn, sizeof cn, "%s link utilisation", name);
+            json_str(t->f, cn);
+            fprintf(t->f, ",\"cat\":\"utilisation\",\"ph\":\"C\",\"pid\":%lld", (long long)pid);
+            trace_us(t->f, "ts", to_ps(b * w));
+            fputs(",\"args\":{\"util\":", t->f);
+            json_num(t->f, floor(util * 1e6 + 0.5) / 1e6);
+            fputs("}}", t->f);
+        }
+    }
+}
+
+/* The critical path as a track of its own (process `pid`, one thread):
+ * its tasks, first to last, each a slice from its start to its end. */
+static void trace_critical_path(trace_out *t, const sim_result *r, int64_t pid) {
+    const plan *p = r->p;
+    char name[NAME_MAX_LEN];
+    trace_meta(t, "process_name", pid, 0, "critical path");
+    trace_sort(t, "process_sort_index", pid, 0, pid);
+    trace_meta(t, "thread_name", pid, 1, "critical path");
+    for (uint32_t k = 0; k < r->ncrit; k++) {
+        uint32_t ti = r->crit_tasks[k];
+        trace_sep(t);
+        plan_task_name(p, ti, name, sizeof name);
+        fputs("{\"name\":", t->f);
+        json_str(t->f, name);
+        fprintf(t->f, ",\"cat\":\"critical\",\"ph\":\"X\",\"pid\":%lld,\"tid\":1", (long long)pid);
+        trace_span(t->f, r->start[ti], r->end[ti]);
+        fprintf(t->f, ",\"args\":{\"task\":%llu,\"cause\":\"%s\"}}", (unsigned long long)ti,
+                sim_cause_name(sim_task_cause(p, ti)));
+    }
+}
+
 void sim_trace(FILE *out, const sim_result *r) {
     const plan *p = r->p;
     trace_out t = {out, 1};
@@ -782,7 +1182,9 @@ void sim_trace(FILE *out, const sim_result *r) {
         for (int l = 0; l < nl; l++) {
             if (!used[l])
                 continue;
-            trace_meta(&t, "process_name", l + 1, 0, str_or(p->design->levels[l]->name, "?"));
+            if (trace_level_name(p, l, used, name, sizeof name))
+                trace_meta(&t, "process_labels", l + 1, 0, str_or(p->design->levels[l]->name, "?"));
+            trace_meta(&t, "process_name", l + 1, 0, name);
             trace_sort(&t, "process_sort_index", l + 1, 0, l + 1);
         }
     } else if (p->nres > 0) {
@@ -838,6 +1240,14 @@ void sim_trace(FILE *out, const sim_result *r) {
                              name, sizeof name);
         }
     }
+
+    /* dependencies, link utilisation, the critical path */
+    uint32_t *sync_k = arena_alloc(&mem, sizeof *sync_k * ((size_t)p->ntasks + 1));
+    for (uint32_t ti = 0, kk = 0; ti < p->ntasks; ti++) sync_k[ti] = p->tasks[ti].nuse == 0 ? kk++ : 0;
+    trace_at at = {r, sync_k, lane, sync_pid, lane_tid0};
+    trace_flows(&t, &at);
+    trace_link_counters(&t, r, &mem);
+    trace_critical_path(&t, r, sync_pid + 1);
 
     fputs(t.first ? "],\"displayTimeUnit\":\"ns\"}\n" : "\n],\"displayTimeUnit\":\"ns\"}\n", out);
     arena_free(&mem);

@@ -208,7 +208,7 @@ static void cal_book(cal *c, double s, double e, double now) {
 /* Running                                                             */
 /* ------------------------------------------------------------------ */
 
-static int task_cause(const plan *p, uint32_t t) {
+int sim_task_cause(const plan *p, uint32_t t) {
     const plan_task *tk = &p->tasks[t];
     if (tk->kind == TASK_SYNC) return CAUSE_SYNC;
     if (tk->kind == TASK_COMPUTE) return tk->mem_bound ? CAUSE_MEMORY : CAUSE_COMPUTE;
@@ -244,7 +244,9 @@ static void report_deadlock(const plan *p, const uint32_t *pending, diag_ctx *dc
     diag_emit(dc, d);
 }
 
-sim_result *sim_run(const plan *p, diag_ctx *dc) {
+sim_result *sim_run(const plan *p, diag_ctx *dc) { return sim_run_progress(p, dc, NULL, NULL); }
+
+sim_result *sim_run_progress(const plan *p, diag_ctx *dc, mldc_progress_fn fn, void *ud) {
     uint32_t n = p->ntasks;
     sim_result *r = calloc(1, sizeof *r);
     if (!r) mem_fail(0);
@@ -363,6 +365,7 @@ sim_result *sim_run(const plan *p, diag_ctx *dc) {
             heap_push(&h, (event){end, (uint64_t)EV_FINISH << 32 | t});
         } else {
             done++;
+            if (fn && (done & 0xFFFF) == 0) fn(ud, "simulating", (double)done, (double)n);
             for (uint32_t i = soff[t]; i < soff[t + 1]; i++) {
                 uint32_t sx = succ[i];
                 /* finishes come in time order, so this one is the latest
@@ -400,8 +403,15 @@ sim_result *sim_run(const plan *p, diag_ctx *dc) {
     r->energy_compute = p->energy_compute;
     r->energy_memory = p->energy_memory;
     r->energy_network = p->energy_network;
+    r->energy_static = plan_static_power(p) * r->makespan;
+    uint32_t ncrit = 0;
+    for (uint32_t t = last; t != UINT32_MAX; t = released_by[t]) ncrit++;
+    r->crit_tasks = malloc(sizeof(uint32_t) * (ncrit + 1));
+    if (!r->crit_tasks) abort();
+    r->ncrit = ncrit;
     for (uint32_t t = last; t != UINT32_MAX;) {
-        r->crit[task_cause(p, t)] += r->end[t] - r->start[t];
+        r->crit_tasks[--ncrit] = t; /* filled back to front: first to last */
+        r->crit[sim_task_cause(p, t)] += r->end[t] - r->start[t];
         uint32_t by = released_by[t];
         double released = by == UINT32_MAX ? 0 : r->end[by];
         if (r->start[t] > released) r->crit[CAUSE_WAIT] += r->start[t] - released;
@@ -420,6 +430,7 @@ void sim_free(sim_result *r) {
     free(r->use_start);
     free(r->use_end);
     free(r->busy);
+    free(r->crit_tasks);
     free(r);
 }
 

@@ -32,7 +32,10 @@ typedef struct sim_result {
     double *busy;              /* per resource: busy seconds */
     double makespan;           /* s */
     double energy_compute, energy_memory, energy_network; /* J */
+    double energy_static;      /* J: plan_static_power x makespan */
     double crit[CAUSE_COUNT];  /* critical path seconds by cause */
+    uint32_t *crit_tasks;      /* the critical path's tasks, first to last */
+    uint32_t ncrit;
     uint64_t events;           /* events processed */
     uint32_t done;             /* tasks finished (== ntasks unless deadlock) */
 } sim_result;
@@ -40,6 +43,9 @@ typedef struct sim_result {
 /* Run the plan.  Returns NULL after reporting a deadlock (with the waiting
  * tasks and what they wait for) through dc. */
 sim_result *sim_run(const plan *p, diag_ctx *dc);
+/* The same, reporting progress ("simulating", tasks finished of all)
+ * through fn (NULL: none). */
+sim_result *sim_run_progress(const plan *p, diag_ctx *dc, mldc_progress_fn fn, void *ud);
 void sim_free(sim_result *r);
 
 /* Re-check a finished schedule against the hardware rules: no resource
@@ -49,6 +55,8 @@ void sim_free(sim_result *r);
 int sim_verify(const sim_result *r, diag_ctx *dc);
 
 const char *sim_cause_name(int cause);
+/* What a task on the critical path is charged to (CAUSE_*, not WAIT). */
+int sim_task_cause(const plan *p, uint32_t t);
 
 /* Reports (only the CLI calls these). */
 void sim_report_text(FILE *out, const sim_result *r);

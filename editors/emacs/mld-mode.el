@@ -17,6 +17,11 @@
 ;; are recognised by the `mldc' entry of `compilation-error-regexp-alist-alist'
 ;; (errors, warnings and notes as info).
 ;;
+;; With eglot (built into Emacs 29; the elpa-eglot package on Debian 12),
+;; `M-x eglot' in an .mld buffer starts the language server `mldc lsp':
+;; diagnostics as you type, hover, go to definition, completion and
+;; formatting.  The program is `mld-mldc-program'.
+;;
 ;; Installation: put this file on your `load-path' and add
 ;;
 ;;   (require 'mld-mode)
@@ -40,7 +45,7 @@
   :safe #'integerp)
 
 (defcustom mld-mldc-program "mldc"
-  "The mldc executable, used by the default `compile-command'."
+  "The mldc executable, used by the default `compile-command' and by eglot."
   :type 'string)
 
 (defface mld-number-face
@@ -311,6 +316,14 @@ its unit), a string, `)', `]', `}' or `.*'; or `;', `{' or nothing at all."
 
 ;;;###autoload
 (add-to-list 'auto-mode-alist '("\\.mld\\'" . mld-mode))
+
+;;;; Language server: `mldc lsp' through eglot (M-x eglot in an .mld buffer)
+
+(defvar eglot-server-programs)
+
+(with-eval-after-load 'eglot
+  (add-to-list 'eglot-server-programs
+               `(mld-mode . (,mld-mldc-program "lsp"))))
 
 (provide 'mld-mode)
 

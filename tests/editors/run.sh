@@ -22,9 +22,12 @@
 #    (:cgetfile on a canned sample, :make with the real mldc).
 # 4. Emacs (emacs --batch): the mode byte-compiles without warnings; the
 #    examples open in mld-mode and font-lock without errors; faces; the
-#    `mldc' compilation regexp parses mldc output.
+#    `mldc' compilation regexp parses mldc output; where eglot is installed,
+#    eglot runs `mldc lsp' (tests/editors/eglot.el): a diagnostic arrives
+#    and the buffer is formatted through the server.
 # 5. VS Code: the JSON files parse and agree; the $mldc problem matcher
-#    parses mldc output; the grammar tokenizes the sample and the examples
+#    parses mldc output; the extension (extension.js) starts `mldc lsp` with
+#    the command its settings give (tests/editors/vscode_lsp.js); the grammar tokenizes the sample and the examples
 #    with the right scopes - with vscode-textmate + vscode-oniguruma when
 #    node can get them (npm install into tests/editors/node, once;
 #    MLD_EDITORS_NPM=0 never tries), else with the tokenizer in tmcheck.py.
@@ -682,6 +685,22 @@ EOF
             fail "emacs compilation regexp 'mldc' parses $d mldc diagnostics (file, line, column, level)" "$TMP/diff"
         fi
     done
+    # The language server through eglot: a diagnostic arrives, formatting works.
+    if [ -z "$REAL" ]; then
+        skip "emacs eglot with mldc lsp" "no mldc built (set MLDC=...)"
+    else
+        sed 's/^param nop_bw = 100 GB\/s/param nop_bw = 100 ns/' examples/chiplet.mld > "$TMP/eglot.mld"
+        emacs_run -l "$EL" -l "$T/eglot.el" "$MLDC" "$TMP/eglot.mld" > "$TMP/eglot.out" 2> "$TMP/el.log"
+        rc=$?
+        if [ $rc -eq 3 ]; then
+            skip "emacs eglot with mldc lsp" "$(cat "$TMP/eglot.out")"
+        elif [ $rc -eq 0 ] && [ "$(grep -c '^ok' "$TMP/eglot.out")" -eq 3 ]; then
+            pass "emacs eglot with mldc lsp: connects, shows the diagnostic, formats"
+        else
+            cat "$TMP/el.log" >> "$TMP/eglot.out"
+            fail "emacs eglot with mldc lsp: connects, shows the diagnostic, formats" "$TMP/eglot.out"
+        fi
+    fi
 fi
 
 # ---------------------------------------------------------------------------
@@ -809,6 +828,18 @@ else
             fail "TextMate grammar scopes the sample (tmcheck.py too)" "$TMP/tm.out"
         fi
     fi
+fi
+
+# The extension's client code starts `mldc lsp` from its settings
+# (tests/editors/vscode_lsp.js, with stand-ins for the VS Code modules).
+if ! have node; then
+    skip "VS Code extension starts mldc lsp" "node not installed"
+elif [ -z "$REAL" ]; then
+    skip "VS Code extension starts mldc lsp" "no mldc built (set MLDC=...)"
+elif limit 60 node "$T/vscode_lsp.js" "$ROOT/editors/vscode" "$MLDC" > "$TMP/vsc-lsp.out" 2>&1; then
+    pass "VS Code extension starts mldc lsp from its settings ($(grep -c '^ok' "$TMP/vsc-lsp.out") checks)"
+else
+    fail "VS Code extension starts mldc lsp from its settings" "$TMP/vsc-lsp.out"
 fi
 
 [ "$nskip" -gt 0 ] && echo "editors: $nskip skipped"

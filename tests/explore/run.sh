@@ -528,8 +528,24 @@ if [ -n "$chromium" ]; then
     else
         bad "outputs: chromium renders the report to a PNG over 10 kB (got $size bytes)" "$(tail -5 chromium.out)"
     fi
+    # the report's script, driven as a user would (report-check.js):
+    # sorting by a click on a heading, filtering, a click on a point
+    # highlighting its row, colouring by a variable
+    { sed '$d' "$T/report.html"; printf '<script>\n'; cat "$here/report-check.js"; printf '</script>\n</html>\n'; } \
+        >"$T/report-check.html"
+    $to $chromium --headless --no-sandbox --disable-gpu --disable-background-networking \
+        --disable-component-update --disable-sync --no-first-run --user-data-dir="$prof" \
+        --enable-logging=stderr --v=0 --dump-dom "file://$T/report-check.html" >dom.out 2>chromium.out
+    result=$(sed -n 's/.*<pre id="result">RESULT \(.*\) END<\/pre>.*/\1/p' dom.out)
+    if grep -q "Uncaught" chromium.out; then
+        bad "outputs: the report's script runs without errors" "$(grep Uncaught chromium.out | head -3)"
+    elif [ -n "$result" ] && ! echo "$result" | grep -q FAIL; then
+        ok "outputs: the report's table sorts by a click, filters; a click on a point highlights its row; colour by a variable ($result)"
+    else
+        bad "outputs: the report's script in chromium" "${result:-no result: $(tail -3 chromium.out)}"
+    fi
 else
-    skip "chromium not installed"
+    skip "chromium not installed (sh scripts/install-deps.sh browser): the report is not rendered, its script not run"
 fi
 
 echo "explore: $passed passed, $failed failed"

@@ -79,9 +79,28 @@ static uint64_t task_estimate(const ir_mapping *m) {
     for (int64_t i = 0; i < m->nactions; i++) {
         const ir_action *a = &m->actions[i];
         switch (a->kind) {
-        case ACT_PLACE:
-            n += (uint64_t)(a->nunits > 0 ? a->nunits : 0);
+        case ACT_PLACE: {
+            /* items (units, micro-batches, or tiles times split-K slices:
+             * at most 64 x 64 tiles in 16 slices when the kernel is picked),
+             * a launch per unit and a host dispatch */
+            uint64_t u = (uint64_t)(a->nunits > 0 ? a->nunits : 0), items = u;
+            if (a->split == SPLIT_MICRO && !a->tile[1]) items = u * (uint64_t)a->tile[0];
+            if (a->split == SPLIT_TILES) {
+                const ir_tensor *o = &m->wl->tensors[m->wl->ops[a->op].output];
+                uint64_t rows = 1, cols = (uint64_t)o->dims[o->ndims - 1];
+                for (int d = 0; d + 1 < o->ndims; d++) rows *= (uint64_t)o->dims[d];
+                uint64_t tm = a->tile[0] ? (uint64_t)a->tile[0] : 64, tn = a->tile[0] ? (uint64_t)a->tile[1] : 64;
+                items = (rows + tm - 1) / tm * ((cols + tn - 1) / tn) * (a->tile[0] ? 1 : 16);
+            }
+            /* launches and the dispatch only where the element has them */
+            const ir_elem *el = NULL;
+            ir_step st[256];
+            int ns = u ? ir_inst_steps(m->sys, a->units[0].inst, st, 256) : 0;
+            if (ns > 0 && a->units[0].elem >= 0 && a->units[0].elem < st[ns - 1].level->nelems)
+                el = &st[ns - 1].level->elems[a->units[0].elem];
+            n += items + (el && el->launch > 0 ? u : 0) + (el && el->dispatch > 0);
             break;
+        }
         case ACT_TRANSFER:
             n += (uint64_t)(a->nsrc > a->ndst ? a->nsrc : a->ndst);
             break;

@@ -13,7 +13,8 @@
 #                    exit status is nonzero, in which case it follows stdout
 #                    after a line "--- stderr").
 #   cli/NAME.args    one line of arguments; the output is stdout, then a line
-#                    "--- stderr", then stderr.
+#                    "--- stderr", then stderr.  A NAME.stdin next to it is
+#                    the command's standard input (else /dev/null).
 #
 # Everything runs from the repository root with relative paths, so the
 # expected files name inputs as tests/golden/...  Arguments in .args files
@@ -79,7 +80,9 @@ compare() {
 run_case() {
     name=$1 kind=$2 expected=$3
     shift 3
-    "$mldc" "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
+    input=/dev/null
+    [ -f "${expected%.expected}.stdin" ] && input=${expected%.expected}.stdin
+    "$mldc" "$@" >"$tmp/out" 2>"$tmp/err" <"$input"
     rc=$?
     {
         echo "exit $rc"

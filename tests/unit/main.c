@@ -19,6 +19,9 @@ int main(void) {
     srunner_add_suite(sr, sim_suite());
     srunner_add_suite(sr, llm_suite());
     srunner_add_suite(sr, hf_suite());
+    srunner_add_suite(sr, api_suite());
+    srunner_add_suite(sr, trace_suite());
+    srunner_add_suite(sr, kernel_suite());
     srunner_run_all(sr, CK_ENV);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

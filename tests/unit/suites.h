@@ -10,6 +10,9 @@ Suite *eval_suite(void);   /* test_eval.c: params and arithmetic in the IR */
 Suite *check_suite(void);  /* test_check.c: checker diagnostics */
 Suite *sim_suite(void);    /* test_sim.c: simulator known answers and properties */
 Suite *hf_suite(void);     /* test_hf.c: Hugging Face config.json reader */
+Suite *kernel_suite(void); /* test_kernel.c: kernel choice, row-wise kernels, std/gpu presets */
 Suite *llm_suite(void);    /* test_llm.c: stdlib LLM presets vs published figures */
+Suite *api_suite(void);    /* test_api.c: the public C API (mldc_api.h), lsp tables */
+Suite *trace_suite(void);  /* test_trace.c: the Chrome trace parsed back */
 
 #endif

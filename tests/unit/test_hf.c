@@ -82,10 +82,95 @@ static void expect_clean(const parsed *p, const char *args) {
 
 /* ---- the sample configs ------------------------------------------------- */
 
+#define BASE "\"num_hidden_layers\": 2, \"num_attention_heads\": 4, \"vocab_size\": 100"
+
+/* Published config.json files of current models (tests/hf/, written out
+ * by hand from the models' Hugging Face repositories): what each field
+ * becomes.  Their parameter counts are checked in test_llm.c. */
+START_TEST(test_current_models) {
+    static const char *const cases[][2] = {
+        /* GQA with 4 KV heads of 128 on a 3584 width; biased q/k/v; the
+         * window is off (use_sliding_window: false) */
+        {"tests/hf/qwen2-7b.json", "layers=28 hidden=3584 heads=28 kv_heads=4 ffn=18944 vocab=152064 gated=1 rms=1 "
+                                   "wdtype=bf16 adtype=bf16 qkv_bias=1"},
+        {"tests/hf/qwen2.5-0.5b.json", "layers=24 hidden=896 heads=14 kv_heads=2 ffn=4864 vocab=151936 gated=1 "
+                                       "rms=1 tied=1 wdtype=bf16 adtype=bf16 qkv_bias=1"},
+        /* a 4096-key sliding window on every layer */
+        {"tests/hf/mistral-7b.json", "layers=32 hidden=4096 heads=32 kv_heads=8 ffn=14336 vocab=32000 gated=1 rms=1 "
+                                     "wdtype=bf16 adtype=bf16 window=4096"},
+        /* rope_scaling changes the angles only: nothing to model */
+        {"tests/hf/llama-3.1-8b.json", "layers=32 hidden=4096 heads=32 kv_heads=8 ffn=14336 vocab=128256 gated=1 "
+                                       "rms=1 wdtype=bf16 adtype=bf16"},
+        /* head_dim 256 on a 3072 width; hidden_activation read before hidden_act */
+        {"tests/hf/gemma-7b.json", "layers=28 hidden=3072 heads=16 kv_heads=16 ffn=24576 vocab=256000 gated=1 rms=1 "
+                                   "tied=1 wdtype=bf16 adtype=bf16 head_dim=256"},
+        {"tests/hf/phi-3-mini-4k.json", "layers=32 hidden=3072 heads=32 kv_heads=32 ffn=8192 vocab=32064 gated=1 "
+                                        "rms=1 wdtype=bf16 adtype=bf16 window=2047"},
+        /* 60 experts of 1408, 4 per token, and a shared expert of 5632 */
+        {"tests/hf/qwen1.5-moe-a2.7b.json", "layers=24 hidden=2048 heads=16 kv_heads=16 ffn=1408 vocab=151936 "
+                                            "gated=1 rms=1 experts=60 top_k=4 wdtype=bf16 adtype=bf16 qkv_bias=1 "
+                                            "shared_ffn=5632"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        parsed p;
+        parse_file(&p, cases[i][0]);
+        ck_assert_msg(p.ok && p.msgs[0] == 0, "%s:\n%s", cases[i][0], p.msgs);
+        ck_assert_msg(strcmp(p.args, cases[i][1]) == 0, "%s:\n  got  %s\n  want %s", cases[i][0], p.args, cases[i][1]);
+    }
+    parsed p;
+    parse_file(&p, "tests/hf/gemma-7b.json");
+    ck_assert_str_eq(field_of(&p, "gated"), "model_type");
+    parse_file(&p, "tests/hf/qwen1.5-moe-a2.7b.json");
+    ck_assert_str_eq(field_of(&p, "ffn"), "moe_intermediate_size");
+    ck_assert_str_eq(field_of(&p, "experts"), "num_experts");
+}
+END_TEST
+
+/* Windows, biases, parallel residuals and the fields that change a model
+ * without being modelled. */
+START_TEST(test_model_details) {
+    parsed p;
+    /* Qwen2 with the window on: the first max_window_layers layers attend fully */
+    parse_str(&p, "{\"model_type\": \"qwen2\", \"hidden_size\": 64, " BASE ", \"sliding_window\": 512, "
+                  "\"use_sliding_window\": true, \"max_window_layers\": 1}");
+    expect_clean(&p, "layers=2 hidden=64 heads=4 vocab=100 gated=1 rms=1 window=512 window_from=1 qkv_bias=1");
+    /* an unknown family applies a window it is given */
+    parse_str(&p, "{\"hidden_size\": 64, " BASE ", \"sliding_window\": 512}");
+    expect_clean(&p, "layers=2 hidden=64 heads=4 vocab=100 window=512");
+    parse_str(&p, "{\"hidden_size\": 64, " BASE ", \"sliding_window\": null}");
+    expect_clean(&p, "layers=2 hidden=64 heads=4 vocab=100");
+    /* attention_bias: q, k, v and the output; mlp_bias; a parallel residual */
+    parse_str(&p, "{\"model_type\": \"llama\", \"hidden_size\": 64, " BASE ", \"attention_bias\": true, "
+                  "\"mlp_bias\": true}");
+    expect_clean(&p, "layers=2 hidden=64 heads=4 vocab=100 gated=1 rms=1 qkv_bias=1 out_bias=1 mlp_bias=1");
+    parse_str(&p, "{\"model_type\": \"gpt_neox\", \"hidden_size\": 64, " BASE ", \"hidden_act\": \"gelu\", "
+                  "\"layer_norm_eps\": 1e-5}");
+    expect_clean(&p, "layers=2 hidden=64 heads=4 vocab=100 gated=0 rms=0 qkv_bias=1 out_bias=1 mlp_bias=1 parallel=1");
+    ck_assert_str_eq(field_of(&p, "parallel"), "model_type");
+    parse_str(&p, "{\"model_type\": \"gpt_neox\", \"hidden_size\": 64, " BASE ", \"use_parallel_residual\": false}");
+    ck_assert_str_eq(p.args, "layers=2 hidden=64 heads=4 vocab=100 gated=0 rms=0 qkv_bias=1 out_bias=1 mlp_bias=1");
+    /* model-changing fields that are not modelled: warned at their key,
+     * unless their value leaves the model as modelled */
+    parse_str(&p, "{\"hidden_size\": 64, " BASE ", \"kv_lora_rank\": 512, \"decoder_sparse_step\": 1, "
+                  "\"layer_types\": [\"full_attention\", \"sliding_attention\"], \"mlp_only_layers\": []}");
+    ck_assert(p.ok);
+    ck_assert_str_eq(p.msgs, "W 1:90 field 'kv_lora_rank' changes the model but is not modelled (latent (compressed) "
+                             "key/value attention); ignored\n"
+                             "W 1:137 field 'layer_types' changes the model but is not modelled (per-layer attention "
+                             "kinds; every layer is modelled alike); ignored\n");
+    /* activation names in use */
+    parse_str(&p, "{\"hidden_size\": 64, " BASE ", \"hidden_act\": \"gelu_pytorch_tanh\"}");
+    expect_clean(&p, "layers=2 hidden=64 heads=4 vocab=100 gated=0");
+    parse_str(&p, "{\"hidden_size\": 64, " BASE ", \"hidden_activation\": \"geglu\", \"hidden_act\": \"gelu\"}");
+    expect_clean(&p, "layers=2 hidden=64 heads=4 vocab=100 gated=1");
+}
+END_TEST
+
 START_TEST(test_gpt2) {
     parsed p;
     parse_file(&p, "tests/hf/gpt2.json");
-    expect_clean(&p, "layers=12 hidden=768 heads=12 vocab=50257 gated=0 rms=0 positions=1024 tied=1");
+    expect_clean(&p, "layers=12 hidden=768 heads=12 vocab=50257 gated=0 rms=0 positions=1024 tied=1 qkv_bias=1 "
+                     "out_bias=1 mlp_bias=1");
     ck_assert_str_eq(p.m.model_type, "gpt2");
     ck_assert_str_eq(field_of(&p, "layers"), "n_layer");
     ck_assert_str_eq(field_of(&p, "hidden"), "n_embd");
@@ -163,7 +248,8 @@ START_TEST(test_bad_act) {
     ck_assert(!p.ok);
     ck_assert_str_eq(p.msgs, "E 3:3 field 'hidden_act' has unsupported value 'xyz'; expected one of silu, swish, "
                              "swiglu, gelu, gelu_new, gelu_fast, gelu_pytorch_tanh, gelu_python, gelu_accurate, "
-                             "quick_gelu, relu\n");
+                             "gelu_10, quick_gelu, relu, relu2, relu6, leaky_relu, mish, tanh, sigmoid, geglu, "
+                             "gegelu\n");
     ck_assert_str_eq(p.m.model_type, "my_model");
 }
 END_TEST
@@ -232,7 +318,6 @@ END_TEST
 
 /* ---- field errors ------------------------------------------------------ */
 
-#define BASE "\"num_hidden_layers\": 2, \"num_attention_heads\": 4, \"vocab_size\": 100"
 
 START_TEST(test_integer_errors) {
     parsed p;
@@ -292,10 +377,13 @@ END_TEST
 
 START_TEST(test_head_dim) {
     parsed p;
+    /* a head width of its own (Gemma-7B: 16 heads of 256 on a 3072 width) */
     parse_str(&p, "{\"hidden_size\": 3072, " BASE ", \"head_dim\": 256}");
-    ck_assert_str_eq(p.msgs, "E 1:92 field 'head_dim' (256) differs from 'hidden_size' / 'num_attention_heads' "
-                             "(3072 / 4 = 768); a separate head width is not supported\n");
-    parse_str(&p, "{\"hidden_size\": 3072, " BASE ", \"head_dim\": 768}"); /* consistent: accepted */
+    expect_clean(&p, "layers=2 hidden=3072 heads=4 vocab=100 head_dim=256");
+    /* with head_dim, heads need not divide hidden */
+    parse_str(&p, "{\"hidden_size\": 3070, " BASE ", \"head_dim\": 256}");
+    expect_clean(&p, "layers=2 hidden=3070 heads=4 vocab=100 head_dim=256");
+    parse_str(&p, "{\"hidden_size\": 3072, " BASE ", \"head_dim\": 768}"); /* consistent: not passed on */
     expect_clean(&p, "layers=2 hidden=3072 heads=4 vocab=100");
     parse_str(&p, "{\"hidden_size\": 3072, " BASE ", \"head_dim\": null}");
     expect_clean(&p, "layers=2 hidden=3072 heads=4 vocab=100");
@@ -349,11 +437,13 @@ START_TEST(test_n_inner_null_and_set) {
     parsed p;
     parse_str(&p, "{\"model_type\": \"gpt2\", \"n_layer\": 2, \"n_embd\": 64, \"n_head\": 4, \"vocab_size\": 100, "
                   "\"n_inner\": null}");
-    expect_clean(&p, "layers=2 hidden=64 heads=4 vocab=100 gated=0 rms=0 positions=1024 tied=1");
+    expect_clean(&p, "layers=2 hidden=64 heads=4 vocab=100 gated=0 rms=0 positions=1024 tied=1 qkv_bias=1 out_bias=1 "
+                     "mlp_bias=1");
     ck_assert_str_eq(field_of(&p, "positions"), "model_type");
     parse_str(&p, "{\"model_type\": \"gpt2\", \"n_layer\": 2, \"n_embd\": 64, \"n_head\": 4, \"vocab_size\": 100, "
                   "\"n_inner\": 200, \"n_positions\": 512, \"tie_word_embeddings\": false}");
-    expect_clean(&p, "layers=2 hidden=64 heads=4 ffn=200 vocab=100 gated=0 rms=0 positions=512");
+    expect_clean(&p, "layers=2 hidden=64 heads=4 ffn=200 vocab=100 gated=0 rms=0 positions=512 qkv_bias=1 out_bias=1 "
+                     "mlp_bias=1");
 }
 END_TEST
 
@@ -370,7 +460,7 @@ START_TEST(test_opt) {
                   "\"transformers_version\": \"4.21.0.dev0\", \"use_cache\": true, \"vocab_size\": 50272, "
                   "\"word_embed_proj_dim\": 768}");
     expect_clean(&p, "layers=12 hidden=768 heads=12 ffn=3072 vocab=50272 gated=0 rms=0 positions=2050 tied=1 "
-                     "wdtype=fp16 adtype=fp16");
+                     "wdtype=fp16 adtype=fp16 qkv_bias=1 out_bias=1 mlp_bias=1");
     ck_assert_str_eq(field_of(&p, "ffn"), "ffn_dim");
     ck_assert_str_eq(field_of(&p, "rms"), "model_type");
     parse_str(&p, "{\"model_type\": \"opt\", \"hidden_size\": 1024, " BASE ", \"word_embed_proj_dim\": 512}");
@@ -420,8 +510,8 @@ START_TEST(test_experts) {
     ck_assert_str_eq(p.msgs, "E 1:114 'num_experts_per_tok' (3) exceeds 'num_local_experts' (2)\n");
     parse_str(&p, "{\"hidden_size\": 64, " BASE ", \"num_experts_per_tok\": 2}");
     ck_assert(p.ok);
-    ck_assert_str_eq(p.msgs, "W 1:90 field 'num_experts_per_tok' has no effect without 'num_local_experts'; "
-                             "ignored\n");
+    ck_assert_str_eq(p.msgs, "W 1:90 field 'num_experts_per_tok' has no effect without 'num_local_experts' (or "
+                             "'num_experts'); ignored\n");
     ck_assert_str_eq(p.args, "layers=2 hidden=64 heads=4 vocab=100");
     parse_str(&p, "{\"hidden_size\": 64, " BASE ", \"num_local_experts\": 16}");
     expect_clean(&p, "layers=2 hidden=64 heads=4 vocab=100 experts=16");
@@ -468,6 +558,8 @@ Suite *hf_suite(void) {
     Suite *s = suite_create("hf");
     TCase *tc = tcase_create("samples");
     tcase_add_test(tc, test_gpt2);
+    tcase_add_test(tc, test_current_models);
+    tcase_add_test(tc, test_model_details);
     tcase_add_test(tc, test_llama_2_7b);
     tcase_add_test(tc, test_llama_2_70b);
     tcase_add_test(tc, test_llama_3_8b);

@@ -5,10 +5,11 @@
  * published, and its forward FLOPs per token with the standard estimate of
  * Kaplan et al. 2020 (Table 1): 2 N + 2 n_layer n_ctx d_attn + 2 d_model
  * n_vocab, N the non-embedding parameters a token passes through.  Biases
- * and norm scales are not modelled (< 0.1% of any of these models), hence
- * the tolerances.  Also: the shapes that grouped-query attention, MoE
+ * and norm scales are counted.  Also: the Hugging Face configs of current
+ * models against their published totals (to 0.01%), the shapes that
+ * grouped-query attention, separate head widths, sliding windows, MoE
  * routing and the decode phase produce, and the errors of the new operator
- * arguments. */
+ * arguments (one diagnostic for one mistake). */
 #include <check.h>
 #include <math.h>
 #include <stdio.h>
@@ -207,6 +208,138 @@ START_TEST(test_operator_switches) {
 }
 END_TEST
 
+/* Current models from their published config.json (tests/hf/): parameter
+ * counts, biases and norm scales included, against the published totals.
+ * The totals are the parameter counts of the models' Hugging Face
+ * safetensors, quoted from memory to the parameter (the model cards round
+ * them: Qwen2-7B "7.62B", Qwen2.5-0.5B "0.49B", Mistral-7B "7.24B",
+ * Llama-3.1-8B "8.03B", Gemma-7B "8.54B", Phi-3-mini "3.8B", Mixtral
+ * "46.7B", Qwen1.5-MoE-A2.7B "14.3B"), each also re-derived by hand from
+ * the config's shapes. */
+static const struct {
+    const char *file;
+    double published;
+} hf_models[] = {
+    {"qwen2-7b.json", 7615616512.0},      {"qwen2.5-0.5b.json", 494032768.0},
+    {"mistral-7b.json", 7241732096.0},    {"llama-3.1-8b.json", 8030261248.0},
+    {"gemma-7b.json", 8537680896.0},      {"phi-3-mini-4k.json", 3821079552.0},
+    {"mixtral-8x7b.json", 46702792704.0}, {"qwen1.5-moe-a2.7b.json", 14315784192.0},
+};
+
+START_TEST(test_hf_param_counts) {
+    loaded l;
+    char call[200];
+    snprintf(call, sizeof call, "hf_config(\"%s/tests/hf/%s\")(seq = 4)", TEST_ROOT, hf_models[_i].file);
+    const ir_workload *w = preset(&l, call);
+    double err = fabs(w->params - hf_models[_i].published) / hf_models[_i].published;
+    ck_assert_msg(err < 1e-4, "%s: %.0f parameters, published %.0f (%.4f%% off)", hf_models[_i].file, w->params,
+                  hf_models[_i].published, 100 * err);
+    ck_assert_int_eq(l.rec.nwarnings, 0);
+    unload(&l);
+}
+END_TEST
+
+/* Grouped-query widths (Qwen2-7B: 28 query heads, 4 key/value heads of
+ * 128 on a 3584 width), a separate head width (Gemma-7B: 16 heads of 256
+ * on 3072) and the attention's FLOPs, which follow the query width. */
+START_TEST(test_head_widths) {
+    loaded l;
+    const ir_workload *w = preset(&l, "hf_config(\"" TEST_ROOT "/tests/hf/qwen2-7b.json\")(seq = 16, layers = 1)");
+    ck_assert_int_eq(tensor(w, "layer[0].wk")->dims[1], 512);
+    ck_assert_int_eq(tensor(w, "layer[0].bq")->dims[0], 3584);
+    double pairs = 16.0 * 17 / 2;
+    ck_assert_double_eq_tol(op(w, "layer[0].attn")->flops, 4 * pairs * 3584 + 5 * pairs * 28, 1e-6);
+    unload(&l);
+    w = preset(&l, "hf_config(\"" TEST_ROOT "/tests/hf/gemma-7b.json\")(seq = 16, layers = 1)");
+    ck_assert_int_eq(tensor(w, "layer[0].wq")->dims[1], 16 * 256);
+    ck_assert_int_eq(tensor(w, "layer[0].wo")->dims[0], 16 * 256);
+    ck_assert_int_eq(tensor(w, "layer[0].wo")->dims[1], 3072);
+    ck_assert_double_eq_tol(op(w, "layer[0].attn")->flops, 4 * pairs * 4096 + 5 * pairs * 16, 1e-6);
+    unload(&l);
+    /* the operator's own checks name the widths */
+    load(&l, "workload t { input q : fp16[4][96]\n input k : fp16[4][20]\n op a = attention(q, k, k, heads = 8) }\n"
+             "workload w = t()\n");
+    ck_assert_int_ge(rec_find(&l.rec, "attention(): the key/value width 20 is not a whole number of heads of width 12 "
+                                      "(query width 96 / 8 heads)"),
+                     0);
+    unload(&l);
+    load(&l, "workload t { input q : fp16[4][96]\n input k : fp16[4][36]\n op a = attention(q, k, k, heads = 8) }\n"
+             "workload w = t()\n");
+    ck_assert_int_ge(rec_find(&l.rec, "attention(): 3 key/value heads do not divide 8 query heads"), 0);
+    unload(&l);
+    load(&l, "workload t { input q : fp16[4][96]\n input k : fp16[4][24]\n"
+             "op a = attention(q, k, k, heads = 8, kv_heads = 4) }\nworkload w = t()\n");
+    ck_assert_int_ge(
+        rec_find(&l.rec, "attention(): 4 key/value heads of width 12 need a key/value width of 48, found 24"), 0);
+    unload(&l);
+}
+END_TEST
+
+/* Sliding windows (Mistral-7B: 4096 keys).  Decoding at a 32 k context
+ * reads and attends over 4096 cached positions instead of 32768: 8x less
+ * attention work and an 8x smaller cache.  A 32 k prefill: query p sees
+ * min(p + 1, W) keys, W (W + 1) / 2 + W (S - W) pairs in all. */
+START_TEST(test_sliding_window) {
+    loaded l, f;
+    const char *mistral = "hf_config(\"" TEST_ROOT "/tests/hf/mistral-7b.json\")";
+    char call[300];
+    snprintf(call, sizeof call, "%s(seq = 1, past = 32767, layers = 1)", mistral);
+    const ir_workload *w = preset(&l, call);
+    snprintf(call, sizeof call, "%s(seq = 1, past = 32767, layers = 1, window = 0)", mistral);
+    const ir_workload *full = preset(&f, call);
+    ck_assert_int_eq(tensor(w, "layer[0].k_cache")->dims[0], 4096);
+    ck_assert_int_eq(tensor(full, "layer[0].k_cache")->dims[0], 32768);
+    ck_assert_double_eq_tol(op(full, "layer[0].attn")->flops / op(w, "layer[0].attn")->flops, 8.0, 1e-12);
+    unload(&l);
+    unload(&f);
+    snprintf(call, sizeof call, "%s(seq = 32768, layers = 1)", mistral);
+    w = preset(&l, call);
+    double W = 4096, S = 32768, pairs = W * (W + 1) / 2 + W * (S - W);
+    ck_assert_double_eq_tol(op(w, "layer[0].attn")->flops, 4 * pairs * 4096 + 5 * pairs * 32, 1);
+    unload(&l);
+    /* window_from: earlier layers attend fully (Qwen2's max_window_layers) */
+    w = preset(&l, "llama2_7b(seq = 1, past = 99, layers = 2, window = 10, window_from = 1)");
+    ck_assert_int_eq(tensor(w, "layer[0].k_cache")->dims[0], 100);
+    ck_assert_int_eq(tensor(w, "layer[1].k_cache")->dims[0], 10);
+    unload(&l);
+}
+END_TEST
+
+/* A bad argument to a stdlib template is one error, with a note at the
+ * user's call, not a cascade of unknown names inside the template. */
+START_TEST(test_template_error_once) {
+    loaded l;
+    load(&l, "import \"std/llm\"\nworkload w = transformer(hidden = 96, heads = 8, kv_heads = 3, layers = 2, "
+             "seq = 4)\n");
+    ck_assert_msg(l.dc.nerrors == 1, "%s", rec_dump(&l.rec));
+    ck_assert_int_ge(rec_find(&l.rec, "3 key/value heads do not divide 8 query heads"), 0);
+    ck_assert_str_eq(l.rec.d[0].note, "in workload 'w', an instance of 'transformer' made here");
+    ck_assert_int_eq(l.rec.d[0].note_line, 2);
+    unload(&l);
+    /* heads that do not divide the width are still an error, not a silent 98-wide query */
+    load(&l, "import \"std/llm\"\nworkload w = transformer(hidden = 100, heads = 7, layers = 2, seq = 4)\n");
+    ck_assert_msg(l.dc.nerrors == 1, "%s", rec_dump(&l.rec));
+    ck_assert_int_ge(rec_find(&l.rec, "7 heads do not divide the query width 100"), 0);
+    unload(&l);
+    /* a tensor that fails does not leave its users with unknown names */
+    load(&l, "import \"std/llm\"\nworkload w = transformer(ffn = 0, layers = 2, seq = 4)\n");
+    ck_assert_msg(l.dc.nerrors == 2 && rec_find(&l.rec, "unknown name") < 0, "%s", rec_dump(&l.rec));
+    unload(&l);
+}
+END_TEST
+
+/* Parallel residual: the MLP's norm reads the layer's input. */
+START_TEST(test_parallel_residual) {
+    loaded l;
+    const ir_workload *w = preset(&l, "transformer(layers = 1, seq = 4, parallel = 1)");
+    ck_assert_str_eq(w->tensors[op(w, "layer[0].ln2")->inputs[0]].name, "tok");
+    unload(&l);
+    w = preset(&l, "transformer(layers = 1, seq = 4)");
+    ck_assert_str_eq(w->tensors[op(w, "layer[0].ln2")->inputs[0]].name, "layer[0].res1");
+    unload(&l);
+}
+END_TEST
+
 /* A Hugging Face config.json read with hf_config() gives the same model as
  * the preset written by hand (tests/hf holds the published configs). */
 START_TEST(test_hf_config_matches_presets) {
@@ -263,6 +396,62 @@ static const char *const coll_text =
     "    place w.t on top.core[*]\n"
     "    all_reduce(w.t, top.core[*].a, algorithm = algorithm)\n"
     "}\n";
+
+/* The ring's protocol mechanisms against closed forms (links B = 25
+ * GB/s, hop h = 5 ns, shares of c = 65536 bytes, after an elementwise of
+ * p c bytes in and out):
+ *   chunks = C > 1: packets pipeline through the steps, so the hop
+ *     latency is paid once: 2 (p - 1) c / B + h instead of
+ *     2 (p - 1) (c / B + h);
+ *   network efficiency e: the links carry e B;
+ *   reduce = 1 at p = 2 with memories of M = 100 GB/s: each core copies
+ *     the share it received within its memory before forwarding it, one
+ *     read and one write, 2 c / M more on the critical path. */
+static const char *const proto_text =
+    "import \"std/parallel\"\n"
+    "param p = 4\n"
+    "param chunks = 1\n"
+    "param reduce = 0\n"
+    "param eff = 1\n"
+    "param mbw = 1 PB/s\n"
+    "level Core { compute mac { rate = 1 TFLOP/s }; memory a { size = 16 MiB; bandwidth = mbw } }\n"
+    "level Ring { core: Core[p]; network r = ring(core) { bandwidth = 25 GB/s; hop = 5 ns; efficiency = eff } }\n"
+    "system top = Ring\n"
+    "workload ar(p = 4) { input x : int8[p * 65536]; op t = elementwise(x, flops = 1) }\n"
+    "workload w = ar(p = p)\n"
+    "mapping m on top for w {\n"
+    "    store w.x in top.core[*].a\n"
+    "    place w.t on top.core[*]\n"
+    "    all_reduce(w.t, top.core[*].a, chunks = chunks, reduce = reduce)\n"
+    "}\n";
+
+static double proto_run(const char *const *sets, int nsets) {
+    simulated s;
+    simulate_sets(&s, proto_text, NULL, sets, nsets);
+    double ms = s.r->makespan;
+    unsimulate(&s);
+    return ms;
+}
+
+START_TEST(test_collective_protocol) {
+    double c = 65536.0, B = 25e9, h = 5e-9, comp = 4 * c / 1e12;
+    const char *one[] = {"chunks=1"};
+    ck_assert(near_rel(proto_run(one, 1) - comp, 6 * (c / B + h), 1e-3));
+    for (int C = 2; C <= 8; C *= 2) {
+        char sc[32];
+        snprintf(sc, sizeof sc, "chunks=%d", C);
+        const char *sets[] = {sc};
+        double ms = proto_run(sets, 1) - comp;
+        ck_assert_msg(near_rel(ms, 6 * c / B + h, 1e-3), "chunks=%d: %.6g s", C, ms);
+    }
+    const char *half[] = {"eff=0.5"};
+    ck_assert(near_rel(proto_run(half, 1) - comp, 6 * (c / (0.5 * B) + h), 1e-3));
+    const char *r0[] = {"p=2", "mbw=100GB/s", "reduce=0"};
+    const char *r1[] = {"p=2", "mbw=100GB/s", "reduce=1"};
+    double d = proto_run(r1, 3) - proto_run(r0, 3);
+    ck_assert_msg(near_rel(d, 2 * c / 100e9, 1e-3), "reduce adds %.6g s", d);
+}
+END_TEST
 
 START_TEST(test_collective_templates) {
     for (int p = 2; p <= 6; p++) {
@@ -339,7 +528,13 @@ Suite *llm_suite(void) {
     tcase_add_test(tc, test_partial_application);
     tcase_add_test(tc, test_operator_switches);
     tcase_add_test(tc, test_hf_config_matches_presets);
+    tcase_add_loop_test(tc, test_hf_param_counts, 0, (int)(sizeof hf_models / sizeof hf_models[0]));
+    tcase_add_test(tc, test_head_widths);
+    tcase_add_test(tc, test_sliding_window);
+    tcase_add_test(tc, test_template_error_once);
+    tcase_add_test(tc, test_parallel_residual);
     tcase_add_test(tc, test_collective_templates);
+    tcase_add_test(tc, test_collective_protocol);
     tcase_add_test(tc, test_pipeline_micro_batches);
     suite_add_tcase(s, tc);
     return s;

@@ -1568,10 +1568,58 @@ START_TEST(test_random_designs) {
 }
 END_TEST
 
+/* Static (leakage) power: every instance of an element or network draws
+ * its static_power for the whole run, used or not; the energy breakdown
+ * by level and element adds up to the total. */
+START_TEST(test_static_power) {
+    simulated s;
+    simulate(&s,
+             "level Core {\n"
+             "    compute mac { rate = 1 TFLOP/s; energy = 1 pJ/FLOP; static_power = 0.5 W }\n"
+             "    memory sram { size = 4 MiB; bandwidth = 1 TB/s; static_power = 0.25 W }\n"
+             "}\n"
+             "level Chip {\n"
+             "    core: Core[4]\n"
+             "    network ring0 = ring(core) { bandwidth = 100 GB/s; energy = 1 pJ/B; static_power = 2 W }\n"
+             "}\n"
+             "level Board { chip: Chip[2] }\n"
+             "system top = Board\n"
+             "workload t { input x : fp16[64][64]\n op y = gelu(x) }\n"
+             "workload w = t()\n"
+             "mapping m on top for w {\n"
+             "    store w.x in top.chip[0].core[0].sram\n"
+             "    place w.y on top.chip[0].core[0]\n"
+             "}\n",
+             NULL);
+    const sim_result *r = s.r;
+    /* 8 cores x (0.5 + 0.25) W + 2 networks x 2 W, only one core used */
+    ck_assert(near_rel(r->energy_static, 10.0 * r->makespan, 1e-12));
+    ck_assert(r->makespan > 0);
+    FILE *f = tmpfile();
+    sim_report_json(f, r);
+    rewind(f);
+    char buf[8192];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = 0;
+    ck_assert_msg(strstr(buf, "\"energy_by_level\": [\n    {\"level\": \"Core\", \"instances\": 8") != NULL, "%s", buf);
+    ck_assert(strstr(buf, "{\"level\": \"Chip\", \"instances\": 2, \"dynamic_j\": 0") != NULL);
+    f = tmpfile();
+    sim_report_text(f, r);
+    rewind(f);
+    n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = 0;
+    ck_assert_msg(strstr(buf, "static ") != NULL && strstr(buf, "energy by level and element") != NULL, "%s", buf);
+    unsimulate(&s);
+}
+END_TEST
+
 Suite *sim_suite(void) {
     Suite *s = suite_create("sim");
     TCase *tc = tcase_create("known");
     tcase_add_test(tc, test_matmul_compute_bound);
+    tcase_add_test(tc, test_static_power);
     tcase_add_test(tc, test_matmul_memory_bound);
     tcase_add_test(tc, test_ancestor_memory_and_class);
     tcase_add_test(tc, test_tiles_waves_and_launch);
