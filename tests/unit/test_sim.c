@@ -1250,11 +1250,8 @@ static const char *const decode_text =
 START_TEST(test_kv_cache_grows) {
     const double row = 512, stored_base = 256.0 * 256 * 2 + 100 * 512;
     for (int steps = 1; steps <= 4; steps += 3) {
-        char set[16];
-        snprintf(set, sizeof set, "steps=%d", steps);
-        const char *sets[1] = {set};
         simulated s;
-        simulate_sets(&s, decode_text, NULL, sets, 1);
+        simulate_param(&s, decode_text, NULL, "steps", steps);
         const occ_mem *m = occ_of(&s, "sram");
         double stored = stored_base + steps * row; /* wk, kc and each step's x */
         ASSERT_NEAR(m->peak, stored + steps * 2 * row);
