@@ -49,7 +49,7 @@ CFLAGS_ALL := -std=c11 $(OPT) $(SANFLAGS) -fPIC $(CPPFLAGS_ALL)
 LIBS    := $(shell pkg-config --libs jansson 2>/dev/null || echo -ljansson) -lm
 GENWARN := -Wall -Wextra -Werror -Wno-unused-function -Wno-sign-compare -Wno-unused-parameter -Wno-missing-field-initializers
 
-SRC     := arena diag units util lex ast lower check ir traffic kernel plan sim occupancy account report explore explore_plot fmt hf api lsp cli cli_lsp
+SRC     := arena diag units util lex ast lower check ir kernel traffic plan sim occupancy account report explore explore_plot fmt hf api lsp cli cli_lsp
 LIBOBJ  := $(patsubst %,$(BUILD)/obj/%.o,$(filter-out cli cli_lsp,$(SRC))) \
            $(BUILD)/obj/parser.o $(BUILD)/obj/lexer.o
 DEPS_OK := $(BUILD)/.deps-ok
@@ -133,7 +133,8 @@ install: $(BUILD)/mldc $(BUILD)/libmldc.so
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/mldc/stdlib/std
 	install -m 755 $(BUILD)/mldc $(DESTDIR)$(PREFIX)/bin/mldc
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include
-	install -m 755 $(BUILD)/libmldc.so $(DESTDIR)$(PREFIX)/lib/libmldc.so
+	install -m 755 $(BUILD)/libmldc.so $(DESTDIR)$(PREFIX)/lib/libmldc.so.$(API_VERSION)
+	ln -sf libmldc.so.$(API_VERSION) $(DESTDIR)$(PREFIX)/lib/libmldc.so
 	install -m 644 src/mldc_api.h $(DESTDIR)$(PREFIX)/include/mldc_api.h
 	install -m 644 stdlib/std/*.mld $(DESTDIR)$(PREFIX)/share/mldc/stdlib/std/
 	install -d $(DESTDIR)$(PREFIX)/share/man/man1

@@ -379,12 +379,14 @@ int mldc_result_resource(const mldc_result *res, int i, mldc_resource *out) {
 }
 
 void mldc_result_write(FILE *out, const mldc_result *res, mldc_format f) {
-    if (f == MLDC_JSON) sim_report_json(out, res->r);
-    else if (f == MLDC_TRACE) sim_trace(out, res->r);
-    else if (f == MLDC_OPS) sim_ops_text(out, res->r);
-    else if (f == MLDC_JSON_OPS) sim_report_json_ops(out, res->r);
-    else if (f == MLDC_OPS_CSV) sim_ops_csv(out, res->r);
-    else sim_report_text(out, res->r);
+    switch (f) {
+    case MLDC_JSON: sim_report_json(out, res->r); break;
+    case MLDC_TRACE: sim_trace(out, res->r); break;
+    case MLDC_OPS_TEXT: sim_ops_text(out, res->r); break;
+    case MLDC_OPS_CSV: sim_ops_csv(out, res->r); break;
+    case MLDC_JSON_OPS: sim_report_json_ops(out, res->r); break;
+    default: sim_report_text(out, res->r); break;
+    }
 }
 
 /* ---- exploring ---- */
@@ -451,7 +453,9 @@ int mldc_design_explore(mldc_design *ds, const mldc_explore_options *o, mldc_poi
     eo.max_points = o->max_points;
     eo.seed = o->seed;
     eo.quiet = 1;
-    char tmp[] = "/tmp/mldc-explore-XXXXXX";
+    char tmp[4096];
+    const char *tdir = getenv("TMPDIR");
+    snprintf(tmp, sizeof tmp, "%s/mldc-explore-XXXXXX", tdir && *tdir ? tdir : "/tmp");
     if (o->csv) {
         eo.csv = o->csv;
     } else {

@@ -75,8 +75,8 @@ static const cli_opt cli_opts[] = {
                              "results as JSON next to the CSV (x.csv -> x.json)"},
     {"--trace", "FILE", O_TRACE, "write a Chrome trace-event timeline (Perfetto)"},
     {"--verify", NULL, O_VERIFY, "re-check the schedule against the hardware rules"},
-    {"--ops", NULL, O_OPS, "add the per-operator account (table, or with --json\n"
-                           "the \"operators\" member)"},
+    {"--ops", NULL, O_OPS, "add the per-operator account (a table, or with --json the\n"
+                           "\"operators\" member)"},
     {"--ops-csv", "FILE", O_OPSCSV, "write the per-operator account as CSV"},
     {"-o", "FILE", O_OUT, "the results CSV (explore: default explore.csv)"},
     {"-j", "N", O_JOBS, "worker processes (default: all cores); the results do not\n"
@@ -109,7 +109,7 @@ static const cli_cmd cli_cmds[] = {
     {"check", "check FILE...", "parse, lower and check designs; report every error", O_COMMON},
     {"run", "run FILE", "simulate a mapping and report latency, throughput,\n"
                         "energy, utilisation and the critical path",
-     O_COMMON | O_MAPPING | O_JSON | O_TRACE | O_VERIFY | O_QUIET | O_OPS | O_OPSCSV},
+     O_COMMON | O_MAPPING | O_JSON | O_TRACE | O_VERIFY | O_OPS | O_OPSCSV | O_QUIET},
     {"explore", "explore FILE", "evaluate the design space of FILE's explore block;\n"
                                 "stream every point to a CSV file, mark the Pareto front",
      O_COMMON | O_JSON | O_OUT | O_JOBS | O_STRATEGY | O_MAXPTS | O_TLIMIT | O_SEED | O_RESUME | O_FORCE | O_SHARD | O_SVG |
@@ -251,10 +251,10 @@ typedef struct cli {
     int verify;      /* run --verify */
     const char *trace;
     const char *mapping;
-    int ops;         /* run --ops: the per-operator account */
-    const char *ops_csv; /* run --ops-csv FILE */
     cli_progress progress; /* run's progress line */
     int api_errors;  /* errors reported through the public API */
+    int ops;         /* run --ops: the per-operator account */
+    const char *ops_csv; /* run --ops-csv FILE */
 } cli;
 
 /* The mapping to run: --mapping NAME, else the first.  NULL after an
@@ -327,17 +327,19 @@ static void run_design(const char *path, const mldc_options *opts, cli *c, int m
             }
         }
         if (c->ops_csv) {
-            FILE *f = fopen(c->ops_csv, "w");
-            if (!f) {
+            util_out out;
+            int bad = util_out_open(&out, c->ops_csv) != 0;
+            if (!bad) {
+                mldc_result_write(out.f, r, MLDC_OPS_CSV);
+                bad = util_out_close(&out) != 0;
+            }
+            if (bad) {
                 fprintf(stderr, "mldc: error: cannot write '%s': %s\n", c->ops_csv, strerror(errno));
                 c->io_error = 1;
-            } else {
-                mldc_result_write(f, r, MLDC_OPS_CSV);
-                if (fclose(f) != 0) c->io_error = 1;
             }
         }
         mldc_result_write(stdout, r, c->report_json ? (c->ops ? MLDC_JSON_OPS : MLDC_JSON) : MLDC_TEXT);
-        if (c->ops && !c->report_json) mldc_result_write(stdout, r, MLDC_OPS);
+        if (c->ops && !c->report_json) mldc_result_write(stdout, r, MLDC_OPS_TEXT);
     }
     mldc_result_free(r);
     mldc_design_free(d);
@@ -694,6 +696,10 @@ static int cli_main(int argc, char **argv) {
             c.ex.shard_n = (int)sn;
         } else if (strcmp(a, "--json") == 0) {
             c.report_json = 1;
+        } else if (strcmp(a, "--ops") == 0) {
+            c.ops = 1;
+        } else if (strcmp(a, "--ops-csv") == 0 && i + 1 < argc) {
+            c.ops_csv = argv[++i];
         } else if (strcmp(a, "--verify") == 0) {
             c.verify = 1;
         } else if (strcmp(a, "--ops") == 0) {

@@ -715,6 +715,15 @@ static void flush_rows(run *R) {
  * point it was evaluating is lost. */
 enum { WORKER_OOM = 3, WORKER_IO = 4 };
 
+/* In a worker: set by SIGUSR1, which the parent sends at the time limit:
+ * finish the point in hand, report it, and take no other. */
+static volatile sig_atomic_t worker_stop;
+
+static void worker_on_stop(int sig) {
+    (void)sig;
+    worker_stop = 1;
+}
+
 /* In a worker: the pipe to the parent and the point being evaluated, for
  * the memory guard's callback. */
 static struct {
@@ -781,11 +790,13 @@ static void run_workers(run *R, const uint64_t *todo, uint64_t n) {
             close(p[0]);
             signal(SIGINT, SIG_DFL);
             signal(SIGTERM, SIG_DFL);
+            worker_stop = 0;
+            signal(SIGUSR1, worker_on_stop);
             for (int k = 0; k < w; k++) close(fd[k]); /* earlier workers' read ends: let them see EOF/EPIPE */
             mem_set_limit(share);
             mem_on_fail(worker_out_of_memory, NULL);
             worker.fd = p[1];
-            for (uint64_t t = (uint64_t)w; t < n; t += (uint64_t)jobs) {
+            for (uint64_t t = (uint64_t)w; t < n && !worker_stop; t += (uint64_t)jobs) {
                 ex_point pt = R->pts[todo[t]];
                 pt.why = NULL;
                 worker.pt = &pt;
@@ -804,12 +815,20 @@ static void run_workers(run *R, const uint64_t *todo, uint64_t n) {
     }
     int open_fds = jobs;
     while (open_fds > 0) {
-        if (got_signal || (R->o->time_limit > 0 && now_s() - R->t0 > R->o->time_limit)) {
+        /* an interrupt ends the workers now; the time limit lets each
+         * finish (and report) the point in hand, so that a limit shorter
+         * than one point still gives results */
+        if (got_signal) {
             R->stop = 1;
-            R->interrupted = got_signal;
+            R->interrupted = 1;
             for (int w = 0; w < jobs; w++)
                 if (fd[w] >= 0) kill(pid[w], SIGTERM);
             break;
+        }
+        if (!R->stop && R->o->time_limit > 0 && now_s() - R->t0 > R->o->time_limit) {
+            R->stop = 1;
+            for (int w = 0; w < jobs; w++)
+                if (fd[w] >= 0) kill(pid[w], SIGUSR1);
         }
         struct pollfd pf[256];
         int map[256], np = 0;

@@ -13,6 +13,21 @@
  * through a callback as located records; the library never prints except
  * into a FILE* the caller hands to a write function.
  *
+ * A whole program (`make install` puts the header and libmldc.so under
+ * PREFIX; build it with `cc prog.c -lmldc`):
+ *
+ *     const char *sets[] = {"nop_bw=64 GB/s"};
+ *     mldc_load_options lo = {sets, 1, NULL, 0, NULL, NULL};
+ *     mldc_design *d = mldc_design_load("examples/chiplet.mld", &lo);
+ *     mldc_result *r = mldc_design_errors(d) ? NULL : mldc_design_run(d, NULL);
+ *     if (r) {
+ *         mldc_metrics m;
+ *         mldc_result_metrics(r, &m);
+ *         printf("%g s, %g J\n", m.makespan, m.energy);
+ *     }
+ *     mldc_result_free(r);
+ *     mldc_design_free(d);
+ *
  * Versioning.  MLDC_API_VERSION is the version of this header: it grows by
  * one whenever a function or a struct field is added, and the structs here
  * only ever grow at their end.  mldc_api_version() is the version the library
@@ -182,10 +197,10 @@ int mldc_result_resource_count(const mldc_result *r);
 int mldc_result_resource(const mldc_result *r, int i, mldc_resource *out);
 
 /* Write the result as `mldc run` does: MLDC_TEXT (the report), MLDC_JSON
- * (the JSON report), MLDC_TRACE (a Chrome trace-event timeline), or the
- * per-operator account: MLDC_OPS (its tables), MLDC_JSON_OPS (the JSON
- * report with it), MLDC_OPS_CSV (CSV). */
-typedef enum { MLDC_TEXT, MLDC_JSON, MLDC_TRACE, MLDC_OPS, MLDC_JSON_OPS, MLDC_OPS_CSV } mldc_format;
+ * (the JSON report), MLDC_TRACE (a Chrome trace-event timeline), the
+ * per-operator account of `--ops` as a table (MLDC_OPS_TEXT) or CSV
+ * (MLDC_OPS_CSV), or the JSON report with that account (MLDC_JSON_OPS). */
+typedef enum { MLDC_TEXT, MLDC_JSON, MLDC_TRACE, MLDC_OPS_TEXT, MLDC_OPS_CSV, MLDC_JSON_OPS } mldc_format;
 void mldc_result_write(FILE *out, const mldc_result *r, mldc_format f);
 
 /* ---- exploring ---- */
@@ -210,7 +225,7 @@ typedef struct mldc_explore_options {
     int jobs;             /* worker processes; 0: 1 */
     uint64_t max_points;  /* 0: the strategy's default */
     uint64_t seed;
-    const char *csv;      /* results file; NULL: a temporary file, removed afterwards */
+    const char *csv;      /* results file; NULL: a temporary file in $TMPDIR (else /tmp), removed afterwards */
 } mldc_explore_options;
 
 /* Explore the explore block of the design's file (with the design's

@@ -173,11 +173,11 @@ typedef struct builder {
     htab routes;      /* (from, to) -> offset << 16 | length in rstore, + 1 */
     uint32_t *rstore; /* routes already built, back to back */
     uint64_t nrstore, caprstore;
+    uint32_t host;    /* the last host dispatch task + 1 (elements with a `dispatch`) */
     htab lifemap;     /* (tensor, memory) -> its current life + 1 */
     uint32_t caplives;
     uint64_t caplev;
     uint8_t *consumed; /* per tensor: some operator reads it */
-    uint32_t host;    /* the last host dispatch task + 1 (elements with a `dispatch`) */
 } builder;
 
 /* ------------------------------------------------------------------ */
@@ -908,6 +908,7 @@ static plan_task fixed_task(plan_task_kind kind, int64_t ai, double fixed) {
     t.kind = (uint8_t)kind;
     t.action = (int32_t)ai;
     t.fixed = fixed;
+    t.mem = UINT32_MAX;
     return t;
 }
 
@@ -944,28 +945,34 @@ static void do_place(builder *b, const ir_action *a, int64_t ai) {
     int64_t micro = a->split == SPLIT_MICRO ? a->tile[0] : 1;
     int64_t piece = a->split == SPLIT_MICRO ? a->tile[1] - 1 : -1; /* micro(I, M): I */
     int64_t per_unit = piece >= 0 ? 1 : micro;                       /* items per unit */
-    double n = a->split && !tiles ? (double)a->nunits * (double)micro : 1.0;
-    /* a piece's operand traffic (traffic.c): its share of partitioned
-     * operands, all of replicated ones; what it reads beyond 1/n of the
-     * operator's traffic is added to the kernel's below */
     int64_t npieces = a->split && !tiles ? a->nunits * micro : 1;
+    double n = (double)npieces;
+    /* a piece's traffic: its share of partitioned operands, all of
+     * replicated ones (traffic.c) */
     double rd, wr;
     traffic_piece(w, op, tiles ? SPLIT_NONE : a->split, npieces, &rd, &wr);
-    double extra = a->split == SPLIT_INNER || tiles ? 0 : rd + wr - (op->bytes_in + op->bytes_out) / n;
-    if (extra < 0) extra = 0;
     /* the kernel's traffic (kernel.c): writes weighted by the memory's
-     * write cost, row-wise operators' further passes over the row */
+     * write cost, row-wise operators' further passes over the row; they
+     * scale a piece's reads (rfac) and writes (write_ratio) */
     kernel_hw hw = pk.chosen ? pk.hw : kernel_hw_of(b->s, a);
     kernel_traffic kt = kernel_rowwise(&hw, op->kind, row_length(w, op), op->bytes_in, op->bytes_out);
+    double rfac = op->bytes_in > 0 ? (kt.mem - op->bytes_out * hw.write_ratio) / op->bytes_in : 1;
     double whole = tiles ? 0 : element_gemm(b->s, w, a, &hw, n);
-    double flops = op->flops / n, bytes = kt.mem / n + extra;
+    double flops = op->flops / n, bytes = rd * rfac + wr * hw.write_ratio;
     /* energy counts bytes moved, not their weighted time */
-    double raw = kt.mem > 0 ? (kt.mem - op->bytes_out * (hw.write_ratio - 1)) / kt.mem : 1;
+    double raw = bytes > 0 ? (rd * rfac + wr) / bytes : 1;
     /* the units share the cache: a task's cache bytes take this long each */
     double cache_s = hw.cache_bw > 0 ? (double)(a->nunits ? a->nunits : 1) / hw.cache_bw : 0;
     double cache_bytes = kt.cache / n;
-    /* split inner: a slice of the inputs, a partial sum of the whole output */
-    if (a->split == SPLIT_INNER) bytes = op->bytes_in / n + op->bytes_out * hw.write_ratio;
+    /* the host's call of the framework: one per operator, in program
+     * order, overlapping the kernel; the units' launches follow the call
+     * before it */
+    const ir_elem *el0 = a->nunits ? unit_elem(b->s, a->units[0]) : NULL;
+    uint32_t host_prev = b->host;
+    if (el0 && el0->dispatch > 0) {
+        if (host_prev) dep(b, host_prev - 1);
+        b->host = emit(b, fixed_task(TASK_SYNC, ai, el0->dispatch), NULL, 0) + 1;
+    }
     /* Over units of different rates a split is proportional: unit i gets
      * rate_i / sum of rates of the work (each of its M micro-batches: that
      * over M).  Equal rates keep the plain 1/n. */
@@ -982,21 +989,12 @@ static void do_place(builder *b, const ir_action *a, int64_t ai) {
         }
         if (differ && sum > 0) {
             ushare = malloc(sizeof *ushare * (size_t)a->nunits);
-            if (!ushare) abort();
+            if (!ushare) mem_fail(0);
             for (int64_t i = 0; i < a->nunits; i++) {
                 const ir_elem *ue = unit_elem(b->s, a->units[i]);
                 ushare[i] = (ue ? ue->rate : 0) / sum / (double)micro;
             }
         }
-    }
-    /* the host's call of the framework: one per operator, in program
-     * order, overlapping the kernel; the units' launches follow the call
-     * before it */
-    const ir_elem *el0 = a->nunits ? unit_elem(b->s, a->units[0]) : NULL;
-    uint32_t host_prev = b->host;
-    if (el0 && el0->dispatch > 0) {
-        if (host_prev) dep(b, host_prev - 1);
-        b->host = emit(b, fixed_task(TASK_SYNC, ai, el0->dispatch), NULL, 0) + 1;
     }
     /* several items per unit (tiles, micro-batches): look up each unit's
      * local memory once */
@@ -1016,16 +1014,16 @@ static void do_place(builder *b, const ir_action *a, int64_t ai) {
         int64_t share = micro > 1 ? i * micro + (piece >= 0 ? piece : (int64_t)(k % (uint64_t)micro)) : -1;
         ir_unit u = a->units[i], mem = {0, 0};
         /* tkern: a floor on the compute side (a chosen kernel's padded,
-         * cache-bound tile; a whole-GPU matmul's waves of them); tseq: time after the memory traffic (a
-         * row-wise kernel's later passes, which re-read rows from the
-         * cache once the first pass has streamed them in) */
-        double f = flops, by = bytes, tkern = whole, tseq = cache_bytes * cache_s, pw = wr;
+         * cache-bound tile; a whole-GPU matmul's waves of them); tseq: time
+         * after the memory traffic (a row-wise kernel's later passes, which
+         * re-read rows from the cache once the first pass has streamed them
+         * in) */
+        double f = flops, by = bytes, pw = wr, tkern = whole, tseq = cache_bytes * cache_s;
         if (ushare) {
             double prd, pwr;
             traffic_piece_frac(w, op, a->split, npieces, ushare[i], &prd, &pwr);
             f = op->flops * ushare[i];
-            by = kt.mem * ushare[i] + (prd + pwr - (op->bytes_in + op->bytes_out) * ushare[i] > 0
-                                             ? prd + pwr - (op->bytes_in + op->bytes_out) * ushare[i] : 0);
+            by = prd * rfac + pwr * hw.write_ratio;
             pw = pwr;
         }
         if (tiles) {
@@ -1063,11 +1061,10 @@ static void do_place(builder *b, const ir_action *a, int64_t ai) {
         const ir_elem *el = first_on_unit && !IR_OPK_IS_VIEW(op->kind) ? unit_elem(b->s, u) : NULL;
         if (el && el->launch > 0) {
             if (host_prev) dep(b, host_prev - 1);
-            chain_dep(b, u);
             plan_task lt = fixed_task(TASK_COMPUTE, ai, el->launch);
             lt.launch = 1;
             lt.piece = (uint32_t)k;
-            lt.mem = UINT32_MAX;
+            chain_dep(b, u);
             chain_set(b, u, emit(b, lt, r, 1));
         }
         chain_dep(b, u);

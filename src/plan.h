@@ -58,6 +58,13 @@ typedef struct plan_task {
     uint32_t dep0, ndep; /* predecessors: deps[dep0 .. dep0 + ndep) */
 } plan_task;
 
+/* The GEMM kernel a `split tiles` place runs (kernel.c's pick, or the
+ * tile given): tile rows x columns and split-K slices; tm == 0 for other
+ * actions. */
+typedef struct plan_kernel {
+    int64_t tm, tn, splitk;
+} plan_kernel;
+
 /* A tensor (or the shares of it) resident in one memory instance
  * (occupancy.c): allocated when a task starts writing it there (a store:
  * when the run starts) and released when the last task that wrote or read
@@ -84,12 +91,6 @@ typedef struct plan_life_ev {
     uint32_t task;
     double bytes;
 } plan_life_ev;
-/* The GEMM kernel a `split tiles` place runs (kernel.c's pick, or the
- * tile given): tile rows x columns and split-K slices; tm == 0 for other
- * actions. */
-typedef struct plan_kernel {
-    int64_t tm, tn, splitk;
-} plan_kernel;
 
 typedef struct plan {
     const ir_design *design;

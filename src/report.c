@@ -45,10 +45,10 @@
  * slices, each in a function of its own: a flow arrow per dependency
  * (trace_flows), a link-utilisation counter per network instance
  * (trace_link_counters), the critical path as a process of its own
- * (trace_critical_path, pid = syncs' pid + 1) and a counter of what each
- * memory holds (trace_occupancy).  A compute slice is named after its
- * operator ("launch NAME" for a kernel launch) and carries its piece of
- * the place in its args.
+ * (trace_critical_path, pid = syncs' pid + 1) and a counter per memory of
+ * what it holds (trace_occupancy).  A compute slice is named after its
+ * operator ("launch NAME" for a kernel launch) and carries
+ * its piece of the place in its args.
  *
  * Operators.  `--ops` prints the per-operator account that account.c
  * builds: a table per operator and per kind, the same as CSV, or the
@@ -301,6 +301,19 @@ static void rollup_free(rollup *ru) {
 
 /* ------------------------------------------------------------------ */
 /* Text report                                                         */
+static int trace_level_name(const plan *p, int l, const unsigned char *used, char *buf, size_t n);
+
+/* A level in the text report: its full name ("PE(macs=64)") while short;
+ * a long parameter list (the GPU presets list twenty) is left out as in
+ * the trace ("Gpu"), the full name staying in the JSON report. */
+enum { TEXT_LEVEL_MAX = 40 };
+static const char *text_level_name(const plan *p, int l, char *buf, size_t n) {
+    const char *full = str_or(p->design->levels[l]->name, "?");
+    if (strlen(full) <= TEXT_LEVEL_MAX) return full;
+    trace_level_name(p, l, NULL, buf, n);
+    return buf;
+}
+
 /* ------------------------------------------------------------------ */
 
 typedef struct task_counts {
@@ -406,7 +419,8 @@ static void text_levels(FILE *out, const sim_result *r) {
         const ir_level *lv;
         const char *elem, *kind;
         rollup_describe(&ru, p, s, &lv, &elem, &kind);
-        int l1 = (int)strlen(str_or(lv->name, "?")), l2 = (int)strlen(elem);
+        char lb[NAME_MAX_LEN];
+        int l1 = (int)strlen(text_level_name(p, lv->id, lb, sizeof lb)), l2 = (int)strlen(elem);
         if (l1 > wl) wl = l1;
         if (l2 > we) we = l2;
     }
@@ -423,8 +437,9 @@ static void text_levels(FILE *out, const sim_result *r) {
         char busy[64];
         rollup_describe(&ru, p, s, &lv, &elem, &kind);
         fmt_time(g->busy / (double)g->used, busy, sizeof busy);
+        char lb[NAME_MAX_LEN];
         fprintf(out, "  %-*s  %-*s  %-8s  %8llu  %-12s  %5.1f%%\n", wl,
-                str_or(lv->name, "?"), we, elem, kind, (unsigned long long)g->used, busy,
+                text_level_name(p, lv->id, lb, sizeof lb), we, elem, kind, (unsigned long long)g->used, busy,
                 100.0 * ratio(g->busy, (double)g->used * r->makespan));
     }
     rollup_free(&ru);
@@ -614,7 +629,8 @@ static void text_energy(FILE *out, const sim_result *r) {
     }
     int wl = (int)strlen("level"), we = (int)strlen("element");
     for (int i = 0; i < n; i++) {
-        int a = (int)strlen(p->design->levels[rows[i].level]->name), b = (int)strlen(rows[i].name);
+        char lb[NAME_MAX_LEN];
+        int a = (int)strlen(text_level_name(p, rows[i].level, lb, sizeof lb)), b = (int)strlen(rows[i].name);
         if (a > wl) wl = a;
         if (b > we) we = b;
     }
@@ -624,7 +640,8 @@ static void text_energy(FILE *out, const sim_result *r) {
             "dynamic", "static", "total");
     char a[64], b[64], c[64];
     for (int i = 0; i < n; i++) {
-        const char *lname = p->design->levels[rows[i].level]->name;
+        char lb[NAME_MAX_LEN];
+        const char *lname = text_level_name(p, rows[i].level, lb, sizeof lb);
         fmt_energy(rows[i].dyn, a, sizeof a);
         fmt_energy(rows[i].stat, b, sizeof b);
         fmt_energy(rows[i].dyn + rows[i].stat, c, sizeof c);
@@ -1022,18 +1039,18 @@ static uint32_t assign_lanes(arena *a, const sim_result *r, uint32_t n,
     return nlanes;
 }
 
-static void trace_occupancy(trace_out *t, const sim_result *r, char *name, size_t nname);
 /* The trace process of a level: its template's name without the
  * arguments ("PE", not "PE(macs=64, sram=1 MiB)"); when two used levels
- * share a template, " #2", " #3"... after the second and later.  Returns
- * 1 when the name was shortened (the full one then goes to a label). */
+ * share a template, " #2", " #3"... after the second and later (used
+ * NULL: all levels count).  Returns 1 when the name was shortened (the
+ * full one then goes to a label). */
 static int trace_level_name(const plan *p, int l, const unsigned char *used, char *buf, size_t n) {
     const char *full = str_or(p->design->levels[l]->name, "?");
     size_t len = strcspn(full, "(");
     int k = 1;
     for (int o = 0; o < l; o++) {
         const char *other = str_or(p->design->levels[o]->name, "?");
-        if (used[o] && strcspn(other, "(") == len && strncmp(other, full, len) == 0) k++;
+        if ((!used || used[o]) && strcspn(other, "(") == len && strncmp(other, full, len) == 0) k++;
     }
     if (k > 1) snprintf(buf, n, "%.*s #%d", (int)len, full, k);
     else snprintf(buf, n, "%.*s", (int)len, full);
@@ -1187,6 +1204,7 @@ static void trace_critical_path(trace_out *t, const sim_result *r, int64_t pid) 
                 sim_cause_name(sim_task_cause(p, ti)));
     }
 }
+static void trace_occupancy(trace_out *t, const sim_result *r, char *name, size_t nname);
 
 void sim_trace(FILE *out, const sim_result *r) {
     const plan *p = r->p;
@@ -1551,7 +1569,7 @@ static void trace_occupancy(trace_out *t, const sim_result *r, char *name, size_
             fprintf(t->f, ",\"ph\":\"C\",\"pid\":%lld", (long long)pid);
             trace_us(t->f, "ts", to_ps(o->steps[s].t));
             fputs(",\"args\":{\"bytes\":", t->f);
-            json_num(t->f, floor(o->steps[s].bytes + 0.5)); /* whole bytes, as elsewhere in the trace */
+            json_num(t->f, floor(o->steps[s].bytes + 0.5)); /* whole bytes, float residue gone */
             fputs("}}", t->f);
         }
     }

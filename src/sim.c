@@ -464,9 +464,9 @@ void sim_free(sim_result *r) {
     free(r->use_start);
     free(r->use_end);
     free(r->busy);
+    free(r->crit_tasks);
     free(r->released_by);
     occ_free(r->occ);
-    free(r->crit_tasks);
     free(r);
 }
 

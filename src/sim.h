@@ -37,10 +37,10 @@ typedef struct sim_result {
     double energy_compute, energy_memory, energy_network; /* J */
     double energy_static;      /* J: plan_static_power x makespan */
     double crit[CAUSE_COUNT];  /* critical path seconds by cause */
-    uint32_t *released_by;     /* per task: the dependency whose end released it, or UINT32_MAX */
-    struct sim_occ *occ;       /* what each memory holds over time (occupancy.h) */
     uint32_t *crit_tasks;      /* the critical path's tasks, first to last */
     uint32_t ncrit;
+    uint32_t *released_by;     /* per task: the dependency whose end released it, or UINT32_MAX */
+    struct sim_occ *occ;       /* what each memory holds over time (occupancy.h) */
     uint64_t events;           /* events processed */
     uint32_t done;             /* tasks finished (== ntasks unless deadlock) */
 } sim_result;

@@ -106,6 +106,14 @@ class Run(unittest.TestCase):
             mldc.load(CHIPLET).run("layer_per_chiplett")
         self.assertIn("did you mean 'layer_per_chiplet'", cm.exception.message)
 
+    def test_rows_as_dicts(self):
+        r = mldc.load(CHIPLET).run()
+        row = r.ops[0].as_dict()
+        self.assertEqual(list(row), ["name", "kind", "flops", "bytes", "start", "end", "busy", "tasks"])
+        self.assertEqual(row["name"], "tok")
+        res = r.resources[0].as_dict()
+        self.assertEqual(list(res), ["name", "kind", "busy", "utilisation"])
+
     def test_pandas(self):
         try:
             import pandas  # noqa: F401

@@ -430,6 +430,9 @@ lat=$(head -1 grid1.csv | tr ',' '\n' | grep -n '^latency_s$' | cut -d: -f1)
 st=$((lat - 1))
 # edit N FIELD VALUE: grid1.csv with field FIELD of data row N set to VALUE
 edit() { awk -F, -v OFS=, -v r=$(($1 + 1)) -v f="$2" -v v="$3" 'NR == r { $f = v } { print }' grid1.csv; }
+# the row edited: the first evaluated (status ok) from the fifth on, its line in the file
+row=$(awk -F, -v s="$st" 'NR > 5 && $s == "ok" { print NR - 1; exit }' grid1.csv)
+line=$((row + 1))
 n=0
 for c in "$lat:abc:latency_s 'abc' is not a finite number" "$lat:nan:latency_s 'nan' is not a finite number" \
     "$lat:-1:latency_s '-1' is not a finite number" "$lat::latency_s '' is not a finite number" \
@@ -441,15 +444,15 @@ for c in "$lat:abc:latency_s 'abc' is not a finite number" "$lat:nan:latency_s '
     v=${rest%%:*}
     msg=${rest#*:}
     n=$((n + 1))
-    edit 7 "$f" "$v" >bad$n.csv  # data row 7: a point that fits and runs
+    edit "$row" "$f" "$v" >bad$n.csv
     cp grid1.csv.inputs bad$n.csv.inputs
     cp bad$n.csv bad$n.keep
     ex -j 2 --resume -o bad$n.csv "$study" >bad.out 2>&1
     rc=$?
-    if [ $rc -eq 2 ] && grep -q "^mldc: error: bad$n.csv:8: a malformed row: $msg" bad.out && cmp -s bad$n.csv bad$n.keep; then
-        ok "--resume over a row with field $f = '$v': exit 2, naming line 8"
+    if [ $rc -eq 2 ] && grep -q "^mldc: error: bad$n.csv:$line: a malformed row: $msg" bad.out && cmp -s bad$n.csv bad$n.keep; then
+        ok "--resume over a row with field $f = '$v': exit 2, naming its line"
     else
-        bad "--resume over a row with field $f = '$v': exit 2, naming line 8" "exit $rc" "$(cat bad.out)"
+        bad "--resume over a row with field $f = '$v': exit 2, naming its line" "exit $rc" "$(cat bad.out)"
     fi
 done
 cut -d, -f1-5 grid1.csv >cols.csv
