@@ -1082,12 +1082,21 @@ static void trace_task_at(const trace_at *a, uint32_t t, int first, int64_t *pid
     *ts = a->r->use_start[u];
 }
 
+/* One end of a flow arrow: `ph` is its phase members ("s" starts it, "f"
+ * with "bp":"e" ends it inside the enclosing slice). */
+static void trace_flow_event(trace_out *t, const char *ph, uint64_t id, int64_t pid, int64_t tid, double ts) {
+    trace_sep(t);
+    fprintf(t->f, "{\"name\":\"dependency\",\"cat\":\"dependency\",%s,\"id\":%llu,\"pid\":%lld,\"tid\":%lld", ph,
+            (unsigned long long)id, (long long)pid, (long long)tid);
+    trace_us(t->f, "ts", to_ps(ts));
+    fputs("}", t->f);
+}
+
 /* Flow arrows, one per dependency: from the last slice of the task waited
  * for to the first slice of the waiting task ("s" and "f" events bound to
  * the enclosing slices; id = the dependency's position + 1). */
 static void trace_flows(trace_out *t, const trace_at *a) {
     const plan *p = a->r->p;
-    FILE *f = t->f;
     for (uint32_t ti = 0; ti < p->ntasks; ti++) {
         const plan_task *tk = &p->tasks[ti];
         for (uint32_t k = 0; k < tk->ndep; k++) {
@@ -1095,19 +1104,9 @@ static void trace_flows(trace_out *t, const trace_at *a) {
             int64_t pid, tid;
             double ts;
             trace_task_at(a, p->deps[tk->dep0 + k], 0, &pid, &tid, &ts);
-            trace_sep(t);
-            fprintf(f, "{\"name\":\"dependency\",\"cat\":\"dependency\",\"ph\":\"s\",\"id\":%llu,\"pid\":%lld,"
-                       "\"tid\":%lld",
-                    (unsigned long long)id, (long long)pid, (long long)tid);
-            trace_us(f, "ts", to_ps(ts));
-            fputs("}", f);
+            trace_flow_event(t, "\"ph\":\"s\"", id, pid, tid, ts);
             trace_task_at(a, ti, 1, &pid, &tid, &ts);
-            trace_sep(t);
-            fprintf(f, "{\"name\":\"dependency\",\"cat\":\"dependency\",\"ph\":\"f\",\"bp\":\"e\",\"id\":%llu,"
-                       "\"pid\":%lld,\"tid\":%lld",
-                    (unsigned long long)id, (long long)pid, (long long)tid);
-            trace_us(f, "ts", to_ps(ts));
-            fputs("}", f);
+            trace_flow_event(t, "\"ph\":\"f\",\"bp\":\"e\"", id, pid, tid, ts);
         }
     }
 }
