@@ -322,6 +322,13 @@ explore: $(BUILD)/mldc
 validate: $(BUILD)/mldc
 	@sh tests/validate/run.sh $(BUILD)/mldc
 
+# ---- loops --------------------------------------------------------------------
+# Regular loops (lowered once) against the same loops iterated: identical
+# plans and results (tests/loops/run.sh).
+.PHONY: loops
+loops: $(BUILD)/mldc
+	@sh tests/loops/run.sh $(BUILD)/mldc
+
 # ---- limits -------------------------------------------------------------------
 # The memory guard: designs built to exhaust memory (10^7 operators, 10^9
 # mapping statements, a 2^30-instance mesh, a 10^6-layer HF config) end with

@@ -341,6 +341,14 @@ failed:
     for (int64_t i = 0; i < a->ndst; i++) reside(c, a->tensor, a->dst[i]);
 }
 
+/* One transfer of a regular loop (ir_loop_expand); stops once the
+ * diagnostics are full. */
+static int loop_transfer(void *ud, const ir_action *t) {
+    mcheck *c = ud;
+    do_transfer(c, t);
+    return diag_full(c->dc);
+}
+
 static void do_place(mcheck *c, const ir_action *a) {
     const ir_workload *w = c->m->wl;
     const ir_op *op = &w->ops[a->op];
@@ -547,6 +555,7 @@ static void check_mapping(ir_design *d, ir_mapping *m, diag_ctx *dc) {
         case ACT_TRANSFER: do_transfer(&c, a); break;
         case ACT_PLACE: do_place(&c, a); break;
         case ACT_SYNC: do_sync(&c, a, i); break;
+        case ACT_LOOP: ir_loop_expand(a, loop_transfer, &c); break;
         }
         emit(&c, a);
     }

@@ -7,6 +7,8 @@
  */
 #include "ir.h"
 
+#include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -153,6 +155,53 @@ static void dump_units(FILE *out, const ir_system *s, const char *what, const ir
     }
 }
 
+/* One action of a mapping's dump, on its own line. */
+static void dump_action(FILE *out, const ir_mapping *m, const ir_action *ac) {
+    switch (ac->kind) {
+    case ACT_PLACE:
+        fprintf(out, "  place %s", m->wl->ops[ac->op].name);
+        dump_units(out, m->sys, "on", ac->units, ac->nunits);
+        if (ac->split == SPLIT_TILES && !ac->tile[0])
+            fprintf(out, " split tiles");
+        else if (ac->split == SPLIT_TILES)
+            fprintf(out, " split tiles(%lld, %lld)", (long long)ac->tile[0], (long long)ac->tile[1]);
+        else if (ac->split == SPLIT_MICRO && ac->tile[1])
+            fprintf(out, " split micro(%lld, %lld)", (long long)ac->tile[1] - 1, (long long)ac->tile[0]);
+        else if (ac->split == SPLIT_MICRO)
+            fprintf(out, " split micro(%lld)", (long long)ac->tile[0]);
+        else if (ac->split)
+            fprintf(out, " split %s", ir_split_name(ac->split));
+        break;
+    case ACT_TRANSFER:
+        fprintf(out, "  %s %s", ac->inferred ? "transfer (inferred)" : "transfer", m->wl->tensors[ac->tensor].name);
+        dump_units(out, m->sys, "from", ac->src, ac->nsrc);
+        dump_units(out, m->sys, "to", ac->dst, ac->ndst);
+        if (ac->split == SPLIT_SHARE)
+            fprintf(out, " split share(%lld, %lld)", (long long)ac->tile[0], (long long)ac->tile[1]);
+        else if (ac->split)
+            fprintf(out, " split %s", ir_split_name(ac->split));
+        break;
+    case ACT_STORE:
+        fprintf(out, "  store %s", m->wl->tensors[ac->tensor].name);
+        dump_units(out, m->sys, "in", ac->dst, ac->ndst);
+        break;
+    case ACT_SYNC:
+        fprintf(out, "  sync");
+        dump_units(out, m->sys, "", ac->units, ac->nunits);
+        if (ac->nafter) fprintf(out, " after %s%s", m->wl->ops[ac->after[0]].name, ac->nafter > 1 ? " ..." : "");
+        if (ac->nafter > 1) fprintf(out, " (%d ops)", ac->nafter);
+        break;
+    case ACT_LOOP: break; /* expanded by the caller */
+    }
+    fputc('\n', out);
+}
+
+static int dump_loop_step(void *ud, const ir_action *t) {
+    const void *const *c = ud;
+    dump_action((FILE *)(uintptr_t)c[0], c[1], t);
+    return 0;
+}
+
 void ir_dump(FILE *out, const ir_design *d) {
     char a[64], b[64];
     for (int i = 0; i < d->nparams; i++) {
@@ -190,45 +239,15 @@ void ir_dump(FILE *out, const ir_design *d) {
     }
     for (int i = 0; i < d->nmappings; i++) {
         const ir_mapping *m = d->mappings[i];
-        fprintf(out, "mapping %s on %s for %s  (%lld actions)\n", m->name, m->sys->name, m->wl->name, (long long)m->nactions);
+        fprintf(out, "mapping %s on %s for %s  (%lld actions)\n", m->name, m->sys->name, m->wl->name, (long long)ir_mapping_nactions(m));
         for (int64_t k = 0; k < m->nactions; k++) {
             const ir_action *ac = &m->actions[k];
-            switch (ac->kind) {
-            case ACT_PLACE:
-                fprintf(out, "  place %s", m->wl->ops[ac->op].name);
-                dump_units(out, m->sys, "on", ac->units, ac->nunits);
-                if (ac->split == SPLIT_TILES && !ac->tile[0])
-                    fprintf(out, " split tiles");
-                else if (ac->split == SPLIT_TILES)
-                    fprintf(out, " split tiles(%lld, %lld)", (long long)ac->tile[0], (long long)ac->tile[1]);
-                else if (ac->split == SPLIT_MICRO && ac->tile[1])
-                    fprintf(out, " split micro(%lld, %lld)", (long long)ac->tile[1] - 1, (long long)ac->tile[0]);
-                else if (ac->split == SPLIT_MICRO)
-                    fprintf(out, " split micro(%lld)", (long long)ac->tile[0]);
-                else if (ac->split)
-                    fprintf(out, " split %s", ir_split_name(ac->split));
-                break;
-            case ACT_TRANSFER:
-                fprintf(out, "  %s %s", ac->inferred ? "transfer (inferred)" : "transfer", m->wl->tensors[ac->tensor].name);
-                dump_units(out, m->sys, "from", ac->src, ac->nsrc);
-                dump_units(out, m->sys, "to", ac->dst, ac->ndst);
-                if (ac->split == SPLIT_SHARE)
-                    fprintf(out, " split share(%lld, %lld)", (long long)ac->tile[0], (long long)ac->tile[1]);
-                else if (ac->split)
-                    fprintf(out, " split %s", ir_split_name(ac->split));
-                break;
-            case ACT_STORE:
-                fprintf(out, "  store %s", m->wl->tensors[ac->tensor].name);
-                dump_units(out, m->sys, "in", ac->dst, ac->ndst);
-                break;
-            case ACT_SYNC:
-                fprintf(out, "  sync");
-                dump_units(out, m->sys, "", ac->units, ac->nunits);
-                if (ac->nafter) fprintf(out, " after %s%s", m->wl->ops[ac->after[0]].name, ac->nafter > 1 ? " ..." : "");
-                if (ac->nafter > 1) fprintf(out, " (%d ops)", ac->nafter);
-                break;
+            if (ac->kind == ACT_LOOP) {
+                const void *c[2] = {(const void *)out, (const void *)m};
+                ir_loop_expand(ac, dump_loop_step, (void *)c);
+            } else {
+                dump_action(out, m, ac);
             }
-            fputc('\n', out);
         }
     }
     if (d->explore) {
@@ -319,3 +338,101 @@ void ir_unit_path(const ir_system *s, ir_unit u, char *buf, size_t n) {
     if (u.elem >= 0 && len < n) snprintf(buf + len, n - len, ".%s", lv->elems[u.elem].name);
 }
 
+
+/* ------------------------------------------------------------------ */
+/* Regular loops                                                       */
+/* ------------------------------------------------------------------ */
+
+double ir_lexpr_eval(const ir_loop *lp, int k, const double *vars) {
+    const ir_lexpr *x = &lp->x[k];
+    double a, b;
+    switch (x->op) {
+    case LX_CONST: return x->c;
+    case LX_VAR: return vars[x->a];
+    case LX_NEG: return -ir_lexpr_eval(lp, x->a, vars);
+    case LX_NOT: return ir_lexpr_eval(lp, x->a, vars) == 0;
+    default: break;
+    }
+    a = ir_lexpr_eval(lp, x->a, vars);
+    b = ir_lexpr_eval(lp, x->b, vars);
+    switch (x->op) {
+    case LX_ADD: return a + b;
+    case LX_SUB: return a - b;
+    case LX_MUL: return a * b;
+    case LX_DIV: return trunc(a / b); /* integers only, divisor never 0 (lower_loop.c) */
+    case LX_MOD: return fmod(a, b);
+    case LX_LT: return a < b;
+    case LX_GT: return a > b;
+    case LX_LE: return a <= b;
+    case LX_GE: return a >= b;
+    case LX_EQ: return a == b;
+    case LX_NE: return a != b;
+    default: abort();
+    }
+}
+
+typedef struct lexpand {
+    const ir_action *a;
+    const ir_loop *lp;
+    ir_loop_fn fn;
+    void *ud;
+    double vars[IR_LOOP_MAX_VARS];
+    int64_t n;
+    int stop;
+} lexpand;
+
+static const ir_unit *lunits_pick(const ir_loop *lp, const ir_lunits *u, const double *vars, int64_t *n) {
+    int64_t e = u->expr < 0 ? 0 : (int64_t)ir_lexpr_eval(lp, u->expr, vars) - u->first;
+    if (e < 0 || e >= u->n) abort(); /* bounds were proved when lowering */
+    *n = u->off[e + 1] - u->off[e];
+    return u->units + u->off[e];
+}
+
+static void lexpand_range(lexpand *x, int from, int to) {
+    const ir_loop *lp = x->lp;
+    for (int i = from; i < to && !x->stop; i++) {
+        const ir_lstep *st = &lp->steps[i];
+        if (st->is_loop) {
+            for (int64_t k = 0; k < st->count && !x->stop; k++) {
+                x->vars[st->var] = st->lo + (double)k * st->step;
+                lexpand_range(x, i + 1, st->end);
+            }
+            i = st->end - 1;
+            continue;
+        }
+        if (st->guard >= 0 && ir_lexpr_eval(lp, st->guard, x->vars) == 0) continue;
+        ir_action t;
+        memset(&t, 0, sizeof t);
+        t.kind = ACT_TRANSFER;
+        t.loc = st->loc;
+        t.tensor = x->a->tensor;
+        t.split = st->split;
+        t.tile[0] = st->tile[0];
+        t.tile[1] = st->tile[1];
+        if (st->split == SPLIT_SHARE) {
+            t.tile[0] = (int64_t)ir_lexpr_eval(lp, st->share_i, x->vars);
+            t.tile[1] = (int64_t)ir_lexpr_eval(lp, st->share_n, x->vars);
+        }
+        t.src = (ir_unit *)(uintptr_t)lunits_pick(lp, &st->src, x->vars, &t.nsrc);
+        t.dst = (ir_unit *)(uintptr_t)lunits_pick(lp, &st->dst, x->vars, &t.ndst);
+        x->n++;
+        if (x->fn && x->fn(x->ud, &t)) x->stop = 1;
+    }
+}
+
+int64_t ir_loop_expand(const ir_action *a, ir_loop_fn fn, void *ud) {
+    lexpand x;
+    memset(&x, 0, sizeof x);
+    x.a = a;
+    x.lp = a->loop;
+    x.fn = fn;
+    x.ud = ud;
+    lexpand_range(&x, 0, a->loop->nsteps);
+    return x.n;
+}
+
+int64_t ir_mapping_nactions(const ir_mapping *m) {
+    int64_t n = 0;
+    for (int64_t i = 0; i < m->nactions; i++) n += m->actions[i].kind == ACT_LOOP ? m->actions[i].loop->messages : 1;
+    return n;
+}

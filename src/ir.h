@@ -224,7 +224,10 @@ typedef struct ir_unit {
     int32_t elem;
 } ir_unit;
 
-typedef enum { ACT_PLACE, ACT_TRANSFER, ACT_STORE, ACT_SYNC } ir_action_kind;
+/* ACT_LOOP: a regular loop nest of transfers kept compact (ir_loop); the
+ * checker and the plan builder expand it message by message
+ * (ir_loop_expand), in the order the loop would have run. */
+typedef enum { ACT_PLACE, ACT_TRANSFER, ACT_STORE, ACT_SYNC, ACT_LOOP } ir_action_kind;
 typedef enum { SPLIT_NONE, SPLIT_ROWS, SPLIT_COLS, SPLIT_HEADS, SPLIT_BATCH, SPLIT_TILES, SPLIT_INNER, SPLIT_SHARE, SPLIT_MICRO } ir_split;
 
 typedef struct ir_action {
@@ -246,7 +249,64 @@ typedef struct ir_action {
     int *after;          /* sync: ops waited for */
     int nafter;
     int inferred;        /* transfer added by the checker */
+    struct ir_loop *loop; /* ACT_LOOP: the nest; `tensor` is the tensor all its transfers move */
 } ir_action;
+
+/* ---- regular loops ----
+ *
+ * A loop nest over integer ranges whose body holds only transfers, each
+ * operand an index expression of the loop variables.  Expressions are
+ * nodes (ir_lexpr) referring to earlier nodes; they compute in doubles
+ * exactly as the language's operators do (`/` truncates, `%` takes the
+ * sign of the dividend, comparisons give 0 or 1). */
+typedef enum {
+    LX_CONST, LX_VAR, LX_ADD, LX_SUB, LX_MUL, LX_DIV, LX_MOD,
+    LX_LT, LX_GT, LX_LE, LX_GE, LX_EQ, LX_NE, LX_NEG, LX_NOT
+} ir_lxop;
+
+typedef struct ir_lexpr {
+    ir_lxop op;
+    int a, b;            /* operand nodes; LX_VAR: a is the variable */
+    double c;            /* LX_CONST */
+} ir_lexpr;
+
+/* Memories chosen by an index expression: entry e = value of expr - first
+ * is units[off[e] .. off[e + 1]).  expr < 0: always entry 0. */
+typedef struct ir_lunits {
+    int expr;
+    int64_t first, n;
+    int64_t *off;
+    ir_unit *units;
+} ir_lunits;
+
+/* One step of the nest, in preorder: a loop (its body is steps
+ * [this + 1, end)) or a transfer. */
+typedef struct ir_lstep {
+    int is_loop;
+    int end;             /* loop: one past the last step of its body */
+    int var;             /* loop: its variable */
+    double lo, step;     /* loop: values lo, lo + step, ... */
+    int64_t count;       /* loop: iterations */
+    mld_loc loc;         /* transfer: the statement */
+    int guard;           /* transfer: runs where this expression is nonzero; -1 always */
+    ir_split split;      /* transfer */
+    int64_t tile[2];     /* transfer, split other than share: as ir_action */
+    int share_i, share_n; /* transfer, SPLIT_SHARE: expressions for share I of P */
+    ir_lunits src, dst;  /* transfer */
+} ir_lstep;
+
+enum { IR_LOOP_MAX_VARS = 16 }; /* loop variables in one nest */
+
+typedef struct ir_loop {
+    ir_lstep *steps;
+    int nsteps;
+    ir_lexpr *x;
+    int nx;
+    int nvars;
+    int64_t messages;    /* transfers it expands to */
+} ir_loop;
+
+
 
 typedef struct ir_mapping {
     const char *name;
@@ -356,6 +416,17 @@ typedef struct ir_step {
     int64_t index; /* flat index in that child matrix */
 } ir_step;
 int ir_inst_steps(const ir_system *s, uint64_t inst, ir_step *path_out, int max);
+
+/* Call fn with each transfer of loop action `a`, in program order (a
+ * temporary ACT_TRANSFER action, valid during the call).  Stops early when
+ * fn returns nonzero; returns the number of transfers visited. */
+typedef int (*ir_loop_fn)(void *ud, const ir_action *t);
+int64_t ir_loop_expand(const ir_action *a, ir_loop_fn fn, void *ud);
+/* Actions of a mapping with every loop expanded (the count it would have
+ * without compact loops). */
+int64_t ir_mapping_nactions(const ir_mapping *m);
+/* Evaluate expression node k of a loop for the variables in vars. */
+double ir_lexpr_eval(const ir_loop *lp, int k, const double *vars);
 
 void ir_design_free(ir_design *d);
 /* Print the IR in a stable text form (mldc dump ir). */

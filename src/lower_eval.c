@@ -41,6 +41,8 @@ const char *lower_vkind_name(vkind k) {
     case V_TOPO: return "a topology";
     case V_OPKIND: return "an operator";
     case V_METRIC: return "a metric";
+    case V_SYM: return "a loop index";
+    case V_UPAT: return "hardware picked by a loop index";
     }
     return "a value";
 }
@@ -196,6 +198,7 @@ int lower_eval_int(lower *L, scope *s, const ast *e, int64_t *out) {
 
 static value binop(lower *L, int op, value a, value b, const ast *e) {
     if (a.k == V_ERR || b.k == V_ERR) return verr();
+    if (a.k == V_SYM || b.k == V_SYM) return lower_sym_binop(L, op, a, b);
     if (a.k != V_NUM || b.k != V_NUM) {
         ERR(L, e->loc, "operator '%s' needs numbers, found %s and %s", ast_op_text(op),
             lower_vkind_name(a.k), lower_vkind_name(b.k));
@@ -715,6 +718,45 @@ static value eval_list(lower *L, scope *s, const ast *e) {
     return v;
 }
 
+/* Inside a regular-loop trial: base[ix] for an index expression ix, as
+ * the table of what each index in ix's bounds selects. */
+static value sym_index(lower *L, scope *s, value base, const ast *e, value ix) {
+    int64_t lo, hi;
+    if (!lower_sym_bounds(L, ix, &lo, &hi)) return verr();
+    value *ent = arena_alloc(&L->tmp, sizeof *ent * (size_t)(hi - lo + 1));
+    for (int64_t j = lo; j <= hi; j++) {
+        if (base.k == V_LIST) {
+            if (j < 0 || j >= base.nitems) return lower_loop_fail(L), verr();
+            ent[j - lo] = base.items[j];
+            continue;
+        }
+        ast lit, ie = *e;
+        memset(&lit, 0, sizeof lit);
+        lit.kind = AST_NUM;
+        lit.loc = e->b->loc;
+        lit.num = (double)j;
+        lit.is_int = 1;
+        lit.scale = 1;
+        ie.b = &lit;
+        ent[j - lo] = hw_index(L, s, base, &ie);
+        if (ent[j - lo].k != V_HW) return lower_loop_fail(L), verr();
+    }
+    return lower_sym_pattern(ix, lo, hi - lo + 1, ent);
+}
+
+/* base.name for a table of selections: the table of base[i].name. */
+static value sym_member(lower *L, value base, const ast *e) {
+    value *ent = arena_alloc(&L->tmp, sizeof *ent * (size_t)base.nitems);
+    for (int j = 0; j < base.nitems; j++) {
+        if (base.items[j].k != V_HW) return lower_loop_fail(L), verr();
+        ent[j] = hw_member(L, base.items[j], e);
+        if (ent[j].k != V_HW) return lower_loop_fail(L), verr();
+    }
+    value v = base;
+    v.items = ent;
+    return v;
+}
+
 value lower_eval(lower *L, scope *s, const ast *e) {
     if (L->over_budget) return verr();
     switch (e->kind) {
@@ -808,6 +850,7 @@ value lower_eval(lower *L, scope *s, const ast *e) {
         if (base.k == V_ERR) return base;
         if (base.k == V_HW) return hw_member(L, base, e);
         if (base.k == V_WL) return wl_member(L, base, e);
+        if (base.k == V_UPAT) return sym_member(L, base, e);
         ERR(L, e->b->loc, "'.%s' needs hardware or a workload on its left, found %s", e->name, lower_vkind_name(base.k));
         return verr();
     }
@@ -822,6 +865,10 @@ value lower_eval(lower *L, scope *s, const ast *e) {
     case AST_INDEX: {
         value base = lower_eval(L, s, e->a);
         if (base.k == V_ERR) return base;
+        if (L->loop && (base.k == V_HW || base.k == V_LIST) && e->b->kind != AST_STAR && e->b->kind != AST_RANGE) {
+            value ix = lower_eval(L, s, e->b);
+            if (ix.k == V_SYM) return sym_index(L, s, base, e, ix);
+        }
         if (base.k == V_HW) return hw_index(L, s, base, e);
         if (base.k == V_DTYPE || base.k == V_SHAPE) return shape_index(L, s, base, e);
         if (base.k == V_WL && base.wl->kind == WS_GROUPS) {
@@ -888,6 +935,10 @@ int lower_control(lower *L, scope *s, const ast *st, stmt_fn fn) {
     }
     if (st->kind == AST_IF) {
         value c = lower_eval(L, s, st->a);
+        if (c.k == V_SYM) {
+            lower_sym_if(L, s, st, c, fn);
+            return 1;
+        }
         if (!lower_want_num(L, c, st->a)) return 1;
         if (c.num != 0) lower_body(L, lower_scope_new(L, s), st->c, fn);
         else if (st->b && st->b->kind == AST_IF) lower_control(L, s, st->b, fn);
@@ -897,6 +948,12 @@ int lower_control(lower *L, scope *s, const ast *st, stmt_fn fn) {
     if (st->kind == AST_FOR) {
         value r = lower_eval(L, s, st->a);
         if (r.k == V_ERR) return 1;
+        if (r.k == V_RANGE && L->loop) {
+            lower_loop_nest(L, s, st, r, fn);
+            return 1;
+        }
+        if (L->loop) return lower_loop_fail(L), 1;
+        if (r.k == V_RANGE && fn == lower_map_stmt && L->map && lower_loop_try(L, s, st, r, fn)) return 1;
         if (r.k == V_RANGE) {
             for (double x = r.num; x < r.hi - 1e-9 * fabs(r.step) && !L->over_budget; x += r.step) {
                 if (!lower_budget(L, st->loc, 1)) break;

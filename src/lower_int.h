@@ -24,7 +24,9 @@ enum {
 
 typedef enum {
     V_ERR, V_NUM, V_STR, V_RANGE, V_LIST, V_HW, V_WL, V_LEVELT, V_WLT,
-    V_MAPNAME, V_DTYPE, V_SHAPE, V_FUNC, V_TOPO, V_OPKIND, V_METRIC, V_MAPT
+    V_MAPNAME, V_DTYPE, V_SHAPE, V_FUNC, V_TOPO, V_OPKIND, V_METRIC, V_MAPT,
+    V_SYM,  /* a regular loop's index expression: node `code` (lower_loop.c) */
+    V_UPAT  /* what indexing with one selects: items[value - num], node `code` */
 } vkind;
 
 typedef struct hwstep {
@@ -119,6 +121,8 @@ struct wbuild {
     wbuild *next;
 };
 
+typedef struct lloop lloop;
+
 typedef struct lower {
     arena *mem;        /* the design's arena: IR lives here */
     arena tmp;         /* sources, syntax trees, scratch */
@@ -148,6 +152,7 @@ typedef struct lower {
     int caplinks;
     int cap_params, cap_levels, cap_workloads, cap_mappings;
     int nrefs;         /* numbers non-numeric template arguments in level names */
+    lloop *loop;       /* the regular loop being tried, or NULL (lower_loop.c) */
 } lower;
 
 /* Value constructors: the poison value, a number, an integer. */
@@ -233,5 +238,29 @@ wbuild *lower_instantiate_workload(lower *L, const char *name, value t);
 /* lower_map.c */
 void lower_map_stmt(lower *L, scope *s, const ast *st);
 void lower_ex_stmt(lower *L, scope *s, const ast *st);
+
+/* lower_map.c */
+/* A new action at the end of the current mapping. */
+ir_action *lower_new_action(lower *L, ir_action_kind k, mld_loc loc);
+
+/* lower_loop.c: regular loops (see there) */
+/* Try to lower `for` statement st over range r of a mapping body as one
+ * ACT_LOOP action; 0 (and nothing changed) when it is not regular. */
+int lower_loop_try(lower *L, scope *s, const ast *st, value r, stmt_fn fn);
+/* Inside a trial: a nested loop, an if on an index expression. */
+void lower_loop_nest(lower *L, scope *s, const ast *st, value r, stmt_fn fn);
+void lower_sym_if(lower *L, scope *s, const ast *st, value c, stmt_fn fn);
+/* Abandon the trial (no-op outside one); returns 0. */
+int lower_loop_fail(lower *L);
+/* Arithmetic with an index expression on either side. */
+value lower_sym_binop(lower *L, int op, value a, value b);
+/* The interval an index expression stays in. */
+int lower_sym_bounds(lower *L, value ix, int64_t *lo, int64_t *hi);
+/* What indexing with ix selects: entries[i - first] for i in its bounds. */
+value lower_sym_pattern(value ix, int64_t first, int64_t n, value *entries);
+/* share(I, P) of a transfer step with index expressions. */
+int lower_sym_share(lower *L, value i, value n, ir_lstep *t);
+/* Add a transfer step to the nest (under the current guard). */
+int lower_loop_transfer(lower *L, int tensor, const ir_lstep *t);
 
 #endif

@@ -18,7 +18,7 @@
 /* Mappings                                                            */
 /* ------------------------------------------------------------------ */
 
-static ir_action *new_action(lower *L, ir_action_kind k, mld_loc loc) {
+ir_action *lower_new_action(lower *L, ir_action_kind k, mld_loc loc) {
     ir_mapping *m = L->map;
     if (m->nactions == m->cap) {
         int64_t cap = m->cap ? m->cap * 2 : 16;
@@ -106,8 +106,14 @@ static int map_refs(lower *L, scope *s, const ast *e, int want_tensors, intlist 
 
 /* Hardware selected by a mapping operand (one reference or a list), rooted
  * at the mapping's system. */
+static int map_hw_value(lower *L, value v, const ast *e, const char *want, ptrvec *out);
+
 static int map_hw(lower *L, scope *s, const ast *e, const char *want, ptrvec *out) {
-    value v = lower_eval(L, s, e);
+    return map_hw_value(L, lower_eval(L, s, e), e, want, out);
+}
+
+/* map_hw for an evaluated value. */
+static int map_hw_value(lower *L, value v, const ast *e, const char *want, ptrvec *out) {
     if (v.k == V_ERR) return 0;
     ptrvec items = {0};
     flatten(L, v, &items);
@@ -269,7 +275,7 @@ static void map_place(lower *L, scope *s, const ast *st) {
             if (L->over_budget) return;
             for (int64_t j = 0; j < part.n; j++) lower_units_push(L, &ul, (ir_unit){part.v[j].inst, elem});
         }
-        ir_action *a = new_action(L, ACT_PLACE, st->loc);
+        ir_action *a = lower_new_action(L, ACT_PLACE, st->loc);
         a->op = ops.v[i];
         a->split = split;
         a->tile[0] = tile[0];
@@ -296,7 +302,71 @@ static int mem_units(lower *L, const ptrvec *hws, const ast *e, unitlist *out) {
     return 1;
 }
 
+/* The memories of a transfer operand in a regular loop: one entry, or one
+ * per index its loop index can take. */
+static int loop_units(lower *L, scope *s, const ast *e, ir_lunits *out) {
+    value v = lower_eval(L, s, e);
+    int n = v.k == V_UPAT ? v.nitems : 1;
+    unitlist *parts = arena_alloc(&L->tmp, sizeof *parts * (size_t)n);
+    int64_t total = 0;
+    for (int j = 0; j < n; j++) {
+        ptrvec hws = {0};
+        memset(&parts[j], 0, sizeof parts[j]);
+        if (!map_hw_value(L, v.k == V_UPAT ? v.items[j] : v, e, "memories", &hws) || !mem_units(L, &hws, e, &parts[j]))
+            return lower_loop_fail(L);
+        total += parts[j].n;
+    }
+    out->expr = v.k == V_UPAT ? v.code : -1;
+    out->first = v.k == V_UPAT ? (int64_t)v.num : 0;
+    out->n = n;
+    out->off = arena_alloc(L->mem, sizeof *out->off * (size_t)(n + 1));
+    out->units = arena_alloc(L->mem, sizeof *out->units * (size_t)(total + 1));
+    out->off[0] = 0;
+    for (int j = 0; j < n; j++) {
+        if (parts[j].n) memcpy(out->units + out->off[j], parts[j].v, sizeof *out->units * (size_t)parts[j].n);
+        out->off[j + 1] = out->off[j] + parts[j].n;
+    }
+    return 1;
+}
+
+/* A transfer inside a regular-loop trial (lower_loop.c): one step. */
+static void loop_transfer(lower *L, scope *s, const ast *st) {
+    intlist ts = {0};
+    ir_lstep t;
+    memset(&t, 0, sizeof t);
+    t.loc = st->loc;
+    if (!map_refs(L, s, st->a, 1, &ts) || ts.n != 1) {
+        lower_loop_fail(L);
+        return;
+    }
+    if (!loop_units(L, s, st->b, &t.src) || !loop_units(L, s, st->list.v[0], &t.dst)) return;
+    const ast *sp = st->c;
+    if (sp && sp->kind == AST_CALL && sp->a->kind == AST_IDENT && strcmp(sp->a->name, "share") == 0 && sp->list.n == 2 &&
+        ((const ast *)sp->list.v[0])->kind != AST_NAMEDARG && ((const ast *)sp->list.v[1])->kind != AST_NAMEDARG) {
+        value i = lower_eval(L, s, sp->list.v[0]), n = lower_eval(L, s, sp->list.v[1]);
+        if (i.k == V_SYM || n.k == V_SYM) {
+            if (!lower_sym_share(L, i, n, &t)) return;
+            lower_loop_transfer(L, ts.v[0], &t);
+            return;
+        }
+    }
+    if (!split_of(L, s, sp, &t.split, t.tile, 't')) {
+        lower_loop_fail(L);
+        return;
+    }
+    if (t.split == SPLIT_SHARE) {
+        /* constant share(I, P): as expressions, so one form serves */
+        value i = vint((double)t.tile[0]), n = vint((double)t.tile[1]);
+        if (!lower_sym_share(L, i, n, &t)) return;
+    }
+    lower_loop_transfer(L, ts.v[0], &t);
+}
+
 static void map_transfer(lower *L, scope *s, const ast *st) {
+    if (L->loop) {
+        loop_transfer(L, s, st);
+        return;
+    }
     intlist ts = {0};
     ptrvec from = {0}, to = {0};
     const ast *to_e = st->list.v[0];
@@ -309,7 +379,7 @@ static void map_transfer(lower *L, scope *s, const ast *st) {
     unitlist fu = {0}, tu = {0};
     if (!mem_units(L, &from, st->b, &fu) || !mem_units(L, &to, to_e, &tu)) return;
     for (int i = 0; i < ts.n; i++) {
-        ir_action *a = new_action(L, ACT_TRANSFER, st->loc);
+        ir_action *a = lower_new_action(L, ACT_TRANSFER, st->loc);
         a->tensor = ts.v[i];
         a->split = split;
         a->tile[0] = share[0];
@@ -331,7 +401,7 @@ static void map_store(lower *L, scope *s, const ast *st) {
     unitlist mu = {0};
     if (!mem_units(L, &in, st->b, &mu)) return;
     for (int i = 0; i < ts.n; i++) {
-        ir_action *a = new_action(L, ACT_STORE, st->loc);
+        ir_action *a = lower_new_action(L, ACT_STORE, st->loc);
         a->tensor = ts.v[i];
         a->split = split;
         a->dst = mu.v;
@@ -351,7 +421,7 @@ static void map_sync(lower *L, scope *s, const ast *st) {
         if (L->over_budget) return;
         for (int64_t j = 0; j < part.n; j++) lower_units_push(L, &ul, part.v[j]);
     }
-    ir_action *a = new_action(L, ACT_SYNC, st->loc);
+    ir_action *a = lower_new_action(L, ACT_SYNC, st->loc);
     a->units = ul.v;
     a->nunits = ul.n;
     a->after = arena_alloc(L->mem, sizeof(int) * (size_t)(ops.n + 1));

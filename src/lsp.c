@@ -848,7 +848,7 @@ static void hover_text(sbuf *b, const sym *y, const ir_design *d) {
             const ir_mapping *m = d->mappings[i];
             if (strcmp(m->name, y->name) != 0) continue;
             sb_printf(b, "\n\non `%s` for `%s`: %lld actions", m->sys ? m->sys->name : "?", m->wl ? m->wl->name : "?",
-                      (long long)m->nactions);
+                      (long long)ir_mapping_nactions(m));
         }
     }
     /* the declaration's first line */

@@ -178,6 +178,10 @@ typedef struct builder {
     uint32_t caplives;
     uint64_t caplev;
     uint8_t *consumed; /* per tensor: some operator reads it */
+    /* a regular loop's transfers (ACT_LOOP) each act as an action of their
+     * own: ids from m->nactions on, `vreal` the loop action they come from */
+    int64_t vnext;
+    int32_t vreal;
 } builder;
 
 /* ------------------------------------------------------------------ */
@@ -732,6 +736,7 @@ static uint32_t life_of(builder *b, int tensor, ir_unit mem, int64_t share, int3
     l.mem = mem;
     l.tensor = tensor;
     l.action = l.last_action = action;
+    if (action >= b->m->nactions) l.action = b->vreal; /* a loop's transfer: located at the loop */
     l.heir = -1;
     /* an output nothing reads is the run's result: it stays */
     l.keep = b->m->wl->tensors[tensor].producer >= 0 && !b->consumed[tensor];
@@ -1129,7 +1134,9 @@ static void do_place(builder *b, const ir_action *a, int64_t ai) {
     free(ushare);
 }
 
-static void do_transfer(builder *b, const ir_action *a, int64_t ai) {
+/* A transfer of action `ai` that acts as action `who` (ai itself, or one
+ * transfer of a regular loop). */
+static void do_transfer_as(builder *b, const ir_action *a, int64_t ai, int64_t who) {
     const ir_tensor *t = &b->m->wl->tensors[a->tensor];
     /* split DIM cuts max(S, D) shares; share(I, P) moves 1/P from each
      * source to the destination paired with it */
@@ -1172,17 +1179,41 @@ static void do_transfer(builder *b, const ir_action *a, int64_t ai) {
         uint32_t id = emit(b, tk, b->route, b->nroute);
         if (!b->failed) {
             int64_t sh = a->split == SPLIT_SHARE ? a->tile[0] : -1;
-            life_read(b, a->tensor, src, sh, id, (int32_t)ai);
+            life_read(b, a->tensor, src, sh, id, (int32_t)who);
             /* a copy onto itself (a broadcast that includes its source) takes no space */
             if (src.inst != dst.inst || src.elem != dst.elem)
-                life_write(b, a->tensor, dst, sh, id, bytes, (int32_t)ai, a->split == SPLIT_NONE);
+                life_write(b, a->tensor, dst, sh, id, bytes, (int32_t)who, a->split == SPLIT_NONE);
         }
     }
     for (int64_t k = 0; k < npairs && !b->failed; k++) {
-        wrote(b, a->tensor, a->dst[k % a->ndst], ai, first + (uint32_t)k, 1,
+        wrote(b, a->tensor, a->dst[k % a->ndst], who, first + (uint32_t)k, 1,
               a->split == SPLIT_SHARE ? 2 : a->split != SPLIT_NONE);
-        if (a->split == SPLIT_SHARE) wrote_share(b, a->tensor, a->dst[k % a->ndst], ai, first + (uint32_t)k, a->tile[0]);
+        if (a->split == SPLIT_SHARE) wrote_share(b, a->tensor, a->dst[k % a->ndst], who, first + (uint32_t)k, a->tile[0]);
     }
+}
+
+static void do_transfer(builder *b, const ir_action *a, int64_t ai) { do_transfer_as(b, a, ai, ai); }
+
+/* Tasks one transfer makes (as do_transfer emits them). */
+static uint64_t transfer_ntasks(const ir_action *a) {
+    return (uint64_t)(a->split && a->split != SPLIT_SHARE && a->nsrc > a->ndst ? a->nsrc : a->ndst);
+}
+
+static int loop_count(void *ud, const ir_action *t) {
+    *(uint64_t *)ud += transfer_ntasks(t);
+    return 0;
+}
+
+static int loop_transfer(void *ud, const ir_action *t) {
+    builder *b = ud;
+    do_transfer_as(b, t, b->vreal, b->vnext++);
+    return b->failed;
+}
+
+/* A regular loop (ACT_LOOP): its transfers in program order. */
+static void do_loop(builder *b, const ir_action *a, int64_t ai) {
+    b->vreal = (int32_t)ai;
+    ir_loop_expand(a, loop_transfer, b);
 }
 
 /* Is `inst` (or an ancestor) one of the sync's participants?  elem < 0
@@ -1307,6 +1338,7 @@ plan *plan_build_progress(const ir_design *d, const ir_mapping *m, diag_ctx *dc,
     b.m = m;
     b.s = m->sys;
     b.dc = dc;
+    b.vnext = m->nactions;
     b.op_first = calloc((size_t)m->wl->nops + 1, sizeof *b.op_first);
     b.op_count = calloc((size_t)m->wl->nops + 1, sizeof *b.op_count);
     b.op_more = calloc((size_t)m->wl->nops + 1, sizeof *b.op_more);
@@ -1341,7 +1373,9 @@ plan *plan_build_progress(const ir_design *d, const ir_mapping *m, diag_ctx *dc,
                 htab_slot(&b.chain, unit_key(a->units[k]), 1, &f);
             }
         } else if (a->kind == ACT_TRANSFER) {
-            next += (uint64_t)(a->split && a->split != SPLIT_SHARE && a->nsrc > a->ndst ? a->nsrc : a->ndst);
+            next += transfer_ntasks(a);
+        } else if (a->kind == ACT_LOOP) {
+            ir_loop_expand(a, loop_count, &next);
         } else if (a->kind == ACT_SYNC) {
             next++;
         }
@@ -1375,6 +1409,7 @@ plan *plan_build_progress(const ir_design *d, const ir_mapping *m, diag_ctx *dc,
             break;
         }
         case ACT_SYNC: do_sync(&b, a, i); break;
+        case ACT_LOOP: do_loop(&b, a, i); break;
         }
     }
     p->tokens_what = plan_count_word(m->wl, &p->tokens);

@@ -3,6 +3,7 @@
  * and the values that end up in levels, elements and workloads. */
 #include <check.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "suites.h"
@@ -432,6 +433,89 @@ START_TEST(test_range_step) {
 }
 END_TEST
 
+
+/* ---- regular loops (lower_loop.c) ---- */
+
+static const char *const loop_design =
+    "import \"std/parallel\"\n"
+    "param p = 8\n"
+    "level Core { compute mac { rate = 1 TFLOP/s; ops = matrix }\n"
+    "             memory sram { size = 1 GiB; bandwidth = 1 TB/s; latency = 1 ns } }\n"
+    "level Chip { core: Core[p]\n"
+    "             network noc = switch(core) { bandwidth = 100 GB/s; hop = 5 ns } }\n"
+    "system top = Chip\n"
+    "workload W { input a : fp16[64][64]\n input b : fp16[64][64]\n op c = matmul(a, b) }\n"
+    "workload w = W\n"
+    "mapping ring on top for w {\n"
+    "    store [w.a, w.b] in top.core[*].sram\n"
+    "    place w.c on top.core[*]\n"
+    "    all_reduce_ring(w.c, top.core[*].sram)\n"
+    "    all_reduce_direct(w.c, top.core[*].sram)\n"
+    "}\n"
+    "mapping irregular on top for w {\n"
+    "    store [w.a, w.b] in top.core[*].sram\n"
+    "    place w.c on top.core[*]\n"
+    "    for i in 0 .. p { transfer [w.a, w.b] from top.core[i].sram to top.core[(i + 1) % p].sram }\n"
+    "}\n";
+
+/* A regular-looking loop whose index leaves the matrix at i = 1. */
+static const char *const loop_error =
+    "mapping bad on top for w {\n"
+    "    store [w.a, w.b] in top.core[*].sram\n"
+    "    place w.c on top.core[0]\n"
+    "    for i in 0 .. 2 { transfer w.c from top.core[i].sram to top.core[i * 10].sram }\n"
+    "}\n";
+
+static const ir_mapping *find_mapping(const ir_design *d, const char *name) {
+    for (int i = 0; i < d->nmappings; i++)
+        if (strcmp(d->mappings[i]->name, name) == 0) return d->mappings[i];
+    return NULL;
+}
+
+static int64_t count_kind(const ir_mapping *m, ir_action_kind k) {
+    int64_t n = 0;
+    for (int64_t i = 0; i < m->nactions; i++) n += m->actions[i].kind == k;
+    return n;
+}
+
+START_TEST(test_regular_loops_compact) {
+    loaded l;
+    load_ok(&l, loop_design);
+    const ir_mapping *m = find_mapping(l.ir, "ring");
+    ck_assert_ptr_nonnull(m);
+    if (!m) return;
+    /* the ring's two loop nests and the direct all-reduce's two: one action each */
+    ck_assert_int_eq(count_kind(m, ACT_LOOP), 4);
+    ck_assert_int_eq(count_kind(m, ACT_TRANSFER), 0);
+    /* 2 (p - 1) p ring messages and 2 p (p - 1) direct ones, plus two stores and a place */
+    ck_assert_int_eq(ir_mapping_nactions(m), 3 + 2 * 7 * 8 + 2 * 8 * 7);
+    int64_t msgs = 0;
+    for (int64_t i = 0; i < m->nactions; i++)
+        if (m->actions[i].kind == ACT_LOOP) msgs += ir_loop_expand(&m->actions[i], NULL, NULL);
+    ck_assert_int_eq(msgs, 2 * 7 * 8 + 2 * 8 * 7);
+    /* two tensors in one transfer: iterated, one action per tensor and index */
+    m = find_mapping(l.ir, "irregular");
+    ck_assert_ptr_nonnull(m);
+    if (!m) return;
+    ck_assert_int_eq(count_kind(m, ACT_LOOP), 0);
+    ck_assert_int_eq(count_kind(m, ACT_TRANSFER), 2 * 8);
+    unload(&l);
+}
+END_TEST
+
+START_TEST(test_irregular_loops_iterate) {
+    /* an index out of range: the trial is abandoned and the loop evaluated
+     * iteration by iteration, reporting the error as before (once) */
+    loaded l;
+    char text[4096];
+    snprintf(text, sizeof text, "%s%s", loop_design, loop_error);
+    load(&l, text);
+    ck_assert_int_eq(l.dc.nerrors, 1);
+    ck_assert_msg(rec_find(&l.rec, "index 10 is out of range") >= 0, "%s", rec_dump(&l.rec));
+    unload(&l);
+}
+END_TEST
+
 Suite *eval_suite(void) {
     Suite *s = suite_create("eval");
     TCase *tc = tcase_create("arithmetic");
@@ -460,6 +544,11 @@ Suite *eval_suite(void) {
     tcase_add_test(tc, test_identical_instances_shared);
     tcase_add_test(tc, test_workload_values);
     tcase_add_test(tc, test_range_step);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("loops");
+    tcase_add_test(tc, test_regular_loops_compact);
+    tcase_add_test(tc, test_irregular_loops_iterate);
     suite_add_tcase(s, tc);
     return s;
 }
