@@ -121,6 +121,20 @@ void *arena_alloc(arena *a, size_t n) {
     return p;
 }
 
+arena_mark arena_get_mark(const arena *a) { return (arena_mark){a->head, a->used, a->total}; }
+
+void arena_reset(arena *a, arena_mark m) {
+    while (a->head != m.head) {
+        arena_chunk *c = a->head;
+        if (!c) abort(); /* a mark of another arena, or one already released */
+        a->head = c->next;
+        mem.used -= sizeof *c + c->size;
+        free(c);
+    }
+    a->used = m.used;
+    a->total = m.total;
+}
+
 char *arena_strndup(arena *a, const char *s, size_t n) {
     char *p = arena_alloc(a, n + 1);
     memcpy(p, s, n);

@@ -30,7 +30,17 @@ typedef struct arena {
     size_t total;      /* bytes handed out in all, for limits and stats */
 } arena;
 
+/* A point in an arena's life: arena_reset releases everything allocated
+ * after it (chunks started since are freed), so scratch work can give its
+ * memory back. */
+typedef struct arena_mark {
+    arena_chunk *head;
+    size_t used, total;
+} arena_mark;
+
 void arena_init(arena *a);
+arena_mark arena_get_mark(const arena *a);
+void arena_reset(arena *a, arena_mark m);
 void arena_free(arena *a);
 /* Zeroed memory, aligned for any type. */
 void *arena_alloc(arena *a, size_t n);

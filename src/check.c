@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "checker.h"
+#include "plan.h" /* PLAN_TASK_MIN_BYTES only */
 
 /* ------------------------------------------------------------------ */
 /* Connectivity                                                        */
@@ -190,6 +191,7 @@ typedef struct mcheck {
     ir_mapping *m;
     diag_ctx *dc;
     rset res;          /* where tensors are */
+    rset linked;       /* (source, destination) pairs found connected (link_key) */
     ir_unit *home;     /* per tensor: first memory that held it */
     int *has_home;
     int *placed;       /* per op: placed so far (micro-batch pieces: how many) */
@@ -285,6 +287,26 @@ static void do_store(mcheck *c, const ir_action *a) {
     }
 }
 
+/* A (source, destination) pair as a key of mcheck.linked; 0 when the
+ * elements' indices do not fit it (then the pair is not remembered). */
+static int link_key(ir_unit a, ir_unit b, rkey *k) {
+    if (a.elem < -1 || a.elem >= 1023 || b.elem < -1 || b.elem >= 1023 || b.inst >= (uint64_t)1 << 42) return 0;
+    *k = (rkey){a.inst, (int64_t)(b.inst << 20 | (uint64_t)(a.elem + 1) << 10 | (uint64_t)(b.elem + 1))};
+    return 1;
+}
+
+/* check_connected, remembering the pairs that are: the hardware does not
+ * change while a mapping is checked, and a collective's transfers repeat
+ * the same few pairs many times. */
+static int connected(mcheck *c, ir_unit a, ir_unit b, char *why, size_t n, mld_loc *where) {
+    rkey k;
+    int keyed = link_key(a, b, &k);
+    if (keyed && rset_has(&c->linked, k)) return 1;
+    if (!check_connected(c->m->sys, a, b, why, n, where)) return 0;
+    if (keyed) rset_add(&c->linked, k);
+    return 1;
+}
+
 static void do_transfer(mcheck *c, const ir_action *a) {
     const ir_tensor *t = &c->m->wl->tensors[a->tensor];
     const ir_system *s = c->m->sys;
@@ -318,7 +340,7 @@ static void do_transfer(mcheck *c, const ir_action *a) {
     for (int64_t k = 0; k < npairs; k++) {
         int64_t i = k % a->ndst;
         ir_unit src = a->src[k % a->nsrc];
-        if (!check_connected(s, src, a->dst[i], why, sizeof why, &where)) {
+        if (!connected(c, src, a->dst[i], why, sizeof why, &where)) {
             char ps[512], pd[512];
             ir_unit_path(s, src, ps, sizeof ps);
             ir_unit_path(s, a->dst[i], pd, sizeof pd);
@@ -527,7 +549,55 @@ static void do_sync(mcheck *c, const ir_action *a, int64_t index) {
     }
 }
 
+static int same_loc(mld_loc a, mld_loc b) { return a.src == b.src && a.line == b.line && a.col == b.col; }
+
+/* When a mapping's regular loops alone expand to more transfers than a
+ * plan within the memory limit could hold (each is at least one task of
+ * PLAN_TASK_MIN_BYTES), say so before replaying them, at the loop that
+ * drives the count.  Returns 1 after the error. */
+static int loops_too_big(const ir_mapping *m, diag_ctx *dc) {
+    size_t limit = mem_limit();
+    double msgs = 0;
+    for (int64_t i = 0; i < m->nactions; i++)
+        if (m->actions[i].kind == ACT_LOOP) msgs += (double)m->actions[i].loop->messages;
+    double need = msgs * (double)PLAN_TASK_MIN_BYTES;
+    if (!limit || need + (double)mem_in_use() <= (double)limit) return 0;
+    int64_t top = -1;
+    double best = 0;
+    int runs = 0;
+    for (int64_t i = 0; i < m->nactions; i++) {
+        const ir_action *a = &m->actions[i];
+        if (a->kind != ACT_LOOP || (top >= 0 && same_loc(a->loc, m->actions[top].loc))) continue;
+        double sum = 0;
+        int n = 0;
+        for (int64_t j = i; j < m->nactions; j++)
+            if (m->actions[j].kind == ACT_LOOP && same_loc(m->actions[j].loc, a->loc)) {
+                sum += (double)m->actions[j].loop->messages;
+                n++;
+            }
+        if (sum > best) {
+            best = sum;
+            top = i;
+            runs = n;
+        }
+    }
+    const ir_action *a = &m->actions[top];
+    char sz[32], lim[32];
+    mem_format_size(need < 1e18 ? (size_t)need : (size_t)1e18, sz, sizeof sz);
+    mem_format_size(limit, lim, sizeof lim);
+    mld_diag *dg = diag_new(dc, DIAG_ERROR, a->loc,
+                            "mapping '%s' would make ~%.1f M transfers, at least %s, more than the memory limit of %s; "
+                            "map coarser, simulate fewer units, or raise --max-memory",
+                            m->name, msgs / 1e6, sz, lim);
+    diag_note(dc, dg, a->loc, "this loop over %lld memories (moving '%s'%s) runs %d time%s: ~%.1f M transfers in all",
+              (long long)a->loop->steps[a->loop->nsteps - 1].src.n, m->wl->tensors[a->tensor].name,
+              runs > 1 ? " the first time" : "", runs, runs == 1 ? "" : "s", best / 1e6);
+    diag_emit(dc, dg);
+    return 1;
+}
+
 static void check_mapping(ir_design *d, ir_mapping *m, diag_ctx *dc) {
+    if (loops_too_big(m, dc)) return;
     mcheck c;
     memset(&c, 0, sizeof c);
     c.d = d;
@@ -591,6 +661,7 @@ static void check_mapping(ir_design *d, ir_mapping *m, diag_ctx *dc) {
         m->cap = c.capout;
     }
     rset_free(&c.res);
+    rset_free(&c.linked);
 
     free(c.usage);
     free(c.home);

@@ -281,6 +281,8 @@ int lower_loop_try(lower *L, scope *s, const ast *st, value r, stmt_fn fn) {
     lp.tensor = -1;
     diag_ctx quiet, *dc = L->dc;
     diag_ctx_init(&quiet, NULL, NULL);
+    /* the trial's scopes, values and tables are scratch: released at the end */
+    arena_mark mark = arena_get_mark(&L->tmp);
     long steps = L->steps;
     int over = L->over_budget;
     int64_t nact = L->map->nactions;
@@ -295,6 +297,7 @@ int lower_loop_try(lower *L, scope *s, const ast *st, value r, stmt_fn fn) {
     L->steps = steps;
     L->over_budget = over;
     if (!ok) {
+        arena_reset(&L->tmp, mark);
         L->map->nactions = nact;
         return 0;
     }
@@ -311,6 +314,7 @@ int lower_loop_try(lower *L, scope *s, const ast *st, value r, stmt_fn fn) {
     a->tensor = lp.tensor;
     a->loop = loop;
     loop->messages = lp.has_guard ? ir_loop_expand(a, NULL, NULL) : count_range(loop, 0, loop->nsteps);
+    arena_reset(&L->tmp, mark);
     lower_budget(L, st->loc, 1);
     return 1;
 }

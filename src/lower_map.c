@@ -309,13 +309,20 @@ static int loop_units(lower *L, scope *s, const ast *e, ir_lunits *out) {
     int n = v.k == V_UPAT ? v.nitems : 1;
     unitlist *parts = arena_alloc(&L->tmp, sizeof *parts * (size_t)n);
     int64_t total = 0;
+    /* the per-entry lists are scratch: expand them in the trial's arena
+     * (released when the trial ends), keep only the packed table */
+    arena *keep = L->mem;
+    L->mem = &L->tmp;
     for (int j = 0; j < n; j++) {
         ptrvec hws = {0};
         memset(&parts[j], 0, sizeof parts[j]);
-        if (!map_hw_value(L, v.k == V_UPAT ? v.items[j] : v, e, "memories", &hws) || !mem_units(L, &hws, e, &parts[j]))
+        if (!map_hw_value(L, v.k == V_UPAT ? v.items[j] : v, e, "memories", &hws) || !mem_units(L, &hws, e, &parts[j])) {
+            L->mem = keep;
             return lower_loop_fail(L);
+        }
         total += parts[j].n;
     }
+    L->mem = keep;
     out->expr = v.k == V_UPAT ? v.code : -1;
     out->first = v.k == V_UPAT ? (int64_t)v.num : 0;
     out->n = n;

@@ -1321,6 +1321,65 @@ const char *plan_count_word(const ir_workload *wl, double *count) {
     return batch > 0 && seq > 0 ? "tokens" : batch > 0 ? "samples" : "runs";
 }
 
+/* ------------------------------------------------------------------ */
+/* The estimate before building                                        */
+/* ------------------------------------------------------------------ */
+
+/* "113.2 M" */
+static void count_text(uint64_t v, char *buf, size_t n) {
+    if (v >= 1000000) snprintf(buf, n, "%.1f M", (double)v / 1e6);
+    else snprintf(buf, n, "%llu", (unsigned long long)v);
+}
+
+/* When the tasks counted (acount: per action) would not fit the memory
+ * limit (arena.h), say so before anything is allocated, naming the
+ * statement that drives the count: the one whose actions (a template's
+ * loop runs once per call) make the most tasks.  Sets b->failed. */
+static void too_big(builder *b, const uint64_t *acount, uint64_t ntasks) {
+    const ir_mapping *m = b->m;
+    size_t limit = mem_limit(), have = mem_in_use();
+    double need = (double)ntasks * (double)PLAN_TASK_MIN_BYTES;
+    if (!limit || need + (double)have <= (double)limit || !m->nactions) return;
+    int64_t top = 0;
+    uint64_t best = 0;
+    for (int64_t i = 0; i < m->nactions; i++) {
+        if (acount[i] == 0 || (i > 0 && best >= acount[i] * (uint64_t)m->nactions)) continue;
+        uint64_t sum = 0;
+        for (int64_t j = 0; j < m->nactions; j++)
+            if (m->actions[j].loc.src == m->actions[i].loc.src && m->actions[j].loc.line == m->actions[i].loc.line &&
+                m->actions[j].loc.col == m->actions[i].loc.col)
+                sum += acount[j];
+        if (sum > best) {
+            best = sum;
+            top = i;
+        }
+    }
+    const ir_action *a = &m->actions[top];
+    int runs = 0;
+    for (int64_t j = 0; j < m->nactions; j++)
+        runs += m->actions[j].loc.src == a->loc.src && m->actions[j].loc.line == a->loc.line && m->actions[j].loc.col == a->loc.col;
+    char nt[32], nb[32], sz[32], lim[32], what[160];
+    count_text(ntasks, nt, sizeof nt);
+    count_text(best, nb, sizeof nb);
+    mem_format_size((size_t)need, sz, sizeof sz);
+    mem_format_size(limit, lim, sizeof lim);
+    const char *kind = a->kind == ACT_PLACE ? "compute tasks" : a->kind == ACT_SYNC ? "syncs" : "transfers";
+    if (a->kind == ACT_LOOP)
+        snprintf(what, sizeof what, "this loop over %lld memories (moving '%s'%s)", (long long)a->loop->steps[a->loop->nsteps - 1].src.n,
+                 m->wl->tensors[a->tensor].name, runs > 1 ? " the first time" : "");
+    else if (a->kind == ACT_PLACE)
+        snprintf(what, sizeof what, "placing '%s'", m->wl->ops[a->op].name);
+    else
+        snprintf(what, sizeof what, "this statement");
+    mld_diag *dg = diag_new(b->dc, DIAG_ERROR, a->loc,
+                            "mapping '%s' would make ~%s tasks, at least %s, more than the memory limit of %s; "
+                            "map coarser, simulate fewer units, or raise --max-memory",
+                            m->name, nt, sz, lim);
+    diag_note(b->dc, dg, a->loc, "%s runs %d time%s: ~%s %s in all", what, runs, runs == 1 ? "" : "s", nb, kind);
+    diag_emit(b->dc, dg);
+    b->failed = 1;
+}
+
 plan *plan_build(const ir_design *d, const ir_mapping *m, diag_ctx *dc) {
     return plan_build_progress(d, m, dc, NULL, NULL);
 }
@@ -1346,8 +1405,11 @@ plan *plan_build_progress(const ir_design *d, const ir_mapping *m, diag_ctx *dc,
     /* Task ids follow from the actions alone, so a sync can name the tasks
      * of an operator placed after it: count them first. */
     uint64_t next = 0;
+    uint64_t *acount = calloc((size_t)m->nactions + 1, sizeof *acount); /* tasks per action, for the estimate */
+    if (!acount) mem_fail(0);
     for (int64_t i = 0; i < m->nactions; i++) {
         const ir_action *a = &m->actions[i];
+        uint64_t before = next;
         if (a->kind == ACT_PLACE) {
             uint64_t nt = place_ntasks(m->sys, m->wl, a);
             if (b.op_count[a->op] && a->split == SPLIT_MICRO && a->tile[1]) {
@@ -1379,9 +1441,12 @@ plan *plan_build_progress(const ir_design *d, const ir_mapping *m, diag_ctx *dc,
         } else if (a->kind == ACT_SYNC) {
             next++;
         }
+        acount[i] = next - before;
     }
+    too_big(&b, acount, next);
+    free(acount);
     p->kernels = arena_alloc(&p->mem, sizeof *p->kernels * (size_t)(m->nactions + 1));
-    b.seen = calloc(next + 1, sizeof *b.seen);
+    b.seen = calloc((b.failed ? 0 : next) + 1, sizeof *b.seen);
     b.consumed = calloc((size_t)m->wl->ntensors + 1, 1);
     if (!b.seen || !b.consumed) mem_fail(0);
     for (int o = 0; o < m->wl->nops; o++)

@@ -116,6 +116,11 @@ typedef struct plan {
 } plan;
 
 enum { PLAN_MAX_TASKS = 200 * 1000 * 1000 };
+/* Bytes every task takes at the least: its record, one resource use, its
+ * slot in the builder's table of seen tasks.  A lower bound (dependencies
+ * and the simulation's state come on top), so a plan refused by it could
+ * never have been built within the memory limit. */
+#define PLAN_TASK_MIN_BYTES (sizeof(plan_task) + sizeof(uint32_t) + sizeof(uint8_t))
 
 /* Progress of long work, for a caller that shows it (the CLI's progress
  * line): `phase` ("planning", "simulating"), and how far: done of total
