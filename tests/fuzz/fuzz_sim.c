@@ -73,6 +73,12 @@ static void on_diag(void *ud, const mld_diag *d) {
     }
 }
 
+/* Tasks of one transfer: one per (source, destination) pair. */
+static int loop_tasks(void *ud, const ir_action *t) {
+    *(uint64_t *)ud += (uint64_t)(t->nsrc > t->ndst ? t->nsrc : t->ndst);
+    return 0;
+}
+
 /* Tasks plan_build would make for mapping m (see src/plan.c). */
 static uint64_t task_estimate(const ir_mapping *m) {
     uint64_t n = 0;
@@ -106,6 +112,10 @@ static uint64_t task_estimate(const ir_mapping *m) {
             break;
         case ACT_SYNC:
             n += 1;
+            break;
+        case ACT_LOOP: /* a regular loop: its transfers, expanded (when not too many) */
+            if (a->loop->messages > MAX_TASKS) n += (uint64_t)a->loop->messages;
+            else ir_loop_expand(a, loop_tasks, &n);
             break;
         default:
             break;
