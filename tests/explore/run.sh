@@ -374,13 +374,13 @@ else
     bad "a worker killed: the run ended before it wrote $((total / 5)) rows" "$(cat wk.out wk.err)"
 fi
 
-# a point past the memory limit: an error row naming the phase and the
+# a point past the memory limit: an error row naming the estimate and the
 # limit, the other points evaluated, exit 0 (nothing lost); also with -j 1
 for j in 1 2; do
     ex -j $j --max-memory 128M -o mem$j.csv "$here/memory.mld" >mem$j.out 2>&1
     rc=$?
     if [ $rc -eq 0 ] && [ "$(rows mem$j.csv)" -eq 4 ] && [ "$(grep -c ',ok,' mem$j.csv)" -eq 3 ] &&
-        grep -q "^2,1000000,error,.*out of memory in the front end: .* passes the limit of .*mapping 'm' has" mem$j.csv; then
+        grep -q "^2,1000000,error,.*mapping 'm' would make ~100.0 M transfers, at least .*, more than the memory limit of" mem$j.csv; then
         ok "-j $j: a point past the memory limit is an error row saying so; the others are evaluated"
     else
         bad "-j $j: a point past the memory limit is an error row saying so; the others are evaluated" "exit $rc" "$(cat mem$j.out mem$j.csv)"
