@@ -335,12 +335,12 @@ static void on_diag(void *ud, const mld_diag *d) {
     if (d->sev == DIAG_ERROR) diag_errors++;
 }
 
-/* Bytes sim_run allocates for itself, from sim.c's arrays: free_at, ready,
- * pending, released_by, soff, succ (fill is freed before the loop), not
- * counting the event heap, whose size depends on the schedule. */
+/* Bytes sim_run allocates for itself, from sim.c's arrays: the calendars'
+ * headers, pending, released_by, soff, succ, not counting the event heap
+ * and the calendars' entries, whose sizes depend on the schedule. */
 static double sim_internal_estimate(const plan *p) {
     double n = p->ntasks;
-    return 8.0 * p->nres + n * (8 + 4 + 4 + 4) + 4.0 * (double)p->ndeps;
+    return 24.0 * p->nres + n * (4 + 4 + 4) + 4.0 * (double)p->ndeps;
 }
 
 typedef struct figures {
@@ -398,7 +398,7 @@ static int run_case(uint32_t ntasks, uint32_t nres, figures *fig) {
 
     double bplan = (double)sizeof(plan_task) * n + 4.0 * (double)p->nuses + 4.0 * (double)p->ndeps +
                    (double)sizeof(plan_res) * p->nres;
-    double bresult = 16.0 * (n + 1) + 16.0 * ((double)p->nuses + 1) + 8.0 * (p->nres + 1);
+    double bresult = 16.0 * (n + 1) + 8.0 * ((double)p->nuses + 1) + 8.0 * (p->nres + 1);
     double binternal_est = sim_internal_estimate(p);
     double bsim_measured = rss_growth >= 0 ? (double)rss_growth * 1024.0 : -1;
     double bsim = bsim_measured >= 0 ? bsim_measured : bresult + binternal_est;

@@ -39,6 +39,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bigarr.h"
 #include "kernel.h"
 #include "lower_int.h"
 #include "traffic.h"
@@ -53,9 +54,7 @@
             (cap) = (cap) ? (cap) * 2 : 64;                                \
             if (mem_would_exceed(sizeof(*(v)) * (size_t)(cap)))            \
                 mem_fail(sizeof(*(v)) * (size_t)(cap));                    \
-            void *nv_ = realloc((v), sizeof(*(v)) * (size_t)(cap));        \
-            if (!nv_) mem_fail(sizeof(*(v)) * (size_t)(cap));             \
-            (v) = nv_;                                                     \
+            (v) = big_realloc((v), sizeof(*(v)) * (size_t)(cap));          \
         }                                                                  \
         (v)[(n)++] = (x);                                                  \
     } while (0)
