@@ -50,6 +50,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "bigarr.h"
 #include "plan.h"
 #include "sim.h"
 
@@ -352,9 +353,11 @@ static int bare_less(bare_ev a, bare_ev b) { return a.t < b.t || (a.t == b.t && 
 static double bare_run(const plan *p, double *makespan, double *bytes) {
     uint32_t n = p->ntasks;
     double t0 = now();
-    double *end = xmalloc(sizeof(double) * (n + 1)), *free_at = xmalloc(sizeof(double) * (p->nres + 1));
-    uint32_t *pending = xmalloc(sizeof(uint32_t) * (n + 1)), *soff = xmalloc(sizeof(uint32_t) * (n + 2));
-    uint32_t *succ = xmalloc(sizeof(uint32_t) * (p->ndeps + 1));
+    /* allocated as sim_run allocates its arrays (bigarr.h), so that both
+     * pay the same for fresh pages */
+    double *end = big_alloc(sizeof(double) * (n + 1)), *free_at = big_alloc(sizeof(double) * (p->nres + 1));
+    uint32_t *pending = big_alloc(sizeof(uint32_t) * (n + 1)), *soff = big_alloc(sizeof(uint32_t) * (n + 2));
+    uint32_t *succ = big_alloc(sizeof(uint32_t) * (p->ndeps + 1));
     size_t hcap = 1024, hn = 0, hpeak = 0;
     bare_ev *h = xmalloc(sizeof *h * hcap);
     memset(soff, 0, sizeof(uint32_t) * (n + 2));

@@ -881,6 +881,37 @@ static void simulate_param(simulated *s, const char *text, const char *mapping, 
     simulate_sets(s, text, mapping, sets, 1);
 }
 
+/* The scaling benchmark's design (bench/resnet50_dp.mld) has the plan its
+ * table counts on: per accelerator 54 forward, 53 data-gradient and 54
+ * weight-gradient GEMMs, and per layer a ring all-reduce of 2 (N - 1)
+ * steps of N transfers; each transfer's route is source memory, up-link,
+ * down-link, destination memory; the run verifies. */
+START_TEST(test_resnet50_dp_bench_plan) {
+    static const int ns[] = {2, 5};
+    for (size_t c = 0; c < sizeof ns / sizeof ns[0]; c++) {
+        simulated s;
+        simulate_param(&s, "import \"bench/resnet50_dp\"\n", "dp", "N", ns[c]);
+        uint32_t n = (uint32_t)ns[c], count[3] = {0, 0, 0};
+        for (uint32_t t = 0; t < s.p->ntasks; t++) {
+            const plan_task *tk = &s.p->tasks[t];
+            count[tk->kind]++;
+            if (tk->kind == TASK_TRANSFER) ck_assert_uint_eq(tk->nuse, 4);
+        }
+        ck_assert_uint_eq(count[TASK_COMPUTE], n * (54 + 53 + 54));
+        ck_assert_uint_eq(count[TASK_TRANSFER], 2 * (n - 1) * n * 54);
+        ck_assert_uint_eq(count[TASK_SYNC], 0);
+        /* the last use of every transfer ends where sim_use_end says, and
+         * the transfer ends one memory latency after it */
+        for (uint32_t t = 0; t < s.p->ntasks; t++) {
+            const plan_task *tk = &s.p->tasks[t];
+            if (tk->kind != TASK_TRANSFER) continue;
+            ASSERT_NEAR(sim_use_end(s.r, t, 3) + 500 * NS, s.r->end[t]);
+        }
+        unsimulate(&s);
+    }
+}
+END_TEST
+
 START_TEST(test_micro_batches_reread_weights) {
     const double X = 131072, W = 2097152, Y = 131072, bw = 100e9;
     static const int ms[] = {1, 2, 8};
@@ -2057,6 +2088,7 @@ Suite *sim_suite(void) {
     tcase_add_test(tc, test_shared_link_fcfs);
     tcase_add_test(tc, test_shared_link_crossing);
     tcase_add_test(tc, test_verify_catches_tampering);
+    tcase_add_test(tc, test_resnet50_dp_bench_plan);
     tcase_add_test(tc, test_barrier);
     tcase_add_test(tc, test_ring_allreduce);
     tcase_add_test(tc, test_pipeline);
