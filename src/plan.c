@@ -41,7 +41,7 @@
 
 #include "bigarr.h"
 #include "kernel.h"
-#include "lower_int.h"
+#include "checker.h"
 #include "traffic.h"
 
 /* ------------------------------------------------------------------ */
