@@ -1,6 +1,6 @@
 /* bench_run.c - where the time of `mldc run` goes, phase by phase.
  *
- *   bench_run [-n RUNS] [--verify] FILE...
+ *   bench_run [-n RUNS] [--verify] [--phases] [--max-memory MIB] [-s NAME=VALUE]... FILE...
  *
  * For each FILE, does what `mldc run` does in-process - load (read, parse,
  * imports, lower, check), plan_build for the first mapping, sim_run, and
@@ -8,7 +8,15 @@
  * the best time of each phase and of the whole, with the plan's size and
  * the simulator's rate.  --verify adds sim_verify as a phase (as
  * `mldc run --verify` does) and fails when it reports a violation.  Exits 1
- * when a design has errors or does not simulate.
+ * when a design has errors or does not simulate.  -s sets a parameter (as
+ * `mldc run --set`).  --phases prints a line as each phase of each run ends,
+ * with its time and the process's peak RSS so far (so a run stopped by a
+ * timeout still shows how far it got, and the front end's and the engine's
+ * shares of time and memory can be told apart); the scaling benchmark
+ * (bench/resnet50_dp.sh) runs it that way.  An allocation past the memory
+ * guard's limit or refused by the system ends the
+ * process with exit status 3 and a line saying so; --max-memory MIB sets
+ * that limit and caps the address space at it.
  *
  * The brief's bar: a GPT-3-175B prefill on a 1,000-core system (the design
  * bench/gpt3_1k.mld) simulates in about a second, end to end.
@@ -20,6 +28,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "arena.h"
 #include "mldc.h"
 #include "plan.h"
 #include "sim.h"
@@ -46,6 +55,42 @@ enum { PH_LOAD, PH_PLAN, PH_SIM, PH_VERIFY, PH_REPORT, PH_FREE, PH_TOTAL, PH_COU
 static const char *const phase_name[PH_COUNT] = {"load + check", "plan_build", "sim_run", "sim_verify",
                                                  "report",       "free",       "total"};
 
+/* Peak RSS so far (VmHWM), in KiB; -1 where /proc is missing. */
+static long peak_rss_kib(void) {
+    FILE *f = fopen("/proc/self/status", "r");
+    if (!f) return -1;
+    char line[256];
+    long v = -1;
+    while (fgets(line, sizeof line, f))
+        if (strncmp(line, "VmHWM:", 6) == 0) {
+            v = strtol(line + 6, NULL, 10);
+            break;
+        }
+    fclose(f);
+    return v;
+}
+
+static int show_phases;     /* --phases */
+static const char *sets[64]; /* -s NAME=VALUE */
+static int nsets;
+
+/* --phases: one line as a phase ends. */
+static void phase_done(const char *what, double secs) {
+    if (!show_phases) return;
+    printf("  phase %-13s %9.3f s   peak RSS %8.1f MiB\n", what, secs, (double)peak_rss_kib() / 1024.0);
+    fflush(stdout);
+}
+
+/* The memory guard refused an allocation: say so and stop (exit 3). */
+static _Noreturn void on_mem_fail(void *ud, size_t want) {
+    (void)ud;
+    char msg[512];
+    mem_describe(want, msg, sizeof msg);
+    printf("  %s\n", msg);
+    fflush(stdout);
+    exit(3);
+}
+
 typedef struct outcome {
     uint32_t ntasks, nres;
     uint64_t nuses, ndeps, events;
@@ -60,6 +105,8 @@ static int run_once(const char *path, int verify, FILE *devnull, double t[PH_COU
     diag_ctx_init(&dc, on_diag, &c);
     mldc_options opt;
     memset(&opt, 0, sizeof opt);
+    opt.sets = sets;
+    opt.nsets = nsets;
     int rc = 1;
     plan *p = NULL;
     sim_result *r = NULL;
@@ -69,6 +116,7 @@ static int run_once(const char *path, int verify, FILE *devnull, double t[PH_COU
     ir_design *d = mldc_load_file(path, &opt, &dc);
     b = now();
     t[PH_LOAD] = b - a;
+    phase_done("load + check", t[PH_LOAD]);
     a = b;
     if (c.errors || d->nmappings == 0) {
         if (!c.errors) fprintf(stderr, "bench_run: %s has no mapping\n", path);
@@ -77,11 +125,13 @@ static int run_once(const char *path, int verify, FILE *devnull, double t[PH_COU
     p = plan_build(d, d->mappings[0], &dc);
     b = now();
     t[PH_PLAN] = b - a;
+    phase_done("plan_build", t[PH_PLAN]);
     a = b;
     if (!p) goto out;
     r = sim_run(p, &dc);
     b = now();
     t[PH_SIM] = b - a;
+    phase_done("sim_run", t[PH_SIM]);
     a = b;
     if (!r) goto out;
     if (verify) {
@@ -116,6 +166,7 @@ out:
 
 int main(int argc, char **argv) {
     int runs = 3, verify = 0, first = 1, failed = 0;
+    long max_mib = 0; /* --max-memory MIB */
     while (first < argc && argv[first][0] == '-') {
         if (strcmp(argv[first], "-n") == 0 && first + 1 < argc) {
             runs = atoi(argv[first + 1]);
@@ -123,16 +174,35 @@ int main(int argc, char **argv) {
         } else if (strcmp(argv[first], "--verify") == 0) {
             verify = 1;
             first++;
+        } else if (strcmp(argv[first], "--max-memory") == 0 && first + 1 < argc) {
+            max_mib = atol(argv[first + 1]);
+            first += 2;
+        } else if (strcmp(argv[first], "--phases") == 0) {
+            show_phases = 1;
+            first++;
+        } else if (strcmp(argv[first], "-s") == 0 && first + 1 < argc && nsets < 64) {
+            sets[nsets++] = argv[first + 1];
+            first += 2;
         } else {
             break;
         }
     }
     if (first >= argc || runs < 1) {
-        fprintf(stderr, "usage: bench_run [-n RUNS] [--verify] FILE...\n");
+        fprintf(stderr, "usage: bench_run [-n RUNS] [--verify] [--phases] [--max-memory MIB] [-s NAME=VALUE]... FILE...\n");
         return 2;
     }
     FILE *devnull = fopen("/dev/null", "w");
     if (!devnull) return 2;
+    if (max_mib > 0) {
+        /* the guard for the library's arenas and plan arrays, and the
+         * address space for everything else (malloc then fails, which
+         * ends in on_mem_fail too) */
+        size_t cap = (size_t)max_mib << 20;
+        mem_set_limit(cap);
+        struct rlimit rl = {cap, cap};
+        setrlimit(RLIMIT_AS, &rl);
+    }
+    mem_on_fail(on_mem_fail, NULL);
     for (int f = first; f < argc; f++) {
         double best[PH_COUNT], t[PH_COUNT];
         for (int i = 0; i < PH_COUNT; i++) best[i] = 1e30;

@@ -33,6 +33,10 @@
  * through /proc/self/clear_refs; estimated from sim.c's array sizes where
  * that is not available), and the process's peak RSS.
  *
+ * Beside each case runs a bare reference loop on the same plan (bare_run:
+ * FIFO resources, no per-use times, no occupancy, no critical path), and
+ * the ratio mldc / bare of rates and of simulation-state bytes is printed.
+ *
  * The brief's bar (design brief, section 7): at least 10 M tasks/s on one
  * core with contention on ~1,000 resources, and tens of bytes per task.
  */
@@ -46,6 +50,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "bigarr.h"
 #include "plan.h"
 #include "sim.h"
 
@@ -325,6 +330,117 @@ static void free_plan(plan *p) {
 }
 
 /* ------------------------------------------------------------------ */
+/* The bare reference                                                  */
+/* ------------------------------------------------------------------ */
+
+/* The floor to compare sim_run with: the same task graph run by the
+ * simplest loop that still has contention.  Each resource is a FIFO server
+ * (one "free from" time: no calendar, no filling of idle gaps), a transfer
+ * crosses its hops cut-through with sim_run's formula, a compute task holds
+ * its element for its roofline time, a sync waits its latency; events are
+ * handled in sim_run's order, (time, FINISH before READY, id), from one
+ * binary heap.  No per-use times, no memory occupancy, no critical path:
+ * per task only its end, its pending count and its successors.  What it
+ * allocates is counted in *bytes; the successor lists are built inside the
+ * timed run, as sim_run builds them. */
+typedef struct bare_ev {
+    double t;
+    uint64_t key; /* kind << 32 | task, as in sim.c */
+} bare_ev;
+
+static int bare_less(bare_ev a, bare_ev b) { return a.t < b.t || (a.t == b.t && a.key < b.key); }
+
+static double bare_run(const plan *p, double *makespan, double *bytes) {
+    uint32_t n = p->ntasks;
+    double t0 = now();
+    /* allocated as sim_run allocates its arrays (bigarr.h), so that both
+     * pay the same for fresh pages */
+    double *end = big_alloc(sizeof(double) * (n + 1)), *free_at = big_alloc(sizeof(double) * (p->nres + 1));
+    uint32_t *pending = big_alloc(sizeof(uint32_t) * (n + 1)), *soff = big_alloc(sizeof(uint32_t) * (n + 2));
+    uint32_t *succ = big_alloc(sizeof(uint32_t) * (p->ndeps + 1));
+    size_t hcap = 1024, hn = 0, hpeak = 0;
+    bare_ev *h = xmalloc(sizeof *h * hcap);
+    memset(soff, 0, sizeof(uint32_t) * (n + 2));
+    memset(free_at, 0, sizeof(double) * (p->nres + 1));
+    for (uint64_t i = 0; i < p->ndeps; i++) soff[p->deps[i] + 1]++;
+    for (uint32_t t = 0; t < n; t++) soff[t + 1] += soff[t];
+    memcpy(pending, soff, sizeof(uint32_t) * n);
+    for (uint32_t t = 0; t < n; t++)
+        for (uint32_t i = 0; i < p->tasks[t].ndep; i++) succ[pending[p->deps[p->tasks[t].dep0 + i]]++] = t;
+    for (uint32_t t = 0; t < n; t++) pending[t] = p->tasks[t].ndep;
+#define BARE_PUSH(ev)                                                   \
+    do {                                                                \
+        if (hn == hcap) h = xrealloc(h, sizeof *h * (hcap *= 2));       \
+        size_t i_ = hn++;                                               \
+        while (i_ > 0 && bare_less((ev), h[(i_ - 1) / 2])) {            \
+            h[i_] = h[(i_ - 1) / 2];                                    \
+            i_ = (i_ - 1) / 2;                                          \
+        }                                                               \
+        h[i_] = (ev);                                                   \
+        if (hn > hpeak) hpeak = hn;                                     \
+    } while (0)
+    for (uint32_t t = 0; t < n; t++)
+        if (!pending[t]) BARE_PUSH(((bare_ev){0, 1ull << 32 | t}));
+    double last = 0;
+    while (hn) {
+        bare_ev e = h[0], x = h[--hn];
+        size_t i = 0;
+        for (;;) {
+            size_t c = 2 * i + 1;
+            if (c >= hn) break;
+            if (c + 1 < hn && bare_less(h[c + 1], h[c])) c++;
+            if (!bare_less(h[c], x)) break;
+            h[i] = h[c];
+            i = c;
+        }
+        if (hn) h[i] = x;
+        uint32_t t = (uint32_t)e.key;
+        if (e.key >> 32) { /* READY: claim the resources, FIFO */
+            const plan_task *tk = &p->tasks[t];
+            double en;
+            if (tk->kind == TASK_COMPUTE && tk->nuse) {
+                uint32_t r = p->uses[tk->use0];
+                double s = e.t > free_at[r] ? e.t : free_at[r];
+                en = free_at[r] = s + tk->fixed;
+            } else if (tk->kind == TASK_TRANSFER && tk->nuse) {
+                double si = 0, ei = 0, lat = 0;
+                for (uint32_t k = 0; k < tk->nuse; k++) {
+                    const plan_res *rs = &p->res[p->uses[tk->use0 + k]];
+                    double xd = tk->work / rs->rate, ns = k == 0 ? e.t : si + lat;
+                    if (k > 0 && ei + lat - xd > ns) ns = ei + lat - xd;
+                    double *fa = &free_at[p->uses[tk->use0 + k]];
+                    if (*fa > ns) ns = *fa;
+                    si = ns;
+                    ei = *fa = ns + xd;
+                    lat = rs->latency;
+                }
+                en = ei + lat;
+            } else {
+                en = e.t + tk->fixed;
+            }
+            end[t] = en;
+            BARE_PUSH(((bare_ev){en, t}));
+        } else { /* FINISH: release the successors */
+            if (e.t > last) last = e.t;
+            for (uint32_t k = soff[t]; k < soff[t + 1]; k++)
+                if (--pending[succ[k]] == 0) BARE_PUSH(((bare_ev){e.t, 1ull << 32 | succ[k]}));
+        }
+    }
+#undef BARE_PUSH
+    double secs = now() - t0;
+    *makespan = last;
+    *bytes = (double)(n + 1) * (8 + 4) + (double)(n + 2) * 4 + (double)(p->ndeps + 1) * 4 + (double)(p->nres + 1) * 8 +
+             (double)hpeak * sizeof *h;
+    free(end);
+    free(free_at);
+    free(pending);
+    free(soff);
+    free(succ);
+    free(h);
+    return secs;
+}
+
+/* ------------------------------------------------------------------ */
 /* Running a case                                                      */
 /* ------------------------------------------------------------------ */
 
@@ -335,12 +451,12 @@ static void on_diag(void *ud, const mld_diag *d) {
     if (d->sev == DIAG_ERROR) diag_errors++;
 }
 
-/* Bytes sim_run allocates for itself, from sim.c's arrays: free_at, ready,
- * pending, released_by, soff, succ (fill is freed before the loop), not
- * counting the event heap, whose size depends on the schedule. */
+/* Bytes sim_run allocates for itself, from sim.c's arrays: the calendars'
+ * headers, pending, released_by, soff, succ, not counting the event heap
+ * and the calendars' entries, whose sizes depend on the schedule. */
 static double sim_internal_estimate(const plan *p) {
     double n = p->ntasks;
-    return 8.0 * p->nres + n * (8 + 4 + 4 + 4) + 4.0 * (double)p->ndeps;
+    return 24.0 * p->nres + n * (4 + 4 + 4) + 4.0 * (double)p->ndeps;
 }
 
 typedef struct figures {
@@ -396,9 +512,16 @@ static int run_case(uint32_t ntasks, uint32_t nres, figures *fig) {
         if (!ok) break;
     }
 
+    /* the bare reference on the same plan, best of as many runs */
+    double bare_best = 1e30, bare_makespan = 0, bare_bytes = 0;
+    for (int r = 0; r < runs && ok; r++) {
+        double secs = bare_run(p, &bare_makespan, &bare_bytes);
+        if (secs < bare_best) bare_best = secs;
+    }
+
     double bplan = (double)sizeof(plan_task) * n + 4.0 * (double)p->nuses + 4.0 * (double)p->ndeps +
                    (double)sizeof(plan_res) * p->nres;
-    double bresult = 16.0 * (n + 1) + 16.0 * ((double)p->nuses + 1) + 8.0 * (p->nres + 1);
+    double bresult = 16.0 * (n + 1) + 8.0 * ((double)p->nuses + 1) + 8.0 * (p->nres + 1);
     double binternal_est = sim_internal_estimate(p);
     double bsim_measured = rss_growth >= 0 ? (double)rss_growth * 1024.0 : -1;
     double bsim = bsim_measured >= 0 ? bsim_measured : bresult + binternal_est;
@@ -417,12 +540,17 @@ static int run_case(uint32_t ntasks, uint32_t nres, figures *fig) {
         printf("  sim_run:       %.4f s (%s)\n", best, runs > 1 ? "best of 3" : "1 run");
         printf("  events:        %llu  (%.2f M events/s)\n", (unsigned long long)events, (double)events / best / 1e6);
         printf("  tasks/s:       %.2f M\n", (double)n / best / 1e6);
+        printf("  bare loop:     %.4f s, %.2f M tasks/s, %.1f B/task (FIFO resources, same graph; makespan %.6g s)\n",
+               bare_best, (double)n / bare_best / 1e6, bare_bytes / n, bare_makespan);
     }
     printf("  memory/task:   plan %.1f B + sim_result %.1f B + sim_run's arrays %.1f B = %.1f B (from sizes, without the event heap)\n",
            bplan / n, bresult / n, binternal_est / n, (bplan + bresult + binternal_est) / n);
     if (bsim_measured >= 0)
         printf("                 measured: sim_run's peak RSS growth %.1f B/task (result + internal), so %.1f B/task in all\n",
                bsim_measured / n, (bplan + bsim_measured) / n);
+    if (ok)
+        printf("  mldc / bare:   rate %.3f; simulation state %.1f B/task vs the bare loop's %.1f B/task (%.1f x; both read the plan)\n",
+               bare_best / best, bsim / n, bare_bytes / n, bsim / bare_bytes);
     printf("  peak RSS:      %ld KiB (process so far)\n", ru.ru_maxrss);
     fig->tasks_per_s = ok ? (double)n / best : 0;
     fig->bytes_per_task = (bplan + bsim) / n;

@@ -256,8 +256,14 @@ fuzz-long:
 #                the examples
 #   bench_run    the same runs in-process, phase by phase (load, plan,
 #                simulate, verify, report)
+#   resnet50_dp  scaling: a data-parallel ResNet-50 training iteration
+#                (bench/resnet50_dp.mld) on N = 16 .. 1024 accelerators,
+#                each N under a timeout and a memory cap (BENCH_DP:
+#                N:SECONDS:MIB per case); prints tasks, wall, peak RSS,
+#                tasks/s and the front end's and engine's shares
 
 BENCH_RUN_FILES := bench/gpt3_1k.mld $(EXAMPLES)
+BENCH_DP ?= 16:60:2048 64:60:4096 256:60:4096 1024:120:8192
 
 $(BUILD)/bench_front: bench/bench_front.c $(wildcard src/*.h) $(BUILD)/libmldc.a
 	$(CC) $(CFLAGS_ALL) $(WARN) -o $@ bench/bench_front.c $(BUILD)/libmldc.a $(LIBS)
@@ -285,6 +291,10 @@ bench: $(BUILD)/bench_front $(BUILD)/gen_design $(BUILD)/bench_sim $(BUILD)/benc
 	@echo
 	@echo "== mldc run, phase by phase: bench_run --verify"
 	@$(BUILD)/bench_run -n $(BENCH_RUNS) --verify $(BENCH_RUN_FILES)
+	@echo
+	@echo "== scaling: data-parallel ResNet-50 iteration, ring all-reduce per layer (bench/resnet50_dp.mld)"
+	@echo "   targets: N = 256 under 2 s and 2 GiB; N = 1024 under 60 s and 8 GiB"
+	@sh bench/resnet50_dp.sh $(BUILD)/bench_run "$(BENCH_DP)"
 
 # ---- bench: exploration ----------------------------------------------------
 #

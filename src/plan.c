@@ -39,6 +39,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bigarr.h"
 #include "kernel.h"
 #include "checker.h"
 #include "traffic.h"
@@ -53,9 +54,7 @@
             (cap) = (cap) ? (cap) * 2 : 64;                                \
             if (mem_would_exceed(sizeof(*(v)) * (size_t)(cap)))            \
                 mem_fail(sizeof(*(v)) * (size_t)(cap));                    \
-            void *nv_ = realloc((v), sizeof(*(v)) * (size_t)(cap));        \
-            if (!nv_) mem_fail(sizeof(*(v)) * (size_t)(cap));             \
-            (v) = nv_;                                                     \
+            (v) = big_realloc((v), sizeof(*(v)) * (size_t)(cap));          \
         }                                                                  \
         (v)[(n)++] = (x);                                                  \
     } while (0)
@@ -90,10 +89,9 @@ static uint64_t *htab_slot(htab *t, hkey k, int create, int *fresh);
 static void htab_grow(htab *t) {
     htab n = {0};
     n.cap = t->cap ? t->cap * 2 : 256;
-    n.k = malloc(n.cap * sizeof *n.k);
-    n.v = malloc(n.cap * sizeof *n.v);
-    n.used = calloc(n.cap, 1);
-    if (!n.k || !n.v || !n.used) mem_fail(0);
+    n.k = big_alloc(n.cap * sizeof *n.k);
+    n.v = big_alloc(n.cap * sizeof *n.v);
+    n.used = big_calloc(n.cap);
     for (size_t i = 0; i < t->cap; i++)
         if (t->used[i]) {
             int f;

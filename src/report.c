@@ -1150,7 +1150,7 @@ static void trace_link_counters(trace_out *t, const sim_result *r, arena *mem) {
             uint64_t u = (uint64_t)tk->use0 + j;
             uint32_t k = net_of[p->uses[u]];
             if (k == UINT32_MAX) continue;
-            double s0 = r->use_start[u], s1 = r->use_end[u];
+            double s0 = r->use_start[u], s1 = sim_use_end(r, ti, j);
             int b0 = (int)(s0 / w), b1 = (int)(s1 / w);
             if (b1 >= TRACE_BUCKETS) b1 = TRACE_BUCKETS - 1;
             for (int b = b0 < 0 ? 0 : b0; b <= b1; b++) {
@@ -1286,7 +1286,7 @@ void sim_trace(FILE *out, const sim_result *r) {
             int64_t pid = rid < p->nres && res_level(p, &p->res[rid])
                               ? p->res[rid].level + 1 : sync_pid;
             trace_task_event(&t, p, ti, pid, (int64_t)rid + 1, r->use_start[u],
-                             r->use_end[u], tk->kind == TASK_TRANSFER ? (int)j : -1,
+                             sim_use_end(r, ti, j), tk->kind == TASK_TRANSFER ? (int)j : -1,
                              name, sizeof name);
         }
     }

@@ -42,6 +42,7 @@
  */
 #include "sim.h"
 
+#include "bigarr.h"
 #include "occupancy.h"
 
 #include <math.h>
@@ -246,13 +247,9 @@ static void report_deadlock(const plan *p, const uint32_t *pending, diag_ctx *dc
     diag_emit(dc, d);
 }
 
-/* Memory was given back: the stalled tasks try again at tnow. */
-static void wake(idheap *stalled, idheap *now, double *ready, double tnow) {
-    while (stalled->n) {
-        uint32_t x = id_pop(stalled);
-        ready[x] = tnow;
-        id_push(now, x);
-    }
+/* Memory was given back: the stalled tasks try again, now. */
+static void wake(idheap *stalled, idheap *now) {
+    while (stalled->n) id_push(now, id_pop(stalled));
 }
 
 sim_result *sim_run(const plan *p, diag_ctx *dc) { return sim_run_progress(p, dc, NULL, NULL); }
@@ -262,33 +259,31 @@ sim_result *sim_run_progress(const plan *p, diag_ctx *dc, mldc_progress_fn fn, v
     sim_result *r = calloc(1, sizeof *r);
     if (!r) mem_fail(0);
     r->p = p;
-    r->start = malloc(sizeof(double) * (n + 1));
-    r->end = malloc(sizeof(double) * (n + 1));
-    r->use_start = malloc(sizeof(double) * (p->nuses + 1));
-    r->use_end = malloc(sizeof(double) * (p->nuses + 1));
+    r->start = big_alloc(sizeof(double) * (n + 1));
+    r->end = big_alloc(sizeof(double) * (n + 1));
+    r->use_start = big_alloc(sizeof(double) * (p->nuses + 1));
     r->busy = calloc(p->nres + 1, sizeof(double));
     cal *cals = calloc(p->nres + 1, sizeof(cal));
-    double *ready = calloc(n + 1, sizeof(double));
-    uint32_t *pending = malloc(sizeof(uint32_t) * (n + 1));
-    uint32_t *released_by = malloc(sizeof(uint32_t) * (n + 1)); /* the dep that finished last */
+    double *since = NULL; /* per task, allocated at the first stall: when a stalled task last tried */
+    uint32_t *pending = big_alloc(sizeof(uint32_t) * (n + 1));
+    uint32_t *released_by = big_alloc(sizeof(uint32_t) * (n + 1)); /* the dep that finished last */
     /* successors in CSR form */
-    uint32_t *soff = calloc(n + 2, sizeof(uint32_t));
-    uint32_t *succ = malloc(sizeof(uint32_t) * (p->ndeps + 1));
-    if (!r->start || !r->end || !r->use_start || !r->use_end || !r->busy || !cals || !ready || !pending ||
-        !released_by || !soff || !succ)
-        mem_fail(0);
+    uint32_t *soff = big_calloc(sizeof(uint32_t) * (n + 2));
+    uint32_t *succ = big_alloc(sizeof(uint32_t) * (p->ndeps + 1));
+    if (!r->busy || !cals) mem_fail(0);
     for (uint64_t i = 0; i < p->ndeps; i++) soff[p->deps[i] + 1]++;
     for (uint32_t t = 0; t < n; t++) soff[t + 1] += soff[t];
-    uint32_t *fill = malloc(sizeof(uint32_t) * (n + 1));
-    if (!fill) mem_fail(0);
-    memcpy(fill, soff, sizeof(uint32_t) * n);
+    /* fill the successors through pending[] as each task's cursor (its
+     * final count is set below) */
+    memcpy(pending, soff, sizeof(uint32_t) * n);
     for (uint32_t t = 0; t < n; t++) {
         const plan_task *tk = &p->tasks[t];
-        pending[t] = tk->ndep;
-        released_by[t] = UINT32_MAX;
-        for (uint32_t i = 0; i < tk->ndep; i++) succ[fill[p->deps[tk->dep0 + i]]++] = t;
+        for (uint32_t i = 0; i < tk->ndep; i++) succ[pending[p->deps[tk->dep0 + i]]++] = t;
     }
-    free(fill);
+    for (uint32_t t = 0; t < n; t++) {
+        pending[t] = p->tasks[t].ndep;
+        released_by[t] = UINT32_MAX;
+    }
 
     /* The order is (time, FINISH before READY, task id): at each instant
      * every finish is handled first (in id order, including finishes of
@@ -321,12 +316,16 @@ sim_result *sim_run_progress(const plan *p, diag_ctx *dc, mldc_progress_fn fn, v
         if (e.key >> 32 == EV_READY) {
             /* (taking room never makes room for another: only releases wake) */
             if (!occ_live_take(mem, t)) {
+                if (!since) since = big_calloc(sizeof(double) * (n + 1));
+                since[t] = tnow;
                 id_push(&stalled, t); /* no room yet: retried when something is released */
                 continue;
             }
         }
         if (e.key >> 32 == EV_READY) {
-            double rd = ready[t], s = rd, end;
+            /* a task is ready at the instant the finish (or release) that
+             * let it go is handled: now */
+            double rd = tnow, s = rd, end;
             if (tk->kind == TASK_COMPUTE) {
                 /* the element for the roofline time, and (when shared) its
                  * local memory for the traffic, from one common instant */
@@ -344,16 +343,14 @@ sim_result *sim_run_progress(const plan *p, diag_ctx *dc, mldc_progress_fn fn, v
                     }
                     cal_book(&cals[mres], ms, ms + md, e.t);
                     r->busy[mres] += md;
-                    r->use_start[tk->use0 + 1] = ms;
-                    r->use_end[tk->use0 + 1] = ms + md;
+                    r->use_start[tk->use0 + 1] = ms; /* ends at ms + md: sim_use_end */
                 } else {
                     s = cal_fit(&cals[res], s, tk->fixed);
                 }
                 end = s + tk->fixed;
                 cal_book(&cals[res], s, end, e.t);
                 r->busy[res] += tk->fixed;
-                r->use_start[tk->use0] = s;
-                r->use_end[tk->use0] = end;
+                r->use_start[tk->use0] = s; /* ends at end = s + fixed */
             } else if (tk->kind == TASK_TRANSFER && tk->nuse) {
                 double si = 0, ei = 0, lat_prev = 0;
                 for (uint32_t i = 0; i < tk->nuse; i++) {
@@ -372,8 +369,7 @@ sim_result *sim_run_progress(const plan *p, diag_ctx *dc, mldc_progress_fn fn, v
                     lat_prev = rs->latency;
                     cal_book(&cals[res], ns, ne, e.t);
                     r->busy[res] += ne - ns;
-                    r->use_start[u] = ns;
-                    r->use_end[u] = ne;
+                    r->use_start[u] = ns; /* ends at ne = ns + x */
                     if (i == 0) s = ns;
                 }
                 end = ei + lat_prev;
@@ -390,12 +386,11 @@ sim_result *sim_run_progress(const plan *p, diag_ctx *dc, mldc_progress_fn fn, v
                 uint32_t sx = succ[i];
                 /* finishes come in time order, so this one is the latest
                  * so far (ties: the higher id, deterministically) */
-                ready[sx] = r->end[t];
                 released_by[sx] = t;
                 if (--pending[sx] == 0) id_push(&now, sx); /* ready now, at r->end[t] == tnow */
             }
             /* memory given back: the stalled tasks try again, now */
-            if (occ_live_done(mem, t)) wake(&stalled, &now, ready, tnow);
+            if (occ_live_done(mem, t)) wake(&stalled, &now);
         }
     }
     r->events = events;
@@ -410,14 +405,14 @@ sim_result *sim_run_progress(const plan *p, diag_ctx *dc, mldc_progress_fn fn, v
     free(soff);
     free(succ);
     if (done < n && stalled.n) {
-        occ_live_report(mem, stalled.v, (uint32_t)stalled.n, ready, dc);
+        occ_live_report(mem, stalled.v, (uint32_t)stalled.n, since, dc);
     } else if (done < n) {
         report_deadlock(p, pending, dc);
     }
     free(stalled.v);
     occ_live_free(mem);
+    free(since);
     if (done < n) {
-        free(ready);
         free(pending);
         free(released_by);
         sim_free(r);
@@ -445,7 +440,6 @@ sim_result *sim_run_progress(const plan *p, diag_ctx *dc, mldc_progress_fn fn, v
         if (r->start[t] > released) r->crit[CAUSE_WAIT] += r->start[t] - released;
         t = by;
     }
-    free(ready);
     free(pending);
     r->released_by = released_by; /* kept for the per-operator account */
     /* memories over their size at some instant are errors */
@@ -457,12 +451,22 @@ sim_result *sim_run_progress(const plan *p, diag_ctx *dc, mldc_progress_fn fn, v
     return r;
 }
 
+double sim_use_end(const sim_result *r, uint32_t t, uint32_t j) {
+    const plan *p = r->p;
+    const plan_task *tk = &p->tasks[t];
+    uint64_t u = (uint64_t)tk->use0 + j;
+    /* the same expressions sim_run adds to the use's start */
+    double d = tk->kind != TASK_COMPUTE ? tk->work / p->res[p->uses[u]].rate
+               : j == 0                 ? tk->fixed
+                                        : tk->bytes / p->res[p->uses[u]].rate;
+    return r->use_start[u] + d;
+}
+
 void sim_free(sim_result *r) {
     if (!r) return;
     free(r->start);
     free(r->end);
     free(r->use_start);
-    free(r->use_end);
     free(r->busy);
     free(r->crit_tasks);
     free(r->released_by);
@@ -514,18 +518,17 @@ int sim_verify(const sim_result *r, diag_ctx *dc) {
          *    i-1 nor ends before the tail left it; durations are real */
         for (uint32_t i = 0; i < tk->nuse; i++) {
             uint64_t u = tk->use0 + i;
-            const plan_res *rs = &p->res[p->uses[u]];
-            double need = tk->kind != TASK_COMPUTE ? tk->work / rs->rate : i == 0 ? tk->fixed : tk->bytes / rs->rate;
-            if (later(r->use_start[u] + need, r->use_end[u] + 0)) violation(dc, p, t, &bad, "holds a resource for less than its work takes", UINT32_MAX);
+            /* (a use's end is its start plus its work, by construction:
+             * sim_use_end, so no use is held for less than its work) */
             if (i == 0 && later(r->start[t], r->use_start[u])) violation(dc, p, t, &bad, "uses a resource before it starts", UINT32_MAX);
             if (i > 0 && tk->kind == TASK_COMPUTE && later(r->use_start[u - 1], r->use_start[u]))
                 violation(dc, p, t, &bad, "uses its memory before its compute element", UINT32_MAX);
-            if (i > 0 && tk->kind == TASK_COMPUTE && later(r->use_end[u], r->use_end[u - 1]))
+            if (i > 0 && tk->kind == TASK_COMPUTE && later(sim_use_end(r, t, i), sim_use_end(r, t, i - 1)))
                 violation(dc, p, t, &bad, "uses its memory after its compute element finished", UINT32_MAX);
             if (i > 0 && tk->kind == TASK_TRANSFER) {
                 double lat = p->res[p->uses[u - 1]].latency;
                 if (later(r->use_start[u - 1] + lat, r->use_start[u])) violation(dc, p, t, &bad, "enters a hop before crossing the previous one", UINT32_MAX);
-                if (later(r->use_end[u - 1] + lat, r->use_end[u])) violation(dc, p, t, &bad, "leaves a hop before the data arrived", UINT32_MAX);
+                if (later(sim_use_end(r, t, i - 1) + lat, sim_use_end(r, t, i))) violation(dc, p, t, &bad, "leaves a hop before the data arrived", UINT32_MAX);
             }
         }
     }
@@ -540,7 +543,7 @@ int sim_verify(const sim_result *r, diag_ctx *dc) {
         for (uint32_t i = 0; i < p->tasks[t].nuse; i++) {
             uint64_t u = p->tasks[t].use0 + i;
             uint32_t x = p->uses[u];
-            iv[off[x] + count[x]++] = (interval){r->use_start[u], r->use_end[u], t};
+            iv[off[x] + count[x]++] = (interval){r->use_start[u], sim_use_end(r, t, i), t};
         }
     for (uint32_t x = 0; x < p->nres; x++) {
         interval *a = iv + off[x];

@@ -31,7 +31,7 @@ enum { CAUSE_COMPUTE, CAUSE_MEMORY, CAUSE_NETWORK, CAUSE_SYNC, CAUSE_WAIT, CAUSE
 typedef struct sim_result {
     const plan *p;
     double *start, *end;       /* per task */
-    double *use_start, *use_end; /* per use (task x resource occupancy) */
+    double *use_start;         /* per use (task x resource occupancy); its end: sim_use_end */
     double *busy;              /* per resource: busy seconds */
     double makespan;           /* s */
     double energy_compute, energy_memory, energy_network; /* J */
@@ -52,6 +52,11 @@ sim_result *sim_run(const plan *p, diag_ctx *dc);
  * through fn (NULL: none). */
 sim_result *sim_run_progress(const plan *p, diag_ctx *dc, mldc_progress_fn fn, void *ud);
 void sim_free(sim_result *r);
+/* When use j of task t (uses[tasks[t].use0 + j]) ends: its start plus the
+ * time its work holds the resource (a compute element: the task's
+ * roofline time; its memory: bytes / bandwidth; a hop: bytes /
+ * bandwidth), as sim_run computed it, so not stored. */
+double sim_use_end(const sim_result *r, uint32_t t, uint32_t j);
 
 /* Re-check a finished schedule against the hardware rules: no resource
  * over-committed, no task before its inputs, in-order units in order,
