@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "parse.h"
+#include "srccache.h"
 #include "suites.h"
 #include "testutil.h"
 
@@ -393,6 +394,54 @@ START_TEST(test_syntax_recovery) {
 }
 END_TEST
 
+/* The source cache: a file kept and parsed once gives the same tree to
+ * each later parse, without reading the caller's copy again; a file whose
+ * parse reports an error is parsed (and reported) on every load. */
+START_TEST(test_srccache_parses_once) {
+    srccache *c = srccache_new();
+    char text[] = "param a = 1\nparam b = a + 2\n";
+    mld_source given = {"d.mld", text, strlen(text)};
+    mld_source *kept = srccache_keep(c, &given);
+    ck_assert_ptr_ne(kept, &given);
+    ck_assert_ptr_eq(srccache_keep(c, &given), kept);
+    ck_assert_ptr_eq(srccache_source(c, "d.mld"), kept);
+    ck_assert_ptr_null(srccache_source(c, "other.mld"));
+    ck_assert(srccache_owns(c, kept) && !srccache_owns(c, &given));
+    text[6] = 'z'; /* the caller's copy changes: the kept text does not */
+    ck_assert_str_eq(kept->text, "param a = 1\nparam b = a + 2\n");
+    recorder r;
+    memset(&r, 0, sizeof r);
+    diag_ctx dc;
+    diag_ctx_init(&dc, rec_fn, &r);
+    arena a;
+    arena_init(&a);
+    ast *t1 = srccache_parse(c, kept, &a, &dc), *t2 = srccache_parse(c, kept, &a, &dc);
+    ck_assert_ptr_eq(t1, t2);
+    ck_assert_int_eq(t1->list.n, 2);
+    ck_assert_ptr_eq(((const ast *)t1->list.v[0])->loc.src, kept);
+    ck_assert_uint_eq(a.total, 0); /* nothing parsed into the caller's arena */
+    ck_assert_int_eq(r.n, 0);
+    /* a source that is not the cache's own is parsed into the caller's arena */
+    ast *t3 = srccache_parse(c, &given, &a, &dc);
+    ck_assert_ptr_ne(t3, t1);
+    ck_assert_uint_gt(a.total, 0);
+    /* a syntax error: reported by each parse */
+    const char *bad = "param = 3\n";
+    mld_source bsrc = {"bad.mld", bad, strlen(bad)};
+    mld_source *bk = srccache_keep(c, &bsrc);
+    srccache_parse(c, bk, &a, &dc);
+    int once = r.nerrors;
+    ck_assert_int_ge(once, 1);
+    diag_ctx_free(&dc); /* the next load's diagnostics: a context of its own */
+    diag_ctx_init(&dc, rec_fn, &r);
+    srccache_parse(c, bk, &a, &dc);
+    ck_assert_int_eq(r.nerrors, 2 * once);
+    diag_ctx_free(&dc);
+    arena_free(&a);
+    srccache_free(c);
+}
+END_TEST
+
 Suite *lexer_suite(void) {
     Suite *s = suite_create("lexer");
     TCase *tc = tcase_create("quantities");
@@ -409,6 +458,10 @@ Suite *lexer_suite(void) {
     tcase_add_test(tc, test_newline_in_block);
     tcase_add_test(tc, test_comments);
     tcase_add_test(tc, test_operators);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("srccache");
+    tcase_add_test(tc, test_srccache_parses_once);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("errors");
