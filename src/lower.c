@@ -29,6 +29,7 @@
 #include "lower_int.h"
 #include "parse.h"
 #include "parser.h"
+#include "srccache.h"
 
 enum {
     MAX_TEMPLATE_DEPTH = 64,
@@ -427,6 +428,9 @@ static mld_source *read_source(lower *L, const char *path, const char **why) {
         src->len = olen;
         return src;
     }
+    srccache *cache = L->opts ? L->opts->cache : NULL;
+    mld_source *kept = cache ? srccache_source(cache, path) : NULL;
+    if (kept) return kept; /* read before in this run */
     FILE *f = util_open_input(path);
     if (!f) {
         *why = errno == ETIMEDOUT ? arena_printf(&L->tmp, "cannot read '%s': it is a FIFO and nothing was written to it within %d s", path, UTIL_FIFO_WAIT)
@@ -464,7 +468,7 @@ static mld_source *read_source(lower *L, const char *path, const char **why) {
     free(text);
     src->text = copy;
     src->len = len;
-    return src;
+    return cache ? srccache_keep(cache, src) : src;
 }
 
 static void load_file(lower *L, mld_source *src);
@@ -518,7 +522,8 @@ static void do_import(lower *L, const mld_source *from, const ast *imp) {
 static void load_file(lower *L, mld_source *src) {
     ptrvec_push(&L->tmp, &L->files, src);
     ptrvec_push(&L->tmp, &L->stack, src);
-    ast *root = parse_file(src, &L->tmp, L->dc);
+    ast *root = L->opts && L->opts->cache ? srccache_parse(L->opts->cache, src, &L->tmp, L->dc)
+                                          : parse_file(src, &L->tmp, L->dc);
     for (int i = 0; i < root->list.n; i++) {
         ast *it = root->list.v[i];
         if (it->kind == AST_IMPORT) do_import(L, src, it);
@@ -3525,7 +3530,7 @@ static ir_design *load(mld_source *src, const mldc_options *o, diag_ctx *dc, int
     L.opts = o ? o : &none;
     L.globals = scope_new(&L, NULL);
     L.group = -1;
-    if (own_src) {
+    if (own_src && !(o && o->cache && srccache_owns(o->cache, src))) {
         mld_source *copy = arena_alloc(&L.tmp, sizeof *copy);
         copy->path = arena_strdup(&L.tmp, src->path);
         copy->text = arena_strndup(&L.tmp, src->text, src->len);
@@ -3594,7 +3599,13 @@ ir_design *mldc_load_file(const char *path, const mldc_options *o, diag_ctx *dc)
     arena_init(&L0.tmp);
     L0.dc = dc;
     const char *why = NULL;
-    mld_source *src = strcmp(path, "-") == 0 ? read_stdin(&L0, o, &why) : read_source(&L0, path, &why);
+    int std_in = strcmp(path, "-") == 0;
+    srccache *cache = o ? o->cache : NULL;
+    /* the root file through the cache, when there is one (no overlay: the
+     * root's text is the caller's) */
+    mld_source *src = cache ? srccache_source(cache, std_in ? "<stdin>" : path) : NULL;
+    if (!src) src = std_in ? read_stdin(&L0, o, &why) : read_source(&L0, path, &why);
+    if (src && cache) src = srccache_keep(cache, src);
     if (!src) {
         mld_loc none = {0};
         diag_error(dc, none, "%s", why);

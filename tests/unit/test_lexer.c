@@ -1,11 +1,14 @@
 /* test_lexer.c - the scanner and parser, through parse_dump_tokens and
  * parse_file: numbers with units, reserved words inside quantities,
- * statement ends inserted at newlines, lexical errors and nesting limits. */
+ * statement ends inserted at newlines, lexical errors and nesting limits;
+ * and the source cache that keeps files read and parsed across loads. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "mldc.h"
 #include "parse.h"
 #include "srccache.h"
 #include "suites.h"
@@ -442,6 +445,66 @@ START_TEST(test_srccache_parses_once) {
 }
 END_TEST
 
+/* Loads through a cache: a file read once is not read again (a change on
+ * disk after the first load is not seen), --set still applies to each
+ * load, and a load without the cache reads the disk. */
+static void write_text(const char *path, const char *text) {
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static double param_of(const ir_design *d, const char *name) {
+    for (int i = 0; i < d->nparams; i++)
+        if (strcmp(d->params[i].name, name) == 0) return d->params[i].value;
+    ck_abort_msg("no parameter %s", name);
+    return 0;
+}
+
+START_TEST(test_srccache_loads) {
+    char dir[] = "/tmp/mldc-srccache.XXXXXX", root[64], lib[64];
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(root, sizeof root, "%s/a.mld", dir);
+    snprintf(lib, sizeof lib, "%s/b.mld", dir);
+    write_text(root, "import \"b\"\nparam x = 1\nparam y = x + base\n");
+    write_text(lib, "param base = 10\n");
+    srccache *c = srccache_new();
+    const char *one[] = {"x=2"}, *two[] = {"x=5"};
+    mldc_options o;
+    memset(&o, 0, sizeof o);
+    o.cache = c;
+    o.sets = one;
+    o.nsets = 1;
+    recorder r;
+    memset(&r, 0, sizeof r);
+    diag_ctx dc;
+    diag_ctx_init(&dc, rec_fn, &r);
+    ir_design *d1 = mldc_load_file(root, &o, &dc);
+    ck_assert_int_eq(dc.nerrors, 0);
+    ck_assert(param_of(d1, "y") == 12);
+    ck_assert_ptr_nonnull(srccache_source(c, lib));
+    write_text(lib, "param base = \n"); /* now a syntax error on disk */
+    o.sets = two;
+    ir_design *d2 = mldc_load_file(root, &o, &dc);
+    ck_assert_int_eq(dc.nerrors, 0); /* the kept text and tree */
+    ck_assert(param_of(d2, "y") == 15);
+    ck_assert_int_eq(d2->ninputs, d1->ninputs);
+    for (int i = 0; i < d1->ninputs; i++) ck_assert(d1->inputs[i].hash == d2->inputs[i].hash);
+    o.cache = NULL;
+    ir_design *d3 = mldc_load_file(root, &o, &dc);
+    ck_assert_int_ge(dc.nerrors, 1); /* without the cache: read again */
+    ir_design_free(d1);
+    ir_design_free(d2);
+    ir_design_free(d3);
+    diag_ctx_free(&dc);
+    srccache_free(c);
+    unlink(lib);
+    unlink(root);
+    rmdir(dir);
+}
+END_TEST
+
 Suite *lexer_suite(void) {
     Suite *s = suite_create("lexer");
     TCase *tc = tcase_create("quantities");
@@ -462,6 +525,7 @@ Suite *lexer_suite(void) {
 
     tc = tcase_create("srccache");
     tcase_add_test(tc, test_srccache_parses_once);
+    tcase_add_test(tc, test_srccache_loads);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("errors");
