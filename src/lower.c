@@ -1,7 +1,9 @@
 /* lower.c - from syntax trees to the typed IR: the driver.
  *
  * Lowering is a compile-time interpreter.  This file reads the root file and
- * its imports (depth first, each file once, cycles reported with the chain),
+ * its imports (depth first, each file once, cycles reported with the chain;
+ * through mldc_options.cache, when given, a file read and parsed by an
+ * earlier load is taken from it, so repeated loads re-enter at lowering),
  * registers every template and mapping by name, then evaluates the design in
  * source order: parameters and lets, systems (which instantiate level
  * templates, lower_hw.c), workload instances (lower_wl.c), mappings and the
