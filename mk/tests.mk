@@ -298,25 +298,23 @@ bench: $(BUILD)/bench_front $(BUILD)/gen_design $(BUILD)/bench_sim $(BUILD)/benc
 
 # ---- bench: exploration ----------------------------------------------------
 #
-# Design points per second on a small design (tests/mpi/space.mld, 240
-# points) and a mid-size one (examples/study.mld), on one worker and on all
-# cores.  The rate is the one mldc explore prints in its summary.
+# Design points per second of mldc explore on one worker and on two
+# (bench/explore_rate.sh): a small space (tests/mpi/space.mld, 240 points
+# of well under a millisecond), a mid-size one (examples/study.mld) and one
+# the size of examples/gpt3_tp8.mld (bench/explore_gpt3_tp8.mld, 36 points
+# of about 40 k tasks each), with ms per point and the -j 2 / -j 1 ratio.
+# BENCH_EXPLORE_BASE=path/to/another/mldc adds its rates and the ratios.
 
-BENCH_EXPLORE_FILES ?= tests/mpi/space.mld $(wildcard examples/study.mld)
+BENCH_EXPLORE_FILES ?= tests/mpi/space.mld $(wildcard examples/study.mld) bench/explore_gpt3_tp8.mld
+BENCH_EXPLORE_BASE ?=
 
 bench: bench-explore
 
 .PHONY: bench-explore
 bench-explore: $(BUILD)/mldc
-	@mkdir -p $(BUILD)/bench
 	@echo
-	@echo "== mldc explore: design points per second (bar: hundreds per second for small designs, all cores)"
-	@for f in $(BENCH_EXPLORE_FILES); do \
-	    for j in 1 $$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2); do \
-	        printf '%-28s -j %-2s ' "$$f" "$$j"; \
-	        $(BUILD)/mldc explore --quiet -j $$j -o $(BUILD)/bench/explore.csv "$$f" | sed -n 's/^evaluated \([0-9]*\) in \([0-9.]*\) s (\([0-9.]*\) points\/s).*/\1 points in \2 s: \3 points\/s/p'; \
-	    done; \
-	done
+	@echo "== mldc explore: design points per second, -j 1 and -j 2 (bar: gpt3_tp8-sized points in 15 ms per core, -j 2 at 1.7x -j 1)"
+	@sh bench/explore_rate.sh $(BUILD)/mldc $(BENCH_EXPLORE_BASE) $(BENCH_EXPLORE_FILES)
 
 # ---- explore ----------------------------------------------------------------
 # mldc explore/merge end to end: -j independence, kill -9/SIGINT + --resume,

@@ -6,11 +6,13 @@
  *              variable slowest), a seeded random sample without
  *              replacement, or one generation of a guided evolutionary
  *              search (see guided_next);
- *   evaluate   each point is a full load of the design with the point's
- *              values as --set overrides and its mapping, then plan and
- *              simulate; constraints are checked on the metrics, and a
- *              failed one is recorded with its margin; -j N spreads a batch
- *              over N forked workers that send back one text line per point;
+ *   evaluate   each point is a load of the design with the point's
+ *              values as --set overrides (the files read and parsed once
+ *              per run: srccache), then its mapping is planned and
+ *              simulated; constraints are checked on the metrics, and a
+ *              failed one is recorded with its margin; -j N spreads the
+ *              points over a pool of N workers (see "The worker pool")
+ *              that send back one text line per point;
  *   record     results are written to the CSV file in point order as soon
  *              as they are contiguous, one whole line per write(2), so the
  *              file is the same for any -j and an interrupted run leaves
@@ -23,9 +25,16 @@
  *
  * Budgets are always in force: --max-points (100 by default for random and
  * guided search) and --time-limit; the summary says what was not
- * evaluated.  The design is re-read and re-parsed for every point: simple
- * and robust, and cheap next to planning and simulation for any design big
- * enough to matter (re-entering later in the pipeline is future work).
+ * evaluated.
+ *
+ * Where a point re-enters the pipeline: parsing is done once per run; the
+ * design is lowered again for each point from the kept syntax trees, and
+ * kept by the worker for the next point when only the mapping or system
+ * choice differs.  Lowering per stage (only the mapping when only mapping
+ * parameters change) would save little: on a design the size of
+ * examples/gpt3_tp8.mld, hardware and workload lowering are ~3% of a
+ * point and parsing 0.2%, while the mapping, which any parameter can
+ * reach, is most of the load.
  */
 #define _DEFAULT_SOURCE /* strdup */
 #include "explore.h"
@@ -42,10 +51,14 @@
 #include <time.h>
 #include <fcntl.h>
 #include <unistd.h>
+#ifdef __GLIBC__
+#include <malloc.h> /* mallopt */
+#endif
 
 #include "parser.h"
 #include "plan.h"
 #include "sim.h"
+#include "srccache.h"
 #include "units.h"
 #include "util.h"
 
@@ -186,12 +199,34 @@ void explore_metrics(const sim_result *r, double metric[METRIC_COUNT]) {
     metric[METRIC_TPW] = pw > 0 ? metric[METRIC_THROUGHPUT] / pw : 0;
 }
 
+/* What a worker keeps from one point to the next: the design loaded for
+ * the last point, under the --set overrides that made it (one per line),
+ * with the outcome of loading it.  A point with the same overrides - one
+ * that differs only in its mapping or system choice - is planned and
+ * simulated on that design without loading it again: loading is a pure
+ * function of the files (kept unchanged for the run) and the overrides,
+ * and planning and simulation only read the design. */
+typedef struct ex_kept {
+    char *key;          /* the overrides; NULL: nothing kept */
+    ir_design *d;
+    int nerrors;        /* errors loading it */
+    char msg[400];      /* the first of them */
+} ex_kept;
+
+static void kept_drop(ex_kept *k) {
+    ir_design_free(k->d);
+    free(k->key);
+    memset(k, 0, sizeof *k);
+}
+
 /* Evaluate one point into pt (status, metrics, why).  best_report, when
- * given, receives the text run report. */
-static void evaluate(const ex_options *o, const ex_space *sp, ex_point *pt, char **best_report) {
+ * given, receives the text run report.  kept, when given, holds the design
+ * of the previous point and receives this point's. */
+static void evaluate(const ex_options *o, const ex_space *sp, ex_point *pt, char **best_report, ex_kept *kept) {
     char **sets = calloc((size_t)(o->base->nsets + sp->nvars + 1), sizeof *sets);
     if (!sets) mem_fail(0);
     int ns = 0;
+    size_t keylen = 1;
     for (int i = 0; i < o->base->nsets; i++) sets[ns++] = xstrdup(o->base->sets[i]);
     for (int v = 0; v < sp->nvars; v++) {
         if (sp->vars[v].kind != VARY_PARAM) continue;
@@ -200,16 +235,43 @@ static void evaluate(const ex_options *o, const ex_space *sp, ex_point *pt, char
         snprintf(buf, sizeof buf, "%s=%s", sp->vars[v].name, val);
         sets[ns++] = xstrdup(buf);
     }
-    mldc_options opts = *o->base;
-    opts.sets = (const char *const *)sets;
-    opts.nsets = ns;
+    for (int i = 0; i < ns; i++) keylen += strlen(sets[i]) + 1;
+    char *key = malloc(keylen);
+    if (!key) mem_fail(0);
+    key[0] = 0;
+    for (int i = 0, at = 0; i < ns; i++) at += sprintf(key + at, "%s\n", sets[i]);
     first_error fe;
     memset(&fe, 0, sizeof fe);
+    ir_design *d;
+    int load_errors;
+    if (kept && kept->key && strcmp(kept->key, key) == 0) {
+        d = kept->d;
+        load_errors = kept->nerrors;
+        snprintf(fe.msg, sizeof fe.msg, "%s", kept->msg);
+        free(key);
+    } else {
+        if (kept) kept_drop(kept); /* before loading: one design at a time */
+        mldc_options opts = *o->base;
+        opts.sets = (const char *const *)sets;
+        opts.nsets = ns;
+        diag_ctx ldc;
+        diag_ctx_init(&ldc, catch_first, &fe);
+        d = mldc_load_file(o->path, &opts, &ldc);
+        load_errors = ldc.nerrors;
+        diag_ctx_free(&ldc);
+        if (kept) {
+            kept->key = key;
+            kept->d = d;
+            kept->nerrors = load_errors;
+            snprintf(kept->msg, sizeof kept->msg, "%s", fe.msg);
+        } else {
+            free(key);
+        }
+    }
     diag_ctx dc;
     diag_ctx_init(&dc, catch_first, &fe);
-    ir_design *d = mldc_load_file(o->path, &opts, &dc);
     pt->status = EX_ERROR;
-    if (!dc.nerrors) {
+    if (!load_errors) {
         const ir_mapping *m = point_mapping(sp, pt->choice, d, fe.msg, sizeof fe.msg);
         if (m) {
             mem_set_phase("plan builder");
@@ -254,7 +316,7 @@ static void evaluate(const ex_options *o, const ex_space *sp, ex_point *pt, char
         }
     }
     if (pt->status == EX_ERROR) pt->why = xstrdup(fe.msg[0] ? fe.msg : "the design did not load");
-    ir_design_free(d);
+    if (!kept) ir_design_free(d);
     diag_ctx_free(&dc);
     for (int i = 0; i < ns; i++) free(sets[i]);
     free(sets);
@@ -625,6 +687,8 @@ typedef struct run {
     uint64_t evaluated, resumed;
     uint64_t rng;
     int tty;
+    struct pool_worker *pool; /* the workers, forked on the first batch */
+    int npool;
 } run;
 
 static volatile sig_atomic_t got_signal;
@@ -762,131 +826,231 @@ static void death_cause(int status, char *buf, size_t n) {
     }
 }
 
-/* Evaluate the points todo[0..n) on worker processes: worker w takes
- * todo[w], todo[w + jobs], ... and reports each in that order, so the
- * point a dead worker was evaluating is the next one it owed.  That point
- * is recorded as an error with the cause (so --resume keeps it, instead of
- * dying on it again); the worker's later points are left undone for the
- * caller to hand out again. */
-static void run_workers(run *R, const uint64_t *todo, uint64_t n) {
-    int jobs = R->o->jobs < 1 ? 1 : R->o->jobs;
-    if ((uint64_t)jobs > n) jobs = (int)n;
-    pid_t *pid = calloc((size_t)jobs, sizeof *pid);
-    int *fd = calloc((size_t)jobs, sizeof *fd);
-    char **buf = calloc((size_t)jobs, sizeof *buf);
-    size_t *blen = calloc((size_t)jobs, sizeof *blen);
-    uint64_t *next = calloc((size_t)jobs, sizeof *next); /* position in todo of the point owed next */
-    if (!pid || !fd || !buf || !blen || !next) mem_fail(0);
-    /* each worker's share of the memory limit, beyond what it inherits */
-    size_t share = R->o->max_memory ? R->o->max_memory / (size_t)jobs : 0;
+/* ------------------------------------------------------------------ */
+/* The worker pool                                                     */
+/* ------------------------------------------------------------------ */
+
+/* Workers are forked on demand, at most -j of them, and live until the run
+ * ends (pool_close), so what one builds for a point stays for the next:
+ * the files read and parsed once (srccache, inherited from the parent),
+ * the design of its last point (ex_kept) and its heap's pages.  The parent
+ * hands an idle worker a group of points over a pipe, in binary (a count,
+ * then per point its index and choices), and reads back one text line per
+ * point.  A group is a run of consecutive points with the same parameter
+ * values - they differ only in the mapping or system - so its worker loads
+ * the design once for them all; it is also capped so that the last points
+ * of a batch still spread over the workers.
+ *
+ * A worker that dies owes the first point of its group that it did not
+ * report: that point is recorded as an error with the cause (so --resume
+ * keeps it instead of dying on it again), the rest of its group goes back
+ * to the queue, and a fresh worker is forked when there is work for it.
+ * The results do not depend on which worker evaluated what: a point's
+ * evaluation is a function of its choices alone. */
+
+enum { GROUP_MAX = 16, GROUP_BYTES = 4096 };
+
+typedef struct pool_worker {
+    pid_t pid;        /* 0: no process */
+    int to, from;     /* pipe ends: points to it, result lines from it */
+    char *buf;        /* result bytes not yet a whole line */
+    size_t blen;
+    uint64_t *owed;   /* the group in hand: indexes into R->pts, in order */
+    int nowed, next;  /* its size, and the first not yet reported */
+} pool_worker;
+
+/* Read exactly n bytes: 1, or 0 on end of file or error. */
+static int read_full(int fd, void *p, size_t n) {
+    char *c = p;
+    while (n) {
+        ssize_t r = read(fd, c, n);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) return 0;
+        c += r;
+        n -= (size_t)r;
+    }
+    return 1;
+}
+
+/* A worker's life: groups in, one line per point out, until the parent
+ * closes the pipe or the time limit's SIGUSR1. */
+_Noreturn static void worker_main(run *R, int in, int out) {
+    ex_kept kept;
+    memset(&kept, 0, sizeof kept);
+    int nv = R->sp.nvars;
+    size_t per = sizeof(uint64_t) + sizeof(int32_t) * (size_t)nv;
+    char *msg = NULL;
+    size_t cap = 0;
+    int *choice = malloc(sizeof(int) * (size_t)(nv + 1));
+    if (!choice) mem_fail(0);
+    worker.fd = out;
+#ifdef __GLIBC__
+    /* Keep freed memory in the heap for the next point: fresh pages cost
+     * a fault each (several microseconds on virtual machines), and a point
+     * of a large design frees and allocates again hundreds of megabytes.
+     * The memory guard counts what is in use, not what the heap keeps. */
+    mallopt(M_MMAP_THRESHOLD, 32 << 20);
+    mallopt(M_TRIM_THRESHOLD, -1);
+#endif
+    uint32_t n;
+    while (!worker_stop && read_full(in, &n, sizeof n)) {
+        if (n * per > cap) {
+            cap = n * per;
+            free(msg);
+            msg = malloc(cap);
+            if (!msg) mem_fail(cap);
+        }
+        if (!read_full(in, msg, n * per)) break;
+        for (uint32_t k = 0; k < n && !worker_stop; k++) {
+            const char *at = msg + k * per;
+            ex_point pt;
+            memset(&pt, 0, sizeof pt);
+            memcpy(&pt.index, at, sizeof pt.index);
+            for (int v = 0; v < nv; v++) {
+                int32_t c;
+                memcpy(&c, at + sizeof(uint64_t) + sizeof c * (size_t)v, sizeof c);
+                choice[v] = c;
+            }
+            pt.choice = choice;
+            worker.pt = &pt;
+            evaluate(R->o, &R->sp, &pt, NULL, &kept);
+            write_line(out, &pt);
+            free(pt.why);
+        }
+    }
+    _exit(0);
+}
+
+static void pool_spawn(run *R, int w) {
+    pool_worker *pw = &R->pool[w];
+    int in[2], out[2];
+    if (pipe(in) != 0 || pipe(out) != 0) abort();
+    /* the memory limit's share of each worker, beyond what it inherits */
+    size_t share = R->o->max_memory ? R->o->max_memory / (size_t)R->npool : 0;
     if (share && share < mem_in_use() + ((size_t)16 << 20)) share = mem_in_use() + ((size_t)16 << 20);
     fflush(NULL);
-    for (int w = 0; w < jobs; w++) {
-        int p[2];
-        if (pipe(p) != 0) abort();
-        pid[w] = fork();
-        if (pid[w] < 0) abort();
-        if (pid[w] == 0) {
-            close(p[0]);
-            signal(SIGINT, SIG_DFL);
-            signal(SIGTERM, SIG_DFL);
-            worker_stop = 0;
-            signal(SIGUSR1, worker_on_stop);
-            for (int k = 0; k < w; k++) close(fd[k]); /* earlier workers' read ends: let them see EOF/EPIPE */
-            mem_set_limit(share);
-            mem_on_fail(worker_out_of_memory, NULL);
-            worker.fd = p[1];
-            for (uint64_t t = (uint64_t)w; t < n && !worker_stop; t += (uint64_t)jobs) {
-                ex_point pt = R->pts[todo[t]];
-                pt.why = NULL;
-                worker.pt = &pt;
-                evaluate(R->o, &R->sp, &pt, NULL);
-                write_line(p[1], &pt);
-                free(pt.why);
+    pid_t pid = fork();
+    if (pid < 0) abort();
+    if (pid == 0) {
+        close(in[1]);
+        close(out[0]);
+        for (int k = 0; k < R->npool; k++) /* the other workers' pipes: let them see EOF */
+            if (R->pool[k].pid) {
+                close(R->pool[k].to);
+                close(R->pool[k].from);
             }
-            close(p[1]);
-            _exit(0);
-        }
-        close(p[1]);
-        fd[w] = p[0];
-        next[w] = (uint64_t)w;
-        buf[w] = malloc(8192);
-        if (!buf[w]) mem_fail(8192);
+        signal(SIGINT, SIG_DFL);
+        signal(SIGTERM, SIG_DFL);
+        signal(SIGPIPE, SIG_DFL);
+        worker_stop = 0;
+        signal(SIGUSR1, worker_on_stop);
+        mem_set_limit(share);
+        mem_on_fail(worker_out_of_memory, NULL);
+        worker_main(R, in[0], out[1]);
     }
-    int open_fds = jobs;
-    while (open_fds > 0) {
-        /* an interrupt ends the workers now; the time limit lets each
-         * finish (and report) the point in hand, so that a limit shorter
-         * than one point still gives results */
-        if (got_signal) {
-            R->stop = 1;
-            R->interrupted = 1;
-            for (int w = 0; w < jobs; w++)
-                if (fd[w] >= 0) kill(pid[w], SIGTERM);
-            break;
-        }
-        if (!R->stop && R->o->time_limit > 0 && now_s() - R->t0 > R->o->time_limit) {
-            R->stop = 1;
-            for (int w = 0; w < jobs; w++)
-                if (fd[w] >= 0) kill(pid[w], SIGUSR1);
-        }
-        struct pollfd pf[256];
-        int map[256], np = 0;
-        for (int w = 0; w < jobs && np < 256; w++)
-            if (fd[w] >= 0) {
-                pf[np] = (struct pollfd){fd[w], POLLIN, 0};
-                map[np++] = w;
+    close(in[0]);
+    close(out[1]);
+    pw->pid = pid;
+    pw->to = in[1];
+    pw->from = out[0];
+    pw->blen = 0;
+    pw->nowed = pw->next = 0;
+}
+
+/* Wait for worker w's end after its pipe closed: its status. */
+static int pool_reap(run *R, int w) {
+    pool_worker *pw = &R->pool[w];
+    int status = 0;
+    close(pw->from);
+    close(pw->to);
+    while (waitpid(pw->pid, &status, 0) < 0 && errno == EINTR) {}
+    pw->pid = 0;
+    return status;
+}
+
+/* The points of the group sent to w: from the queue q[*qh..nq), a run of
+ * points with equal parameter values, at most cap. */
+static void pool_send(run *R, int w, const uint64_t *q, uint64_t *qh, uint64_t nq, int cap) {
+    pool_worker *pw = &R->pool[w];
+    int nv = R->sp.nvars;
+    size_t per = sizeof(uint64_t) + sizeof(int32_t) * (size_t)nv;
+    char msg[GROUP_BYTES + 64];
+    uint32_t n = 0;
+    const int *first = R->pts[q[*qh]].choice;
+    while (*qh < nq && (int)n < cap && (n == 0 || sizeof n + (n + 1) * per <= GROUP_BYTES)) {
+        const ex_point *pt = &R->pts[q[*qh]];
+        int same = 1;
+        for (int v = 0; v < nv && same; v++) same = R->sp.vars[v].kind != VARY_PARAM || pt->choice[v] == first[v];
+        if (!same) break;
+        if (n == 0 && sizeof n + per > GROUP_BYTES) { /* one point bigger than a group: sent alone */
+            pw->owed[0] = q[(*qh)++];
+            pw->nowed = 1;
+            pw->next = 0;
+            n = 1;
+            char *big = malloc(sizeof n + per);
+            if (!big) mem_fail(sizeof n + per);
+            memcpy(big, &n, sizeof n);
+            memcpy(big + sizeof n, &pt->index, sizeof pt->index);
+            for (int v = 0; v < nv; v++) {
+                int32_t c = pt->choice[v];
+                memcpy(big + sizeof n + sizeof(uint64_t) + sizeof c * (size_t)v, &c, sizeof c);
             }
-        int r = poll(pf, (nfds_t)np, 200);
-        if (r < 0 && errno == EINTR) continue;
-        for (int i = 0; i < np; i++) {
-            if (!(pf[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
-            int w = map[i];
-            ssize_t got = read(fd[w], buf[w] + blen[w], 8191 - blen[w]);
-            if (got <= 0) {
-                close(fd[w]);
-                fd[w] = -1;
-                open_fds--;
-                continue;
-            }
-            blen[w] += (size_t)got;
-            buf[w][blen[w]] = 0;
-            char *line = buf[w], *nl;
-            while ((nl = strchr(line, '\n'))) {
-                ex_point tmp;
-                memset(&tmp, 0, sizeof tmp);
-                if (read_line(line, &tmp) && next[w] < n && tmp.index == todo[next[w]]) {
-                    ex_point *pt = &R->pts[tmp.index];
-                    pt->status = tmp.status;
-                    memcpy(pt->metric, tmp.metric, sizeof pt->metric);
-                    pt->why = tmp.why;
-                    pt->done = 1;
-                    R->evaluated++;
-                    next[w] += (uint64_t)jobs;
-                } else {
-                    free(tmp.why);
-                }
-                line = nl + 1;
-            }
-            blen[w] -= (size_t)(line - buf[w]);
-            memmove(buf[w], line, blen[w]);
+            write_all(pw->to, big, sizeof n + per); /* an idle worker's pipe is empty: fits */
+            free(big);
+            return;
         }
-        flush_rows(R);
-        progress(R, 0);
+        char *at = msg + sizeof n + n * per;
+        memcpy(at, &pt->index, sizeof pt->index);
+        for (int v = 0; v < nv; v++) {
+            int32_t c = pt->choice[v];
+            memcpy(at + sizeof(uint64_t) + sizeof c * (size_t)v, &c, sizeof c);
+        }
+        pw->owed[n++] = q[(*qh)++];
     }
-    if (got_signal) { /* an interrupt that reached the workers first */
-        R->stop = 1;
-        R->interrupted = 1;
+    memcpy(msg, &n, sizeof n);
+    pw->nowed = (int)n;
+    pw->next = 0;
+    /* an idle worker's pipe is empty and a group fits in it, so this does
+     * not block; a worker that died meanwhile shows as end of file below */
+    write_all(pw->to, msg, sizeof n + n * per);
+}
+
+/* End the pool: each worker sees end of file and exits. */
+static void pool_close(run *R) {
+    for (int w = 0; w < R->npool; w++)
+        if (R->pool[w].pid) {
+            close(R->pool[w].to);
+            R->pool[w].to = -1;
+        }
+    for (int w = 0; w < R->npool; w++) {
+        pool_worker *pw = &R->pool[w];
+        if (pw->pid) {
+            int status = 0;
+            close(pw->from);
+            while (waitpid(pw->pid, &status, 0) < 0 && errno == EINTR) {}
+            pw->pid = 0;
+        }
+        free(pw->buf);
+        free(pw->owed);
     }
-    for (int w = 0; w < jobs; w++) {
-        if (fd[w] >= 0) close(fd[w]);
-        int status = 0;
-        while (waitpid(pid[w], &status, 0) < 0 && errno == EINTR) {}
-        free(buf[w]);
-        int clean = WIFEXITED(status) && (WEXITSTATUS(status) == 0 || WEXITSTATUS(status) == WORKER_OOM);
-        if (R->stop || next[w] >= n || (clean && WEXITSTATUS(status) == WORKER_OOM)) continue;
-        /* died: the point it owed is lost */
-        ex_point *pt = &R->pts[todo[next[w]]];
+    free(R->pool);
+    R->pool = NULL;
+    R->npool = 0;
+}
+
+/* Worker w's end of file: the point it owed, if any, is lost (unless the
+ * run is stopping or the memory guard ended it after reporting); the rest
+ * of its group goes back to the queue (again). */
+static void pool_ended(run *R, int w, uint64_t *again, uint64_t *nagain) {
+    pool_worker *pw = &R->pool[w];
+    int status = pool_reap(R, w);
+    if (pw->next >= pw->nowed || R->stop) {
+        pw->nowed = pw->next = 0;
+        return;
+    }
+    int oom = WIFEXITED(status) && WEXITSTATUS(status) == WORKER_OOM;
+    if (!oom) {
+        ex_point *pt = &R->pts[pw->owed[pw->next++]];
         char cause[200];
         death_cause(status, cause, sizeof cause);
         pt->status = EX_ERROR;
@@ -897,11 +1061,113 @@ static void run_workers(run *R, const uint64_t *todo, uint64_t n) {
         R->evaluated++;
         if (!R->lost++ || pt->index < R->first_lost) R->first_lost = pt->index;
     }
-    free(pid);
-    free(fd);
-    free(buf);
-    free(blen);
-    free(next);
+    while (pw->next < pw->nowed) again[(*nagain)++] = pw->owed[pw->next++];
+    pw->nowed = pw->next = 0;
+}
+
+/* Evaluate the points todo[0..n) on the pool; returns when each is done,
+ * or the run stops (time limit, interrupt). */
+static void run_workers(run *R, const uint64_t *todo, uint64_t n) {
+    if (!R->pool) {
+        R->npool = R->o->jobs < 1 ? 1 : R->o->jobs;
+        R->pool = calloc((size_t)R->npool, sizeof *R->pool);
+        if (!R->pool) mem_fail(0);
+        for (int w = 0; w < R->npool; w++) {
+            R->pool[w].buf = malloc(8192);
+            R->pool[w].owed = malloc(sizeof(uint64_t) * GROUP_MAX);
+            if (!R->pool[w].buf || !R->pool[w].owed) mem_fail(8192);
+        }
+    }
+    int jobs = R->npool;
+    /* the queue: todo, and the points given back by workers that died */
+    uint64_t qh = 0, ah = 0, nagain = 0;
+    uint64_t *again = malloc(sizeof(uint64_t) * (size_t)(n + 1));
+    if (!again) mem_fail(0);
+    for (;;) {
+        /* hand out groups to idle workers */
+        for (int w = 0; w < jobs && !R->stop; w++) {
+            pool_worker *pw = &R->pool[w];
+            if (pw->pid && pw->next < pw->nowed) continue;
+            uint64_t left = (n - qh) + (nagain - ah);
+            if (!left) break;
+            if (!pw->pid) pool_spawn(R, w);
+            /* groups shrink at the end of the batch so that every worker
+             * gets a share */
+            int cap = (int)((left + (uint64_t)jobs - 1) / (uint64_t)jobs);
+            if (cap > GROUP_MAX) cap = GROUP_MAX;
+            if (ah < nagain) pool_send(R, w, again, &ah, nagain, cap);
+            else pool_send(R, w, todo, &qh, n, cap);
+        }
+        int busy = 0;
+        for (int w = 0; w < jobs; w++) busy += R->pool[w].pid && R->pool[w].next < R->pool[w].nowed;
+        if (!busy) break;
+        /* an interrupt ends the workers now; the time limit lets each
+         * finish (and report) the point in hand, so that a limit shorter
+         * than one point still gives results */
+        if (got_signal) {
+            R->stop = 1;
+            R->interrupted = 1;
+            for (int w = 0; w < jobs; w++)
+                if (R->pool[w].pid) kill(R->pool[w].pid, SIGTERM);
+            for (int w = 0; w < jobs; w++)
+                if (R->pool[w].pid) pool_reap(R, w);
+            break;
+        }
+        if (!R->stop && R->o->time_limit > 0 && now_s() - R->t0 > R->o->time_limit) {
+            R->stop = 1;
+            for (int w = 0; w < jobs; w++)
+                if (R->pool[w].pid) kill(R->pool[w].pid, SIGUSR1);
+        }
+        struct pollfd pf[256];
+        int map[256], np = 0;
+        for (int w = 0; w < jobs && np < 256; w++)
+            if (R->pool[w].pid) {
+                pf[np] = (struct pollfd){R->pool[w].from, POLLIN, 0};
+                map[np++] = w;
+            }
+        int r = poll(pf, (nfds_t)np, 200);
+        if (r < 0 && errno == EINTR) continue;
+        for (int i = 0; i < np; i++) {
+            if (!(pf[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+            int w = map[i];
+            pool_worker *pw = &R->pool[w];
+            ssize_t got = read(pw->from, pw->buf + pw->blen, 8191 - pw->blen);
+            if (got < 0 && errno == EINTR) continue;
+            if (got <= 0) {
+                pool_ended(R, w, again, &nagain);
+                continue;
+            }
+            pw->blen += (size_t)got;
+            pw->buf[pw->blen] = 0;
+            char *line = pw->buf, *nl;
+            while ((nl = strchr(line, '\n'))) {
+                ex_point tmp;
+                memset(&tmp, 0, sizeof tmp);
+                if (read_line(line, &tmp) && pw->next < pw->nowed && tmp.index == pw->owed[pw->next]) {
+                    ex_point *pt = &R->pts[tmp.index];
+                    pt->status = tmp.status;
+                    memcpy(pt->metric, tmp.metric, sizeof pt->metric);
+                    free(pt->why);
+                    pt->why = tmp.why;
+                    pt->done = 1;
+                    R->evaluated++;
+                    pw->next++;
+                } else {
+                    free(tmp.why);
+                }
+                line = nl + 1;
+            }
+            pw->blen -= (size_t)(line - pw->buf);
+            memmove(pw->buf, line, pw->blen);
+        }
+        flush_rows(R);
+        progress(R, 0);
+    }
+    if (got_signal) { /* an interrupt that reached the workers first */
+        R->stop = 1;
+        R->interrupted = 1;
+    }
+    free(again);
     flush_rows(R);
 }
 
@@ -1398,7 +1664,7 @@ static void free_points(ex_point *p, uint64_t n) {
     free(p);
 }
 
-int explore_run(const ex_options *o, diag_ctx *dc, ex_summary *sum) {
+static int explore_run_cached(const ex_options *o, diag_ctx *dc, ex_summary *sum) {
     memset(sum, 0, sizeof *sum);
     run R;
     memset(&R, 0, sizeof R);
@@ -1483,16 +1749,20 @@ int explore_run(const ex_options *o, diag_ctx *dc, ex_summary *sum) {
         write_all(R.fd, head, strlen(head));
     }
     got_signal = 0;
-    struct sigaction sa, old_int, old_term;
+    struct sigaction sa, old_int, old_term, old_pipe;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
+    sa.sa_handler = SIG_IGN; /* a worker that died: EPIPE on its pipe, then end of file */
+    sigaction(SIGPIPE, &sa, &old_pipe);
     if (o->strategy == EX_GRID) strategy_grid(&R);
     else if (o->strategy == EX_RANDOM) strategy_random(&R);
     else strategy_guided(&R);
+    pool_close(&R);
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
+    sigaction(SIGPIPE, &old_pipe, NULL);
     if (R.fd >= 0) close(R.fd);
     progress(&R, 1);
 
@@ -1543,7 +1813,7 @@ int explore_run(const ex_options *o, diag_ctx *dc, ex_summary *sum) {
         if (best) {
             ex_point copy = *best;
             copy.why = NULL;
-            evaluate(o, &R.sp, &copy, &text);
+            evaluate(o, &R.sp, &copy, &text, NULL);
             free(copy.why);
         }
         if (out_open(&R, &out, o->report)) {
@@ -1577,6 +1847,18 @@ int explore_run(const ex_options *o, diag_ctx *dc, ex_summary *sum) {
     free_points(R.old, R.nold);
     free(R.seen.k);
     ir_design_free(d);
+    return rc;
+}
+
+int explore_run(const ex_options *o, diag_ctx *dc, ex_summary *sum) {
+    /* every load of the run - the space's, each point's - reads and
+     * parses the files once, into this cache (the workers inherit it) */
+    mldc_options base = *o->base;
+    if (!base.cache) base.cache = srccache_new();
+    ex_options with_cache = *o;
+    with_cache.base = &base;
+    int rc = explore_run_cached(&with_cache, dc, sum);
+    if (base.cache != o->base->cache) srccache_free(base.cache);
     return rc;
 }
 

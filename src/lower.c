@@ -1,7 +1,9 @@
 /* lower.c - from syntax trees to the typed IR: the driver.
  *
  * Lowering is a compile-time interpreter.  This file reads the root file and
- * its imports (depth first, each file once, cycles reported with the chain),
+ * its imports (depth first, each file once, cycles reported with the chain;
+ * through mldc_options.cache, when given, a file read and parsed by an
+ * earlier load is taken from it, so repeated loads re-enter at lowering),
  * registers every template and mapping by name, then evaluates the design in
  * source order: parameters and lets, systems (which instantiate level
  * templates, lower_hw.c), workload instances (lower_wl.c), mappings and the
@@ -20,6 +22,7 @@
 #include "lower_int.h"
 #include "parse.h"
 #include "parser.h"
+#include "srccache.h"
 
 /* ------------------------------------------------------------------ */
 /* Files and imports                                                   */
@@ -47,6 +50,9 @@ static mld_source *read_source(lower *L, const char *path, const char **why) {
         src->len = olen;
         return src;
     }
+    srccache *cache = L->opts ? L->opts->cache : NULL;
+    mld_source *kept = cache ? srccache_source(cache, path) : NULL;
+    if (kept) return kept; /* read before in this run */
     FILE *f = util_open_input(path);
     if (!f) {
         *why = errno == ETIMEDOUT ? arena_printf(&L->tmp, "cannot read '%s': it is a FIFO and nothing was written to it within %d s", path, UTIL_FIFO_WAIT)
@@ -84,7 +90,7 @@ static mld_source *read_source(lower *L, const char *path, const char **why) {
     free(text);
     src->text = copy;
     src->len = len;
-    return src;
+    return cache ? srccache_keep(cache, src) : src;
 }
 
 static void load_file(lower *L, mld_source *src);
@@ -138,7 +144,8 @@ static void do_import(lower *L, const mld_source *from, const ast *imp) {
 static void load_file(lower *L, mld_source *src) {
     ptrvec_push(&L->tmp, &L->files, src);
     ptrvec_push(&L->tmp, &L->stack, src);
-    ast *root = parse_file(src, &L->tmp, L->dc);
+    ast *root = L->opts && L->opts->cache ? srccache_parse(L->opts->cache, src, &L->tmp, L->dc)
+                                          : parse_file(src, &L->tmp, L->dc);
     for (int i = 0; i < root->list.n; i++) {
         ast *it = root->list.v[i];
         if (it->kind == AST_IMPORT) do_import(L, src, it);
@@ -431,7 +438,7 @@ static ir_design *load(mld_source *src, const mldc_options *o, diag_ctx *dc, int
     L.opts = o ? o : &none;
     L.globals = lower_scope_new(&L, NULL);
     L.group = -1;
-    if (own_src) {
+    if (own_src && !(o && o->cache && srccache_owns(o->cache, src))) {
         mld_source *copy = arena_alloc(&L.tmp, sizeof *copy);
         copy->path = arena_strdup(&L.tmp, src->path);
         copy->text = arena_strndup(&L.tmp, src->text, src->len);
@@ -500,7 +507,13 @@ ir_design *mldc_load_file(const char *path, const mldc_options *o, diag_ctx *dc)
     arena_init(&L0.tmp);
     L0.dc = dc;
     const char *why = NULL;
-    mld_source *src = strcmp(path, "-") == 0 ? read_stdin(&L0, o, &why) : read_source(&L0, path, &why);
+    int std_in = strcmp(path, "-") == 0;
+    srccache *cache = o ? o->cache : NULL;
+    /* the root file through the cache, when there is one (no overlay: the
+     * root's text is the caller's) */
+    mld_source *src = cache ? srccache_source(cache, std_in ? "<stdin>" : path) : NULL;
+    if (!src) src = std_in ? read_stdin(&L0, o, &why) : read_source(&L0, path, &why);
+    if (src && cache) src = srccache_keep(cache, src);
     if (!src) {
         mld_loc none = {0};
         diag_error(dc, none, "%s", why);

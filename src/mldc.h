@@ -35,6 +35,10 @@ typedef struct mldc_options {
      * mldc_load_file("-") reads stdin itself */
     const char *stdin_text;
     size_t stdin_len;
+    /* Optional: files read and parsed once, kept for later loads with the
+     * same cache (srccache.h; explore loads once per point); NULL: every
+     * load reads and parses its files. */
+    struct srccache *cache;
 } mldc_options;
 
 /* Load, lower and check the design in `path` ("-": standard input, named

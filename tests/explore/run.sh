@@ -11,6 +11,8 @@
 #
 #   determinism   -j 1 and -j 4 write byte-identical CSV files: grid,
 #                 random (--seed) and guided (--seed)
+#   kept design   points planned on the design a worker kept from the point
+#                 before equal the same points loaded afresh
 #   kill -9       a run killed midway leaves only whole rows, in point order,
 #                 equal to the finished run's; --resume then finishes a file
 #                 byte-identical to an uninterrupted run's, evaluating only
@@ -131,6 +133,27 @@ ex -j 1 --strategy guided --max-points 60 --seed 7 -o guid1.csv "$study" >/dev/n
 ex -j 4 --strategy guided --max-points 60 --seed 7 -o guid4.csv "$study" >/dev/null 2>&1
 check "guided: 60 points" [ "$(rows guid1.csv)" -eq 60 ]
 same "guided: -j 1 and -j 4 give the same CSV" guid1.csv guid4.csv
+
+# ---- a worker's kept design ----------------------------------------------
+# tests/mpi/space.mld varies the mapping last: consecutive points differ only
+# in the mapping, and a worker plans the second on the design it loaded for
+# the first.  The same space with the mapping varied first gives every point
+# a fresh load; both must give the same results for each point.
+space_mld=$root/tests/mpi/space.mld
+sed 's/^    vary mapping in \[spread, single\]$//; s/^explore {$/explore {\n    vary mapping in [spread, single]/' \
+    "$space_mld" >mapfirst.mld
+ex -j 2 -o maplast.csv "$space_mld" >/dev/null 2>&1
+ex -j 2 -o mapfirst.csv mapfirst.mld >/dev/null 2>&1
+# cores,link_bw,mapping,status and metrics of each point, in one order
+awk -F, 'NR > 1 { printf "%s,%s,%s", $2, $3, $4; for (i = 5; i <= 13; i++) printf ",%s", $i; print "" }' \
+    maplast.csv | sort >maplast.key
+awk -F, 'NR > 1 { printf "%s,%s,%s", $3, $4, $2; for (i = 5; i <= 13; i++) printf ",%s", $i; print "" }' \
+    mapfirst.csv | sort >mapfirst.key
+if [ "$(head -1 mapfirst.csv | cut -d, -f2)" = mapping ] && [ "$(rows maplast.csv)" -eq 240 ]; then
+    same "kept design: each point's results equal those of a fresh load (240 points)" maplast.key mapfirst.key
+else
+    bad "kept design: the spaces ran" "$(head -1 mapfirst.csv)" "$(rows maplast.csv) rows"
+fi
 
 # ---- kill -9 and resume --------------------------------------------------
 

@@ -1,12 +1,16 @@
 /* test_lexer.c - the scanner and parser, through parse_dump_tokens and
  * parse_file: numbers with units, reserved words inside quantities,
- * statement ends inserted at newlines, lexical errors and nesting limits. */
+ * statement ends inserted at newlines, lexical errors and nesting limits;
+ * and the source cache that keeps files read and parsed across loads. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "mldc.h"
 #include "parse.h"
+#include "srccache.h"
 #include "suites.h"
 #include "testutil.h"
 
@@ -393,6 +397,114 @@ START_TEST(test_syntax_recovery) {
 }
 END_TEST
 
+/* The source cache: a file kept and parsed once gives the same tree to
+ * each later parse, without reading the caller's copy again; a file whose
+ * parse reports an error is parsed (and reported) on every load. */
+START_TEST(test_srccache_parses_once) {
+    srccache *c = srccache_new();
+    char text[] = "param a = 1\nparam b = a + 2\n";
+    mld_source given = {"d.mld", text, strlen(text)};
+    mld_source *kept = srccache_keep(c, &given);
+    ck_assert_ptr_ne(kept, &given);
+    ck_assert_ptr_eq(srccache_keep(c, &given), kept);
+    ck_assert_ptr_eq(srccache_source(c, "d.mld"), kept);
+    ck_assert_ptr_null(srccache_source(c, "other.mld"));
+    ck_assert(srccache_owns(c, kept) && !srccache_owns(c, &given));
+    text[6] = 'z'; /* the caller's copy changes: the kept text does not */
+    ck_assert_str_eq(kept->text, "param a = 1\nparam b = a + 2\n");
+    recorder r;
+    memset(&r, 0, sizeof r);
+    diag_ctx dc;
+    diag_ctx_init(&dc, rec_fn, &r);
+    arena a;
+    arena_init(&a);
+    ast *t1 = srccache_parse(c, kept, &a, &dc), *t2 = srccache_parse(c, kept, &a, &dc);
+    ck_assert_ptr_eq(t1, t2);
+    ck_assert_int_eq(t1->list.n, 2);
+    ck_assert_ptr_eq(((const ast *)t1->list.v[0])->loc.src, kept);
+    ck_assert_uint_eq(a.total, 0); /* nothing parsed into the caller's arena */
+    ck_assert_int_eq(r.n, 0);
+    /* a source that is not the cache's own is parsed into the caller's arena */
+    ast *t3 = srccache_parse(c, &given, &a, &dc);
+    ck_assert_ptr_ne(t3, t1);
+    ck_assert_uint_gt(a.total, 0);
+    /* a syntax error: reported by each parse */
+    const char *bad = "param = 3\n";
+    mld_source bsrc = {"bad.mld", bad, strlen(bad)};
+    mld_source *bk = srccache_keep(c, &bsrc);
+    srccache_parse(c, bk, &a, &dc);
+    int once = r.nerrors;
+    ck_assert_int_ge(once, 1);
+    diag_ctx_free(&dc); /* the next load's diagnostics: a context of its own */
+    diag_ctx_init(&dc, rec_fn, &r);
+    srccache_parse(c, bk, &a, &dc);
+    ck_assert_int_eq(r.nerrors, 2 * once);
+    diag_ctx_free(&dc);
+    arena_free(&a);
+    srccache_free(c);
+}
+END_TEST
+
+/* Loads through a cache: a file read once is not read again (a change on
+ * disk after the first load is not seen), --set still applies to each
+ * load, and a load without the cache reads the disk. */
+static void write_text(const char *path, const char *text) {
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static double param_of(const ir_design *d, const char *name) {
+    for (int i = 0; i < d->nparams; i++)
+        if (strcmp(d->params[i].name, name) == 0) return d->params[i].value;
+    ck_abort_msg("no parameter %s", name);
+    return 0;
+}
+
+START_TEST(test_srccache_loads) {
+    char dir[] = "/tmp/mldc-srccache.XXXXXX", root[64], lib[64];
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(root, sizeof root, "%s/a.mld", dir);
+    snprintf(lib, sizeof lib, "%s/b.mld", dir);
+    write_text(root, "import \"b\"\nparam x = 1\nparam y = x + base\n");
+    write_text(lib, "param base = 10\n");
+    srccache *c = srccache_new();
+    const char *one[] = {"x=2"}, *two[] = {"x=5"};
+    mldc_options o;
+    memset(&o, 0, sizeof o);
+    o.cache = c;
+    o.sets = one;
+    o.nsets = 1;
+    recorder r;
+    memset(&r, 0, sizeof r);
+    diag_ctx dc;
+    diag_ctx_init(&dc, rec_fn, &r);
+    ir_design *d1 = mldc_load_file(root, &o, &dc);
+    ck_assert_int_eq(dc.nerrors, 0);
+    ck_assert(param_of(d1, "y") == 12);
+    ck_assert_ptr_nonnull(srccache_source(c, lib));
+    write_text(lib, "param base = \n"); /* now a syntax error on disk */
+    o.sets = two;
+    ir_design *d2 = mldc_load_file(root, &o, &dc);
+    ck_assert_int_eq(dc.nerrors, 0); /* the kept text and tree */
+    ck_assert(param_of(d2, "y") == 15);
+    ck_assert_int_eq(d2->ninputs, d1->ninputs);
+    for (int i = 0; i < d1->ninputs; i++) ck_assert(d1->inputs[i].hash == d2->inputs[i].hash);
+    o.cache = NULL;
+    ir_design *d3 = mldc_load_file(root, &o, &dc);
+    ck_assert_int_ge(dc.nerrors, 1); /* without the cache: read again */
+    ir_design_free(d1);
+    ir_design_free(d2);
+    ir_design_free(d3);
+    diag_ctx_free(&dc);
+    srccache_free(c);
+    unlink(lib);
+    unlink(root);
+    rmdir(dir);
+}
+END_TEST
+
 Suite *lexer_suite(void) {
     Suite *s = suite_create("lexer");
     TCase *tc = tcase_create("quantities");
@@ -409,6 +521,11 @@ Suite *lexer_suite(void) {
     tcase_add_test(tc, test_newline_in_block);
     tcase_add_test(tc, test_comments);
     tcase_add_test(tc, test_operators);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("srccache");
+    tcase_add_test(tc, test_srccache_parses_once);
+    tcase_add_test(tc, test_srccache_loads);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("errors");
