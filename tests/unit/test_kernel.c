@@ -372,16 +372,22 @@ static const ir_elem *elem_named(const ir_level *lv, const char *name) {
 }
 
 /* Each preset: peak dense fp16 tensor rate, HBM bandwidth and size, SM
- * count, from the datasheets cited in stdlib/std/gpu.mld. */
+ * count, non-tensor (vector) peak and L2 size, from the datasheets cited
+ * in stdlib/std/gpu.mld (H100/H200's vector peak: 67 TFLOP/s fp32 at the
+ * 1.98 GHz boost, taken at 1.83 GHz: 61.8; B200's: the preset's 256
+ * FLOP/cycle per SM, an assumption). */
 static const struct {
     const char *preset;
     int64_t sms;
-    double tensor, hbm_bw, hbm_size;
+    double tensor, hbm_bw, hbm_size, vector, l2;
 } presets[] = {
-    {"A100", 108, 312e12, 2039e9, 80e9},      {"A100_40", 108, 312e12, 1555e9, 40e9},
-    {"H100", 132, 989.4e12, 3.35e12, 80e9},   {"H200", 132, 989.4e12, 4.8e12, 141e9},
-    {"B200", 148, 2.25e15, 8e12, 180e9},      {"MI250X", 220, 383e12, 3.2e12, 128e9},
-    {"MI300X", 304, 1307.4e12, 5.3e12, 192e9},
+    {"A100", 108, 312e12, 2039e9, 80e9, 78e12, 40e6},
+    {"A100_40", 108, 312e12, 1555e9, 40e9, 78e12, 40e6},
+    {"H100", 132, 989.4e12, 3.35e12, 80e9, 67e12 * 1.83 / 1.98, 50e6},
+    {"H200", 132, 989.4e12, 4.8e12, 141e9, 67e12 * 1.83 / 1.98, 50e6},
+    {"B200", 148, 2.25e15, 8e12, 180e9, 148 * 256 * 1.86e9, 126e6},
+    {"MI250X", 220, 383e12, 3.2e12, 128e9, 47.9e12, 16e6},
+    {"MI300X", 304, 1307.4e12, 5.3e12, 192e9, 163.4e12, 256e6},
 };
 
 START_TEST(test_gpu_presets) {
@@ -402,6 +408,16 @@ START_TEST(test_gpu_presets) {
         /* the SMs together are the GPU-level element */
         const ir_elem *st = elem_named(g->children[0].type, "tensor");
         ck_assert(st && near_rel(st->rate * (double)presets[i].sms, t->rate, 1e-12));
+        const ir_elem *v = elem_named(g, "vector"), *l2 = elem_named(g, "l2");
+        const ir_elem *sv = elem_named(g->children[0].type, "vector");
+        ck_assert(v && l2 && sv);
+        ck_assert_msg(near_rel(v->rate / v->efficiency, presets[i].vector, 0.003), "%s: vector peak %g",
+                      presets[i].preset, v->rate / v->efficiency);
+        ck_assert_msg(near_rel(l2->size, presets[i].l2, 1e-9), "%s: L2 %g", presets[i].preset, l2->size);
+        /* a warp's registers hold 1,024 fp32 values; graph replay by
+         * default: a 4 us launch per kernel, no host work */
+        ck_assert(sv->warp_memory == 4096 && v->warp_memory == 4096);
+        ck_assert(near_rel(t->launch, 4e-6, 1e-12) && t->dispatch == 0 && t->submit == 0);
         unload(&l);
     }
 }
