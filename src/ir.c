@@ -104,6 +104,8 @@ static void dump_level(FILE *out, const ir_level *lv) {
         if (el->efficiency > 0) fprintf(out, ", efficiency %g", el->efficiency);
         if (el->write_efficiency > 0) fprintf(out, ", write_efficiency %g", el->write_efficiency);
         if (el->dispatch > 0) fprintf(out, ", dispatch %s", q(a, sizeof a, el->dispatch, units_make(0, 1, 0, 0, 0, 0)));
+        if (el->submit > 0) fprintf(out, ", submit %s", q(a, sizeof a, el->submit, units_make(0, 1, 0, 0, 0, 0)));
+        if (el->warp_memory > 0) fprintf(out, ", warp_memory %s", q(a, sizeof a, el->warp_memory, units_make(1, 0, 0, 0, 0, 0)));
         if (el->row_memory > 0) fprintf(out, ", row_memory %s", q(a, sizeof a, el->row_memory, units_make(1, 0, 0, 0, 0, 0)));
         if (el->units > 0) fprintf(out, ", units %g", el->units);
         fputc('\n', out);

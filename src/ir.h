@@ -45,7 +45,7 @@ typedef struct ir_elem {
     int ports;          /* memory: independent ports */
     double energy;      /* compute: J/FLOP; memory: J/B */
     double area;        /* m2 */
-    double launch;      /* compute: fixed start-up time of each placed operator (s) */
+    double launch;      /* compute: fixed start-up time of each kernel a placed operator runs (s) */
     double static_power; /* W drawn by each instance whether busy or not (leakage); 0: none */
     /* Sustained behaviour (0 when not given; see kernel.h).  `rate` and
      * `bandwidth` above are already the sustained figures: the peak times
@@ -53,6 +53,8 @@ typedef struct ir_elem {
     double efficiency;  /* compute: tensor/vector pipe efficiency; memory: read-stream efficiency */
     double write_efficiency; /* memory: write-stream efficiency (fraction of the peak bandwidth) */
     double dispatch;    /* compute: host time of one call of the issuing framework (s), overlapping the kernel */
+    double submit;      /* compute: how far into that call its kernels are submitted (s); 0: at its start */
+    double warp_memory; /* compute: register bytes one warp may keep a row in (the register file over the resident warps) */
     double row_memory;  /* compute: on-chip bytes a thread block may keep one row of a row-wise operator in */
     double units;       /* compute: identical units working as one (a GPU's SMs): matrix operators run the GEMM kernel picked over them; 0 if not given */
 } ir_elem;

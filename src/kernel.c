@@ -25,7 +25,9 @@
  * and then rewrite it.  Their kernels (modelled on PyTorch's CUDA kernels)
  * differ in where the later passes read the row from:
  *
- *   - softmax: rows of at most 1024 elements run one warp per row with the
+ *   - softmax: a row whose fp32 values fit one warp's share of the
+ *     register file (`warp_memory`: the registers over the resident warps,
+ *     4 KiB on an A100, so 1,024 elements) runs one warp per row with the
  *     row in registers ("persistent" softmax): one read.  Longer rows run
  *     one block per row in three passes (maximum, sum of exponentials,
  *     output); the second and third read the row again, and it comes from
@@ -108,7 +110,7 @@ double kernel_slice_bytes(const kernel_hw *hw, const kernel_gemm *g, double area
 kernel_traffic kernel_rowwise(const kernel_hw *hw, ir_opkind kind, int64_t n, double bytes_in, double bytes_out) {
     kernel_traffic t = {bytes_in + bytes_out * hw->write_ratio, 0};
     if (hw->row_memory <= 0) return t;
-    if (kind == OPK_SOFTMAX && n > 1024) {
+    if (kind == OPK_SOFTMAX && (double)n * PARTIAL > hw->warp_memory) {
         /* block softmax: passes two and three re-read the row */
         if (hw->cache_bw > 0) t.cache = 2 * bytes_in;
         else t.mem += 2 * bytes_in;

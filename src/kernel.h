@@ -34,6 +34,7 @@ typedef struct kernel_hw {
     double write_ratio;  /* a written byte costs this many read bytes of time (>= 0; 1 when equal) */
     double cache_bw;     /* the cache in front of that memory (an L2): B/s, 0 when there is none */
     double row_memory;   /* on-chip bytes a thread block may keep a row in; 0: row-wise model off */
+    double warp_memory;  /* register bytes one warp may keep a row in; 0: no warp-per-row kernels */
 } kernel_hw;
 
 /* A GEMM kernel: output tiles of tm x tn, the contraction cut in splitk

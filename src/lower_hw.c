@@ -171,17 +171,21 @@ static void level_element(lower *L, scope *s, const ast *st) {
             {"row_memory", D6(1, 0, 0, 0, 0, 0), &el->row_memory, 0, 0, {0}, 0, units_none(), 0, 0},
             {"units", units_none(), &el->units, 0, 0, {0}, 0, units_none(), 0, 0},
             {"static_power", D6(0, -1, 0, 1, 0, 0), &el->static_power, 0, 0, {0}, 0, units_none(), 0, 0},
+            {"submit", D6(0, 1, 0, 0, 0, 0), &el->submit, 0, 0, {0}, 0, units_none(), 0, 0},
+            {"warp_memory", D6(1, 0, 0, 0, 0, 0), &el->warp_memory, 0, 0, {0}, 0, units_none(), 0, 0},
         };
         /* rate may be given per cycle, with a clock */
         const ast *ops = NULL;
         sp[0].dim2 = D6(0, 0, 1, 0, 0, -1);
         sp[0].has2 = 1;
-        int unk = attrs(L, inner, st->c, sp, 10, "compute element", el->name, &ops);
-        require_attrs(L, sp, 10, "compute element", el->name, el->loc, unk);
+        int unk = attrs(L, inner, st->c, sp, 12, "compute element", el->name, &ops);
+        require_attrs(L, sp, 12, "compute element", el->name, el->loc, unk);
         if (sp[8].set && (el->units < 1 || el->units != floor(el->units) || el->units > 1 << 20)) {
             ERR(L, sp[8].loc, "'units' must be a whole number from 1 to 2^20");
             el->units = 0;
         }
+        if (sp[10].set && el->submit > el->dispatch)
+            ERR(L, sp[10].loc, "'submit' is a part of the host call 'dispatch', so it cannot exceed it");
         if (sp[0].used2) {
             if (!sp[1].set && sp[0].set)
                 ERR(L, sp[0].loc, "'rate' is per cycle, so compute element '%s' needs a 'clock'", el->name);

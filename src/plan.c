@@ -799,11 +799,12 @@ static const ir_level *inst_level(const ir_system *s, uint64_t inst) {
  * and write cost, and the cache in front of that memory: the fastest other
  * memory of the same level, when faster (the L2 beside a GPU's HBM). */
 static kernel_hw kernel_hw_of(const ir_system *s, const ir_action *a) {
-    kernel_hw hw = {a->nunits, 0, 0, 1, 0, 0};
+    kernel_hw hw = {a->nunits, 0, 0, 1, 0, 0, 0};
     const ir_elem *el = a->nunits ? unit_elem(s, a->units[0]) : NULL;
     if (el) {
         hw.unit_rate = el->rate;
         hw.row_memory = el->row_memory;
+        hw.warp_memory = el->warp_memory;
     }
     ir_unit mem;
     if (!a->nunits || !check_local_memory(s, a->units[0], &mem)) return hw;
@@ -862,7 +863,8 @@ static uint64_t place_items(const ir_system *s, const ir_workload *w, const ir_a
 
 /* Tasks a place action makes: its items, a launch task on each unit that
  * gets work and whose element has a `launch` time, and a host dispatch
- * task when the first unit's element has a `dispatch` time. */
+ * task (and a submission task within it) when the first unit's element
+ * has a `dispatch` (`submit`) time. */
 static uint64_t place_ntasks(const ir_system *s, const ir_workload *w, const ir_action *a) {
     uint64_t items = place_items(s, w, a), n = items;
     for (int64_t i = 0; i < a->nunits && (uint64_t)i < items && !IR_OPK_IS_VIEW(w->ops[a->op].kind); i++) {
@@ -870,7 +872,7 @@ static uint64_t place_ntasks(const ir_system *s, const ir_workload *w, const ir_
         n += el && el->launch > 0;
     }
     const ir_elem *el0 = a->nunits ? unit_elem(s, a->units[0]) : NULL;
-    return n + (el0 && el0->dispatch > 0);
+    return n + (el0 && el0->dispatch > 0) + (el0 && el0->submit > 0);
 }
 
 /* A matmul placed (whole, or one piece per unit) on an element
@@ -881,7 +883,7 @@ static uint64_t place_ntasks(const ir_system *s, const ir_workload *w, const ir_
  * operators and elements.  n pieces: split cols cuts N, split inner
  * cuts K, the other splits cut M. */
 static double element_gemm(const ir_system *s, const ir_workload *w, const ir_action *a, const kernel_hw *hw,
-                           double n) {
+                           double n, kernel_gemm *picked) {
     const ir_op *op = &w->ops[a->op];
     const ir_elem *el = a->nunits ? unit_elem(s, a->units[0]) : NULL;
     if (!el || el->units <= 1 || op->kind != OPK_MATMUL || op->flops <= 0) return 0;
@@ -901,6 +903,7 @@ static double element_gemm(const ir_system *s, const ir_workload *w, const ir_ac
     ni = ni > 0 ? ni : 1;
     ki = ki > 0 ? ki : 1;
     kernel_gemm kg = kernel_gemm_choose(&g, mi, ni, ki, eb);
+    *picked = kg;
     return kernel_gemm_compute(&g, mi, ni, ki, eb, &kg);
 }
 
@@ -960,7 +963,12 @@ static void do_place(builder *b, const ir_action *a, int64_t ai) {
     kernel_hw hw = pk.chosen ? pk.hw : kernel_hw_of(b->s, a);
     kernel_traffic kt = kernel_rowwise(&hw, op->kind, row_length(w, op), op->bytes_in, op->bytes_out);
     double rfac = op->bytes_in > 0 ? (kt.mem - op->bytes_out * hw.write_ratio) / op->bytes_in : 1;
-    double whole = tiles ? 0 : element_gemm(b->s, w, a, &hw, n);
+    kernel_gemm wg = {0, 0, 1, 0};
+    double whole = tiles ? 0 : element_gemm(b->s, w, a, &hw, n, &wg);
+    if (wg.tm) b->p->kernels[ai] = (plan_kernel){wg.tm, wg.tn, wg.splitk};
+    /* kernels the operator launches: a split-K GEMM reduces its partial
+     * sums in a second kernel */
+    int nkernels = (tiles ? S : wg.splitk) > 1 ? 2 : 1;
     double flops = op->flops / n, bytes = rd * rfac + wr * hw.write_ratio;
     /* energy counts bytes moved, not their weighted time */
     double raw = bytes > 0 ? (rd * rfac + wr) / bytes : 1;
@@ -969,12 +977,19 @@ static void do_place(builder *b, const ir_action *a, int64_t ai) {
     double cache_bytes = kt.cache / n;
     /* the host's call of the framework: one per operator, in program
      * order, overlapping the kernel; the units' launches follow the call
-     * before it */
+     * before it, and its submission `submit` into the call when given (a
+     * task of its own, so that a kernel waits for its submission and for
+     * its unit's previous kernel, not for their sum: a host running ahead
+     * of the GPU hides its calls) */
     const ir_elem *el0 = a->nunits ? unit_elem(b->s, a->units[0]) : NULL;
     uint32_t host_prev = b->host;
     if (el0 && el0->dispatch > 0) {
         if (host_prev) dep(b, host_prev - 1);
         b->host = emit(b, fixed_task(TASK_SYNC, ai, el0->dispatch), NULL, 0) + 1;
+    }
+    if (el0 && el0->submit > 0) {
+        if (host_prev) dep(b, host_prev - 1);
+        host_prev = emit(b, fixed_task(TASK_SYNC, ai, el0->submit), NULL, 0) + 1;
     }
     /* Over units of different rates a split is proportional: unit i gets
      * rate_i / sum of rates of the work (each of its M micro-batches: that
@@ -1064,11 +1079,13 @@ static void do_place(builder *b, const ir_action *a, int64_t ai) {
         const ir_elem *el = first_on_unit && !IR_OPK_IS_VIEW(op->kind) ? unit_elem(b->s, u) : NULL;
         if (el && el->launch > 0) {
             if (host_prev) dep(b, host_prev - 1);
-            plan_task lt = fixed_task(TASK_COMPUTE, ai, el->launch);
+            plan_task lt = fixed_task(TASK_COMPUTE, ai, el->launch * nkernels);
             lt.launch = 1;
             lt.piece = (uint32_t)k;
             chain_dep(b, u);
             chain_set(b, u, emit(b, lt, r, 1));
+        } else if (el && host_prev) {
+            dep(b, host_prev - 1); /* no launch: the kernel starts at its submission */
         }
         chain_dep(b, u);
         /* later tasks on a unit follow its first, which waited for the data;

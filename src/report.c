@@ -1326,11 +1326,29 @@ static const char *ops_row_name(const plan *p, const acct_row *x) {
     return x->op >= 0 ? p->map->wl->ops[x->op].name : ir_opkind_name((ir_opkind)x->kind);
 }
 
+/* The GEMM kernel an operator row ran (plan.kernels of its first place
+ * action that has one), or NULL: kind rows, operators without a kernel. */
+static const plan_kernel *ops_kernel(const plan *p, const acct_row *x) {
+    for (int64_t i = 0; x->op >= 0 && p->kernels && i < p->map->nactions; i++) {
+        const ir_action *a = &p->map->actions[i];
+        if (a->kind == ACT_PLACE && a->op == x->op && p->kernels[i].tm > 0) return &p->kernels[i];
+    }
+    return NULL;
+}
+
+/* A kernel as "TMxTN" (output tile), with "/kS" for a split-K factor S > 1; "-" for none. */
+static void ops_kernel_name(const plan *p, const acct_row *x, char *buf, size_t n) {
+    const plan_kernel *k = ops_kernel(p, x);
+    if (!k) snprintf(buf, n, "-");
+    else if (k->splitk > 1) snprintf(buf, n, "%lldx%lld/k%lld", (long long)k->tm, (long long)k->tn, (long long)k->splitk);
+    else snprintf(buf, n, "%lldx%lld", (long long)k->tm, (long long)k->tn);
+}
+
 /* One line of the text table; kinds print "ops" where operators print
  * their span. */
 static void ops_text_row(FILE *out, const sim_result *r, const acct_row *x, int wn) {
     const plan *p = r->p;
-    char st[48], en[48], bu[48], la[48], fl[48], rd[48], wr[48], mem[128];
+    char st[48], en[48], bu[48], la[48], fl[48], rd[48], wr[48], mem[128], kn[64];
     units_dim flop = units_base(UNIT_FLOP), byte = units_base(UNIT_B);
     fmt_time(x->busy, bu, sizeof bu);
     fmt_time(x->launch, la, sizeof la);
@@ -1338,6 +1356,7 @@ static void ops_text_row(FILE *out, const sim_result *r, const acct_row *x, int 
     units_format_value(x->rd, byte, rd, sizeof rd);
     units_format_value(x->wr, byte, wr, sizeof wr);
     ops_mems(p, x, mem, sizeof mem);
+    ops_kernel_name(p, x, kn, sizeof kn);
     if (x->op >= 0) {
         fmt_time(x->start, st, sizeof st);
         fmt_time(x->end, en, sizeof en);
@@ -1346,8 +1365,10 @@ static void ops_text_row(FILE *out, const sim_result *r, const acct_row *x, int 
     } else {
         fprintf(out, "  %-*s  %5u  %5u", wn, ops_row_name(p, x), x->ops, x->units);
     }
-    fprintf(out, "  %-12s  %-12s  %-14s  %-12s  %-12s  %-8s  %-8s  %5.1f%%\n", bu, la, fl, rd, wr, mem,
+    fprintf(out, "  %-12s  %-12s  %-14s  %-12s  %-12s  %-8s  %-8s  %5.1f%%", bu, la, fl, rd, wr, mem,
             acct_bound_name(acct_row_bound(x)), 100.0 * ratio(x->crit, r->makespan));
+    if (x->op >= 0) fprintf(out, "  %s", kn);
+    fputc('\n', out);
 }
 
 void sim_ops_text(FILE *out, const sim_result *r) {
@@ -1359,10 +1380,10 @@ void sim_ops_text(FILE *out, const sim_result *r) {
         if (l > wn) wn = l;
     }
     fprintf(out, "\noperators (busy: compute elements held, summed over units, launch included; "
-                 "critical: share of the critical path):\n");
-    fprintf(out, "  %-*s  %-11s  %5s  %-12s  %-12s  %-12s  %-12s  %-14s  %-12s  %-12s  %-8s  %-8s  %6s\n", wn,
+                 "critical: share of the critical path; kernel: a GEMM's output tile and split-K):\n");
+    fprintf(out, "  %-*s  %-11s  %5s  %-12s  %-12s  %-12s  %-12s  %-14s  %-12s  %-12s  %-8s  %-8s  %6s  %s\n", wn,
             "operator", "kind", "units", "start", "end", "busy", "launch", "FLOPs", "read", "written", "memory",
-            "bound", "critical");
+            "bound", "critical", "kernel");
     for (int i = 0; i < a->nrows; i++)
         ops_text_row(out, r, &a->rows[i], wn);
     int wk = (int)strlen("kind");
@@ -1401,7 +1422,16 @@ static void ops_json_row(FILE *out, const sim_result *r, const acct_row *x, int 
     }
     fputs(", \"critical_share\": ", out);
     json_num(out, ratio(x->crit, r->makespan));
-    fprintf(out, ", \"bound\": \"%s\", \"memories\": [", acct_bound_name(acct_row_bound(x)));
+    fprintf(out, ", \"bound\": \"%s\", ", acct_bound_name(acct_row_bound(x)));
+    if (x->op >= 0) {
+        const plan_kernel *k = ops_kernel(p, x);
+        if (k)
+            fprintf(out, "\"kernel\": {\"tile_m\": %lld, \"tile_n\": %lld, \"split_k\": %lld}, ", (long long)k->tm,
+                    (long long)k->tn, (long long)k->splitk);
+        else
+            fputs("\"kernel\": null, ", out);
+    }
+    fputs("\"memories\": [", out);
     for (int i = 0; i < x->nmem; i++) {
         const ir_level *lv = p->design && x->mem[i].level >= 0 && x->mem[i].level < p->design->nlevels
                                  ? p->design->levels[x->mem[i].level] : NULL;
@@ -1439,15 +1469,16 @@ void sim_ops_csv(FILE *out, const sim_result *r) {
     const plan *p = r->p;
     acct *a = acct_build(r);
     fputs("row,name,kind,operators,units,pieces,start_s,end_s,busy_s,launch_s,compute_bound_s,memory_bound_s,"
-          "wait_s,flops,read_bytes,written_bytes,memories,bound,critical_s,critical_share\n", out);
+          "wait_s,flops,read_bytes,written_bytes,memories,bound,critical_s,critical_share,kernel\n", out);
     for (int pass = 0; pass < 2; pass++) {
         int n = pass ? OPK_COUNT : a->nrows;
         for (int i = 0; i < n; i++) {
             const acct_row *x = pass ? &a->kinds[i] : &a->rows[i];
             if (!x->ops)
                 continue;
-            char mem[128];
+            char mem[128], kn[64];
             ops_mems(p, x, mem, sizeof mem);
+            ops_kernel_name(p, x, kn, sizeof kn);
             /* names are dotted paths with brackets: no commas or quotes */
             fprintf(out, "%s,%s,%s,%u,%u,%u", pass ? "kind" : "operator", ops_row_name(p, x),
                     ir_opkind_name((ir_opkind)x->kind), x->ops, x->units, x->pieces);
@@ -1455,8 +1486,8 @@ void sim_ops_csv(FILE *out, const sim_result *r) {
                           x->flops, x->rd, x->wr};
             for (size_t j = 0; j < sizeof v / sizeof v[0]; j++)
                 fprintf(out, ",%.10g", v[j]);
-            fprintf(out, ",%s,%s,%.10g,%.6g\n", mem, acct_bound_name(acct_row_bound(x)), x->crit,
-                    ratio(x->crit, r->makespan));
+            fprintf(out, ",%s,%s,%.10g,%.6g,%s\n", mem, acct_bound_name(acct_row_bound(x)), x->crit,
+                    ratio(x->crit, r->makespan), pass ? "" : kn);
         }
     }
     acct_free(a);

@@ -19,7 +19,7 @@
 /* An A100-like GPU: 108 units at 2.72 TFLOP/s each, 1.876 TB/s reads,
  * writes 1.35 times as costly, a 3.6 TB/s cache, 48 KiB per block. */
 static kernel_hw a100_hw(void) {
-    kernel_hw hw = {108, 2048 * 1.41e9 * 0.94, 2039e9 * 0.92, 0.92 / 0.68, 5120 * 1.41e9 * 0.5, 49152};
+    kernel_hw hw = {108, 2048 * 1.41e9 * 0.94, 2039e9 * 0.92, 0.92 / 0.68, 5120 * 1.41e9 * 0.5, 49152, 4096};
     return hw;
 }
 
@@ -27,7 +27,7 @@ static kernel_hw a100_hw(void) {
  * limits): n = 27 tile columns, so every 4 tile rows are one more wave,
  * and the time is a staircase over m with steps of 512 rows. */
 START_TEST(test_wave_staircase) {
-    kernel_hw hw = {108, 1e12, 0, 1, 0, 0};
+    kernel_hw hw = {108, 1e12, 0, 1, 0, 0, 0};
     int64_t n = 27 * 256, k = 1024;
     double tile = 2.0 * 128 * 256 * (double)k / 1e12;
     for (int64_t m = 128; m <= 2048; m += 128) {
@@ -98,8 +98,9 @@ START_TEST(test_cache_bound_tiles) {
 }
 END_TEST
 
-/* Row-wise kernels: softmax reads a row of <= 1024 once, longer rows
- * twice more from the cache; layernorm keeps a row whose fp32 values fit
+/* Row-wise kernels: softmax reads a row once while its fp32 values fit
+ * a warp's registers (warp_memory 4 KiB: 1024 elements; 2 KiB: 512),
+ * longer rows twice more from the cache; layernorm keeps a row whose fp32 values fit
  * 48 KiB on chip (n = 8192: 32 KiB) and re-reads a longer one (16384:
  * 64 KiB) from memory; gelu reads once; with row_memory 0 the model is
  * off. */
@@ -109,6 +110,11 @@ START_TEST(test_rowwise_passes) {
     kernel_traffic t = kernel_rowwise(&hw, OPK_SOFTMAX, 1024, in, out);
     ck_assert(t.mem == base && t.cache == 0);
     t = kernel_rowwise(&hw, OPK_SOFTMAX, 2048, in, out);
+    ck_assert(t.mem == base && t.cache == 2 * in);
+    hw.warp_memory = 2048; /* half the registers per warp: the threshold halves */
+    t = kernel_rowwise(&hw, OPK_SOFTMAX, 512, in, out);
+    ck_assert(t.mem == base && t.cache == 0);
+    t = kernel_rowwise(&hw, OPK_SOFTMAX, 1024, in, out);
     ck_assert(t.mem == base && t.cache == 2 * in);
     t = kernel_rowwise(&hw, OPK_LAYERNORM, 8192, in, out);
     ck_assert(t.mem == base && t.cache == 0);
@@ -162,8 +168,10 @@ START_TEST(test_plan_records_kernel) {
     int64_t items = (64 + k->tm - 1) / k->tm * ((12288 + k->tn - 1) / k->tn) * k->splitk;
     int64_t launches = items < 108 ? items : 108;
     ck_assert_int_eq((int64_t)s.p->ntasks, items + launches);
-    /* HBM-bound: B streamed once at the sustained read bandwidth, after the launch */
-    ck_assert(near_rel(s.r->makespan, 28e-6 + g.estimate, 0.02));
+    /* HBM-bound: B streamed once at the sustained read bandwidth, after
+     * the launch of each kernel (a split-K GEMM runs two) */
+    double launch = 4e-6 * (g.splitk > 1 ? 2 : 1);
+    ck_assert(near_rel(s.r->makespan, launch + g.estimate, 0.02));
     ck_assert_int_eq(s.p->kernels[0].tm, 0); /* a store */
     unsimulate(&s);
 }
@@ -192,7 +200,7 @@ START_TEST(test_whole_gpu_matmul) {
     const char *sets[] = {"m=1280"};
     simulated s;
     simulate_sets(&s, whole_text, "whole", sets, 1);
-    double roof = 28e-6 + 2.0 * 1280 * 12288 * 12288 / (312e12 * 0.94);
+    double roof = 4e-6 + 2.0 * 1280 * 12288 * 12288 / (312e12 * 0.94);
     ck_assert_msg(s.r->makespan > roof * 1.005, "%g s vs roofline %g s", s.r->makespan, roof);
     unsimulate(&s);
 }
@@ -230,6 +238,114 @@ START_TEST(test_dispatch_overlaps) {
 }
 END_TEST
 
+/* Submission: a host call of 50 us submits its kernel 30 us in, and the
+ * kernel starts 4 us later (its launch) and after its unit's previous
+ * kernel.  One call: max(50 us, 30 + 4 us + kernel).  A chain of three
+ * calls: the host calls follow each other (host-bound: 3 x 50 us for
+ * tiny kernels); with long kernels the host runs ahead and the kernels
+ * run back to back, 4 us apart, so the chain costs 30 us of host time
+ * once, not per operator. */
+static const char *const submit_text =
+    "level Gpu {\n"
+    "    compute v { rate = 1 TFLOP/s; launch = 4 us; dispatch = 50 us; submit = 30 us; ops = vector }\n"
+    "    memory hbm { size = 1 GB; bandwidth = 1 GB/s }\n"
+    "}\n"
+    "system top = Gpu\n"
+    "param n = 1\n"
+    "workload g1(n = 1) {\n"
+    "    input x : fp16[n]\n"
+    "    op y = gelu(x)\n"
+    "}\n"
+    "workload g3(n = 1) {\n"
+    "    input x : fp16[n]\n"
+    "    op y = gelu(x)\n"
+    "    op y2 = gelu(y)\n"
+    "    op y3 = gelu(y2)\n"
+    "}\n"
+    "workload w1 = g1(n = n)\n"
+    "workload w3 = g3(n = n)\n"
+    "mapping one on top for w1 {\n"
+    "    store w1.x in top.hbm\n"
+    "    place w1.y on top\n"
+    "}\n"
+    "mapping three on top for w3 {\n"
+    "    store w3.x in top.hbm\n"
+    "    place w3.y on top\n"
+    "    place w3.y2 on top\n"
+    "    place w3.y3 on top\n"
+    "}\n";
+
+START_TEST(test_submit_issue) {
+    simulated s;
+    simulate(&s, submit_text, "one");
+    ck_assert_msg(near_rel(s.r->makespan, 50e-6, 1e-9), "%g", s.r->makespan);
+    unsimulate(&s);
+    const char *sets[] = {"n=25000"}; /* 100 kB at 1 GB/s: 100 us */
+    simulate_sets(&s, submit_text, "one", sets, 1);
+    ck_assert_msg(near_rel(s.r->makespan, 134e-6, 1e-9), "%g", s.r->makespan);
+    unsimulate(&s);
+    simulate(&s, submit_text, "three");
+    ck_assert_msg(near_rel(s.r->makespan, 150e-6, 1e-9), "%g", s.r->makespan);
+    unsimulate(&s);
+    simulate_sets(&s, submit_text, "three", sets, 1);
+    ck_assert_msg(near_rel(s.r->makespan, 30e-6 + 3 * (4e-6 + 100e-6), 1e-9), "%g", s.r->makespan);
+    unsimulate(&s);
+    /* a submission later than the whole call is an error */
+    loaded l;
+    load(&l, "level L { compute c { rate = 1 TFLOP/s; dispatch = 5 us; submit = 6 us } }\nsystem top = L\n");
+    ck_assert_int_ge(rec_find(&l.rec, "cannot exceed it"), 0);
+    unload(&l);
+}
+END_TEST
+
+/* std/gpu's issue paths, one set of figures: a tiny operator costs the
+ * submission, one launch and its kernel when eager (the softmax floor),
+ * the whole call when compiled (the gelu floor); a GEMM adds cuBLAS's
+ * host work; CUDA graph replay costs the launch alone. */
+static const char *const issue_text =
+    "import \"std/gpu\"\n"
+    "param issue = 0\n"
+    "system top = A100(issue = issue)\n"
+    "workload e(n = 64) {\n"
+    "    input x : fp16[n][n]\n"
+    "    op y = gelu(x)\n"
+    "}\n"
+    "workload g(n = 64) {\n"
+    "    input x : fp16[n][n]\n"
+    "    weight b : fp16[n][n]\n"
+    "    op c = matmul(x, b)\n"
+    "}\n"
+    "workload v = e()\n"
+    "workload w = g()\n"
+    "mapping vec on top for v {\n"
+    "    store v.x in top.hbm\n"
+    "    place v.y on top\n"
+    "}\n"
+    "mapping gemm on top for w {\n"
+    "    store [w.x, w.b] in top.hbm\n"
+    "    place w.c on top.sm[*] split tiles\n"
+    "}\n";
+
+START_TEST(test_gpu_issue_paths) {
+    /* [path] = {vector floor, GEMM floor} above the kernels' own sub-us time */
+    static const double floor_us[3][2] = {{4, 4}, {9 + 4, 9 + 16 + 4}, {50, 50 + 16}};
+    for (int i = 0; i < 3; i++) {
+        char sw[32];
+        snprintf(sw, sizeof sw, "issue=%d", i);
+        const char *sets[] = {sw};
+        simulated s;
+        simulate_sets(&s, issue_text, "vec", sets, 1);
+        double v = s.r->makespan;
+        unsimulate(&s);
+        simulate_sets(&s, issue_text, "gemm", sets, 1);
+        double g = s.r->makespan;
+        unsimulate(&s);
+        ck_assert_msg(v >= floor_us[i][0] * 1e-6 && v < (floor_us[i][0] + 0.5) * 1e-6, "issue %d: gelu %g s", i, v);
+        ck_assert_msg(g >= floor_us[i][1] * 1e-6 && g < (floor_us[i][1] + 0.5) * 1e-6, "issue %d: GEMM %g s", i, g);
+    }
+}
+END_TEST
+
 /* Efficiencies scale the rates; one outside (0, 1] is an error. */
 START_TEST(test_efficiency_attribute) {
     loaded l;
@@ -256,16 +372,22 @@ static const ir_elem *elem_named(const ir_level *lv, const char *name) {
 }
 
 /* Each preset: peak dense fp16 tensor rate, HBM bandwidth and size, SM
- * count, from the datasheets cited in stdlib/std/gpu.mld. */
+ * count, non-tensor (vector) peak and L2 size, from the datasheets cited
+ * in stdlib/std/gpu.mld (H100/H200's vector peak: 67 TFLOP/s fp32 at the
+ * 1.98 GHz boost, taken at 1.83 GHz: 61.8; B200's: the preset's 256
+ * FLOP/cycle per SM, an assumption). */
 static const struct {
     const char *preset;
     int64_t sms;
-    double tensor, hbm_bw, hbm_size;
+    double tensor, hbm_bw, hbm_size, vector, l2;
 } presets[] = {
-    {"A100", 108, 312e12, 2039e9, 80e9},      {"A100_40", 108, 312e12, 1555e9, 40e9},
-    {"H100", 132, 989.4e12, 3.35e12, 80e9},   {"H200", 132, 989.4e12, 4.8e12, 141e9},
-    {"B200", 148, 2.25e15, 8e12, 180e9},      {"MI250X", 220, 383e12, 3.2e12, 128e9},
-    {"MI300X", 304, 1307.4e12, 5.3e12, 192e9},
+    {"A100", 108, 312e12, 2039e9, 80e9, 78e12, 40e6},
+    {"A100_40", 108, 312e12, 1555e9, 40e9, 78e12, 40e6},
+    {"H100", 132, 989.4e12, 3.35e12, 80e9, 67e12 * 1.83 / 1.98, 50e6},
+    {"H200", 132, 989.4e12, 4.8e12, 141e9, 67e12 * 1.83 / 1.98, 50e6},
+    {"B200", 148, 2.25e15, 8e12, 180e9, 148 * 256 * 1.86e9, 126e6},
+    {"MI250X", 220, 383e12, 3.2e12, 128e9, 47.9e12, 16e6},
+    {"MI300X", 304, 1307.4e12, 5.3e12, 192e9, 163.4e12, 256e6},
 };
 
 START_TEST(test_gpu_presets) {
@@ -286,6 +408,16 @@ START_TEST(test_gpu_presets) {
         /* the SMs together are the GPU-level element */
         const ir_elem *st = elem_named(g->children[0].type, "tensor");
         ck_assert(st && near_rel(st->rate * (double)presets[i].sms, t->rate, 1e-12));
+        const ir_elem *v = elem_named(g, "vector"), *l2 = elem_named(g, "l2");
+        const ir_elem *sv = elem_named(g->children[0].type, "vector");
+        ck_assert(v && l2 && sv);
+        ck_assert_msg(near_rel(v->rate / v->efficiency, presets[i].vector, 0.003), "%s: vector peak %g",
+                      presets[i].preset, v->rate / v->efficiency);
+        ck_assert_msg(near_rel(l2->size, presets[i].l2, 1e-9), "%s: L2 %g", presets[i].preset, l2->size);
+        /* a warp's registers hold 1,024 fp32 values; graph replay by
+         * default: a 4 us launch per kernel, no host work */
+        ck_assert(sv->warp_memory == 4096 && v->warp_memory == 4096);
+        ck_assert(near_rel(t->launch, 4e-6, 1e-12) && t->dispatch == 0 && t->submit == 0);
         unload(&l);
     }
 }
@@ -336,7 +468,7 @@ START_TEST(test_preset_runs) {
         const ir_elem *t = elem_named(g, "tensor"), *h = elem_named(g, "hbm"), *l2 = elem_named(g, "l2");
         if (!t || !h || !l2) ck_abort_msg("preset %d lacks tensor, hbm or l2", i);
         kernel_hw hw = {p[i].sms, p[i].peak * t->efficiency / (double)p[i].sms, p[i].bw * h->efficiency,
-                        h->efficiency / h->write_efficiency, l2->bandwidth, 49152};
+                        h->efficiency / h->write_efficiency, l2->bandwidth, 49152, 4096};
         kernel_gemm k = kernel_gemm_choose(&hw, 8192, 8192, 8192, 2);
         ck_assert_msg(near_rel(s.r->makespan, t->launch + k.estimate, 0.03), "preset %d GEMM: %g s, estimate %g s", i,
                       s.r->makespan, t->launch + k.estimate);
@@ -386,6 +518,8 @@ Suite *kernel_suite(void) {
     tcase_add_test(tc, test_choice_split_k);
     tcase_add_test(tc, test_cache_bound_tiles);
     tcase_add_test(tc, test_rowwise_passes);
+    tcase_add_test(tc, test_submit_issue);
+    tcase_add_test(tc, test_gpu_issue_paths);
     tcase_add_test(tc, test_plan_records_kernel);
     tcase_add_test(tc, test_whole_gpu_matmul);
     tcase_add_test(tc, test_dispatch_overlaps);
