@@ -1298,6 +1298,9 @@ double plan_static_power(const plan *p) {
 
 const char *plan_count_word(const ir_workload *wl, double *count) {
     double batch = wl ? wl_param(wl, "batch") : 0, seq = wl ? wl_param(wl, "seq") : 0;
+    /* a training iteration (std/llm's train = 1) runs `micro` micro-batches of `batch` */
+    double micro = wl && wl_param(wl, "train") > 0 ? wl_param(wl, "micro") : 0;
+    if (micro > 1) batch *= micro;
     double n = batch > 0 && seq > 0 ? batch * seq : batch > 0 ? batch : 1;
     if (count) *count = n;
     return batch > 0 && seq > 0 ? "tokens" : batch > 0 ? "samples" : "runs";

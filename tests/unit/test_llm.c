@@ -588,6 +588,28 @@ START_TEST(test_pipeline_bubbles) {
 }
 END_TEST
 
+/* pipeline_order(): the interleaved schedule needs whole groups of pp
+ * micro-batches; a list of 2 pp v m steps otherwise; the training form of
+ * a mixture of experts is an error that names why. */
+START_TEST(test_pipeline_order_errors) {
+    loaded l;
+    load(&l, "let o = pipeline_order(1, 4, 2, 6)\n");
+    ck_assert_msg(l.dc.nerrors == 1, "%s", rec_dump(&l.rec));
+    ck_assert_int_ge(rec_find(&l.rec, "6 micro-batches are not a multiple of the 4 stages"), 0);
+    unload(&l);
+    load(&l, "let o = pipeline_order(2, 4, 1, 6)\n");
+    ck_assert_msg(l.dc.nerrors == 1 && rec_find(&l.rec, "needs schedule 0 or 1") >= 0, "%s", rec_dump(&l.rec));
+    unload(&l);
+    load(&l, "let n = count(pipeline_order(1, 4, 2, 8))\n");
+    ck_assert_msg(l.dc.nerrors == 0, "%s", rec_dump(&l.rec));
+    unload(&l);
+    load(&l, "import \"std/llm\"\nworkload w = mixtral_8x7b(train = 1, layers = 1, seq = 16)\n");
+    ck_assert_msg(l.dc.nerrors == 1 && rec_find(&l.rec, "training_form_is_for_dense_models") >= 0, "%s",
+                  rec_dump(&l.rec));
+    unload(&l);
+}
+END_TEST
+
 /* The mapping tier's question on examples/llama2_7b_decode.mld: LLaMA-2
  * 7B decode (batch 16) on eight chiplets, pipeline-8 with 8 micro-batches
  * against tensor-parallel 4 x pipeline 2.  Decode is weight-bound, and a
@@ -717,6 +739,7 @@ Suite *llm_suite(void) {
     tcase_add_test(tc, test_pipeline_micro_batches);
     tcase_add_test(tc, test_training_flops);
     tcase_add_test(tc, test_pipeline_bubbles);
+    tcase_add_test(tc, test_pipeline_order_errors);
     tcase_add_test(tc, test_decode_mapping_ranking);
     tcase_add_test(tc, test_ops_account_adds_up);
     suite_add_tcase(s, tc);
