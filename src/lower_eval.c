@@ -21,6 +21,7 @@
 #include "hf.h"
 #include "lower_int.h"
 #include "parser.h"
+#include "schedule.h"
 
 const char *lower_vkind_name(vkind k) {
     switch (k) {
@@ -117,7 +118,8 @@ void lower_define(lower *L, scope *s, const char *name, value v, mld_loc loc, co
 /* Built-in names                                                      */
 /* ------------------------------------------------------------------ */
 
-static const char *const func_names[] = {"min", "max", "ceil", "floor", "log2", "sqrt", "count", "hf_config", NULL};
+static const char *const func_names[] = {"min", "max",   "ceil",      "floor",          "log2",
+                                         "sqrt", "count", "hf_config", "pipeline_order", NULL};
 const char *const lower_topo_names[TOPO_COUNT] = {
     "mesh", "torus", "ring", "bus", "crossbar", "switch", "fully_connected", "tree", "custom"};
 static const char *const dtype_names[DT_COUNT] = {"fp32", "bf16", "fp16", "fp8", "int8", "int4", "int32"};
@@ -133,7 +135,7 @@ int lower_find_name(const char *const *names, int n, const char *s) {
 static int builtin(const char *name, value *out) {
     int i;
     memset(out, 0, sizeof *out);
-    if ((i = lower_find_name(func_names, 8, name)) >= 0) { out->k = V_FUNC; out->code = i; return 1; }
+    if ((i = lower_find_name(func_names, 9, name)) >= 0) { out->k = V_FUNC; out->code = i; return 1; }
     if ((i = lower_find_name(lower_topo_names, TOPO_COUNT, name)) >= 0) { out->k = V_TOPO; out->code = i; return 1; }
     if ((i = lower_find_name(dtype_names, DT_COUNT, name)) >= 0) { out->k = V_DTYPE; out->code = i; return 1; }
     if ((i = lower_find_name(ir_opkind_names, OPK_COUNT, name)) >= 0) { out->k = V_OPKIND; out->code = i; return 1; }
@@ -349,13 +351,45 @@ static value hf_config(lower *L, scope *s, const ast *e) {
  * row-major order (the order of hw_expand), keeping its element. */
 static value hw_pick(lower *L, scope *s, const hwsel *h, const ast *e);
 
+/* pipeline_order(schedule, pp, v, m): the steps of a pipeline schedule
+ * in an order a mapping can place them in (schedule.c), as a list of
+ * codes (s * 2 + backward) * m v + k. */
+static value pipeline_order(lower *L, scope *s, const ast *e) {
+    int64_t a[4];
+    for (int i = 0; i < 4; i++)
+        if (!lower_eval_int(L, s, e->list.v[i], &a[i])) return verr();
+    if (a[0] < 0 || a[0] > 1 || a[1] < 1 || a[2] < 1 || a[3] < 1 || a[1] * a[2] * a[3] > 1 << 22) {
+        ERR(L, e->loc, "pipeline_order(schedule, pp, v, m) needs schedule 0 or 1 and pp, v, m of at least 1 (pp v m at most %d)",
+            1 << 22);
+        return verr();
+    }
+    int64_t n = 2 * a[1] * a[2] * a[3];
+    int64_t *codes = malloc(sizeof *codes * (size_t)n);
+    if (!codes) abort();
+    if (schedule_order((int)a[0], a[1], a[2], a[3], codes) != 0) {
+        free(codes);
+        ERR(L, e->loc, "pipeline_order(): %lld micro-batches are not a multiple of the %lld stages, which the interleaved schedule needs",
+            (long long)a[3], (long long)a[1]);
+        return verr();
+    }
+    value v;
+    memset(&v, 0, sizeof v);
+    v.k = V_LIST;
+    v.nitems = (int)n;
+    v.items = arena_alloc(&L->tmp, sizeof(value) * (size_t)(n + 1));
+    for (int64_t i = 0; i < n; i++) v.items[i] = vint((double)codes[i]);
+    free(codes);
+    return v;
+}
+
 static value eval_call_func(lower *L, scope *s, int f, const ast *e) {
-    int want = f <= 1 ? 2 : 1;
+    int want = f <= 1 ? 2 : f == 8 ? 4 : 1;
     if (e->list.n != want) {
         ERR(L, e->loc, "%s() takes %d argument%s, found %d", func_names[f], want, want == 1 ? "" : "s", e->list.n);
         return verr();
     }
     if (f == 7) return hf_config(L, s, e);
+    if (f == 8) return pipeline_order(L, s, e);
     value a = lower_eval(L, s, e->list.v[0]);
     if (f == 6) { /* count(x): instances a hardware reference selects, items of a list */
         if (a.k == V_ERR) return a;

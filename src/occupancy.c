@@ -70,6 +70,21 @@ static void note_residents(const plan *p, mld_diag *d, const resident *res, uint
         diag_note(dc, d, w->tensors[l->tensor].loc, "'%s' holds %s there%s", w->tensors[l->tensor].name, q,
                   l->keep ? " for the whole run" : "");
     }
+    /* the whole of it by kind: weights, inputs (a training step's
+     * optimizer state), caches, and what operators produced (activations,
+     * gradients) */
+    if (nres > 3) {
+        double by[4] = {0, 0, 0, 0};
+        for (uint64_t k = 0; k < nres; k++) {
+            const ir_tensor *t = &w->tensors[p->lives[res[k].life].tensor];
+            int c = t->producer >= 0 ? 3 : t->kind == TENSOR_WEIGHT ? 0 : t->kind == TENSOR_INPUT ? 1 : 2;
+            by[c] += res[k].bytes;
+        }
+        char qs[4][64];
+        for (int c = 0; c < 4; c++) units_format_value(by[c], units_base(UNIT_B), qs[c], sizeof qs[c]);
+        diag_note(dc, d, p->map->loc, "held there in all: weights %s, inputs %s, caches %s, operator outputs %s", qs[0],
+                  qs[1], qs[2], qs[3]);
+    }
     diag_emit(dc, d);
 }
 

@@ -614,15 +614,28 @@ static uint32_t emit(builder *b, plan_task t, const uint32_t *uses, uint32_t nus
 
 static hkey unit_key(ir_unit u) { return (hkey){u.inst, (uint64_t)(int64_t)u.elem, 7, 0}; }
 
+static const ir_elem *unit_elem(const ir_system *s, ir_unit u);
+
+/* The in-order queue a unit's tasks join: its own, or, for a compute
+ * element whose work is issued as kernels (a `launch` time), the queue of
+ * its level instance (elem -1), shared by all such elements there: a GPU
+ * runs the kernels of one stream one after another, whichever pipes
+ * (tensor or vector) they use. */
+static ir_unit unit_queue(builder *b, ir_unit u) {
+    const ir_elem *el = u.elem >= 0 ? unit_elem(b->s, u) : NULL;
+    if (el && el->kind == ELEM_COMPUTE && el->launch > 0) u.elem = -1;
+    return u;
+}
+
 static void chain_dep(builder *b, ir_unit u) {
     int f;
-    uint64_t *s = htab_slot(&b->chain, unit_key(u), 0, &f);
+    uint64_t *s = htab_slot(&b->chain, unit_key(unit_queue(b, u)), 0, &f);
     if (s && *s) dep(b, (uint32_t)(*s - 1));
 }
 
 static void chain_set(builder *b, ir_unit u, uint32_t t) {
     int f;
-    *htab_slot(&b->chain, unit_key(u), 1, &f) = (uint64_t)t + 1;
+    *htab_slot(&b->chain, unit_key(unit_queue(b, u)), 1, &f) = (uint64_t)t + 1;
 }
 
 /* The holder of `tensor` in `mem`: the whole tensor (share < 0), or share
@@ -1331,6 +1344,9 @@ double plan_static_power(const plan *p) {
 
 const char *plan_count_word(const ir_workload *wl, double *count) {
     double batch = wl ? wl_param(wl, "batch") : 0, seq = wl ? wl_param(wl, "seq") : 0;
+    /* a training iteration (std/llm's train = 1) runs `micro` micro-batches of `batch` */
+    double micro = wl && wl_param(wl, "train") > 0 ? wl_param(wl, "micro") : 0;
+    if (micro > 1) batch *= micro;
     double n = batch > 0 && seq > 0 ? batch * seq : batch > 0 ? batch : 1;
     if (count) *count = n;
     return batch > 0 && seq > 0 ? "tokens" : batch > 0 ? "samples" : "runs";

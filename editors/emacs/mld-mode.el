@@ -87,7 +87,7 @@
   "Workload operators (opkind_names[]).")
 
 (defconst mld-functions
-  '("min" "max" "ceil" "floor" "log2" "sqrt" "count" "hf_config")
+  '("min" "max" "ceil" "floor" "log2" "sqrt" "count" "hf_config" "pipeline_order")
   "Builtin functions (func_names[]).")
 
 (defconst mld-metrics

@@ -515,6 +515,101 @@ START_TEST(test_pipeline_micro_batches) {
 }
 END_TEST
 
+/* The training form's matrix FLOPs per iteration against the published
+ * formulas for GPT models (Narayanan et al. 2021, Korthikanti et al.
+ * 2022): 72 B s l h^2 (1 + s / 6h + V / 12 l h) without recomputation,
+ * 96 B s l h^2 (1 + s / 6h + V / 16 l h) with full recomputation (B
+ * sequences, s tokens each, l layers, h hidden, V vocabulary).  The
+ * formulas count the matrix products (attention's in full, as the unfused
+ * form computes every score), so the matmul and bmm FLOPs are summed;
+ * selective recomputation adds one forward of the attention products. */
+static double matrix_flops(const ir_workload *w) {
+    double f = 0;
+    for (int i = 0; i < w->nops; i++)
+        if (w->ops[i].kind == OPK_MATMUL || w->ops[i].kind == OPK_BMM) f += w->ops[i].flops;
+    return f;
+}
+
+START_TEST(test_training_flops) {
+    const double B = 2 * 3, s = 2048, l = 4, h = 1024, V = 51200;
+    double want[3] = {72 * B * s * l * h * h * (1 + s / (6 * h) + V / (12 * l * h)), 0,
+                      96 * B * s * l * h * h * (1 + s / (6 * h) + V / (16 * l * h))};
+    want[1] = want[0] + 4 * B * s * s * h * l; /* QK^T and PV again */
+    for (int rc = 0; rc < 3; rc++) {
+        char call[400];
+        snprintf(call, sizeof call,
+                 "transformer(layers = 4, hidden = 1024, heads = 16, vocab = 51200, seq = 2048, batch = 2, "
+                 "micro = 3, positions = 2048, tied = 1, fused = 0, causal = 0, dropout = 1, train = 1, "
+                 "recompute = %d)",
+                 rc);
+        loaded ld;
+        const ir_workload *w = preset(&ld, call);
+        double got = matrix_flops(w);
+        ck_assert_msg(near_rel(got, want[rc], 1e-9), "recompute %d: %.6g FLOP, formula %.6g", rc, got, want[rc]);
+        unload(&ld);
+    }
+}
+END_TEST
+
+/* Pipeline bubbles out of the simulation: megatron_train on p = 4 stages
+ * of a uniform model with fast links, m = 8 micro-batches.  The share of
+ * the iteration a stage idles, 1 - (T_1 / p) / T_p (T_1: the same
+ * iteration on one stage), against (p - 1) / (m + p - 1) for GPipe and
+ * 1F1B and, interleaved over v = 2 chunks per stage, (p - 1) / (v m) of
+ * the busy time, i.e. (p - 1) / (v m + p - 1) of the iteration; within
+ * 2% of the formula (the embedding and the head, on the first and last
+ * stage, are what is left). */
+START_TEST(test_pipeline_bubbles) {
+    static const char *const text =
+        "import \"std/llm\"\nimport \"std/parallel\"\n"
+        "param pp = 4\nparam v = 1\nparam sched = 1\n"
+        "level G { compute mac { rate = 1 TFLOP/s }; memory hbm { size = 64 GiB; bandwidth = 100 TB/s } }\n"
+        "level N { gpu: G[8]; network nv = switch(gpu) { bandwidth = 100 TB/s } }\n"
+        "level C { node: N[1]; network ib = switch(node) { bandwidth = 100 TB/s } }\n"
+        "system top = C\n"
+        "workload w = transformer(layers = 8, hidden = 512, heads = 8, vocab = 64, seq = 256, train = 1, micro = 8)\n"
+        "mapping meg on top for w { megatron_train(w, top, tp = 1, pp = pp, interleave = v, schedule = sched) }\n";
+    static const char *const one[] = {"pp=1"};
+    static const char *const cases[3][2] = {{"sched=0", "v=1"}, {"sched=1", "v=1"}, {"sched=1", "v=2"}};
+    const double p = 4, m = 8;
+    const double want[3] = {(p - 1) / (m + p - 1), (p - 1) / (m + p - 1), (p - 1) / (2 * m + p - 1)};
+    simulated a;
+    simulate_sets(&a, text, NULL, one, 1);
+    double ideal = a.r->makespan / p;
+    unsimulate(&a);
+    for (int c = 0; c < 3; c++) {
+        simulated b;
+        simulate_sets(&b, text, NULL, cases[c], 2);
+        double bubble = 1 - ideal / b.r->makespan;
+        ck_assert_msg(near_rel(bubble, want[c], 0.02), "%s %s: bubble %.4f, formula %.4f", cases[c][0], cases[c][1],
+                      bubble, want[c]);
+        unsimulate(&b);
+    }
+}
+END_TEST
+
+/* pipeline_order(): the interleaved schedule needs whole groups of pp
+ * micro-batches; a list of 2 pp v m steps otherwise; the training form of
+ * a mixture of experts is an error that names why. */
+START_TEST(test_pipeline_order_errors) {
+    loaded l;
+    load(&l, "let o = pipeline_order(1, 4, 2, 6)\n");
+    ck_assert_msg(l.dc.nerrors == 1, "%s", rec_dump(&l.rec));
+    ck_assert_int_ge(rec_find(&l.rec, "6 micro-batches are not a multiple of the 4 stages"), 0);
+    unload(&l);
+    load(&l, "let o = pipeline_order(2, 4, 1, 6)\n");
+    ck_assert_msg(l.dc.nerrors == 1 && rec_find(&l.rec, "needs schedule 0 or 1") >= 0, "%s", rec_dump(&l.rec));
+    unload(&l);
+    load(&l, "let n = count(pipeline_order(1, 4, 2, 8))\n");
+    ck_assert_msg(l.dc.nerrors == 0, "%s", rec_dump(&l.rec));
+    unload(&l);
+    load(&l, "import \"std/llm\"\nworkload w = mixtral_8x7b(train = 1, layers = 1, seq = 16)\n");
+    ck_assert_msg(l.dc.nerrors == 1 && rec_find(&l.rec, "training_form_is_for_dense_models") >= 0, "%s",
+                  rec_dump(&l.rec));
+    unload(&l);
+}
+END_TEST
+
 /* The mapping tier's question on examples/llama2_7b_decode.mld: LLaMA-2
  * 7B decode (batch 16) on eight chiplets, pipeline-8 with 8 micro-batches
  * against tensor-parallel 4 x pipeline 2.  Decode is weight-bound, and a
@@ -642,6 +737,9 @@ Suite *llm_suite(void) {
     tcase_add_test(tc, test_collective_templates);
     tcase_add_test(tc, test_collective_protocol);
     tcase_add_test(tc, test_pipeline_micro_batches);
+    tcase_add_test(tc, test_training_flops);
+    tcase_add_test(tc, test_pipeline_bubbles);
+    tcase_add_test(tc, test_pipeline_order_errors);
     tcase_add_test(tc, test_decode_mapping_ranking);
     tcase_add_test(tc, test_ops_account_adds_up);
     suite_add_tcase(s, tc);
