@@ -82,4 +82,22 @@ typedef struct kernel_traffic {
  * or hw->row_memory == 0, read once and write once. */
 kernel_traffic kernel_rowwise(const kernel_hw *hw, ir_opkind kind, int64_t n, double bytes_in, double bytes_out);
 
+/* The same choice for an implicit GEMM (a convolution, src/vision.c):
+ * its operands are read from memory once as tensors, in_bytes in all, not
+ * as the unrolled (im2col) M x K matrix, which exists only tile by tile
+ * in the cache and on chip; the estimate's memory side uses in_bytes. */
+kernel_gemm kernel_gemm_choose_io(const kernel_hw *hw, int64_t M, int64_t N, int64_t K, double eb, double in_bytes);
+
+/* Is kind a column-wise operator (one that reduces over every row of each
+ * channel: batch normalisation)? */
+int kernel_colwise_kind(ir_opkind kind);
+
+/* The traffic of a column-wise operator whose channels each reduce over
+ * n elements (N H W for NHWC), reading bytes_in and writing bytes_out in
+ * all: a statistics (or reduction) pass and then the element-wise pass,
+ * two kernels; the second reads the inputs again, from memory, unless a
+ * channel's n fp32 values fit row_memory.  hw->row_memory == 0: read
+ * once. */
+kernel_traffic kernel_colwise(const kernel_hw *hw, int64_t n, double bytes_in, double bytes_out);
+
 #endif
