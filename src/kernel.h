@@ -14,6 +14,11 @@
  *                        input is read, and from where (on chip, the
  *                        cache, or the memory again).
  *
+ * A convolution (an implicit GEMM, src/vision.c) gets the same choice with
+ * its tensors' bytes as the operands' traffic (kernel_gemm_choose_io),
+ * and batch norm, which reduces over whole channels, its two kernels'
+ * reads (kernel_colwise).
+ *
  * Nothing here is fitted to shapes: the choice follows from the units, the
  * sustained rates and bandwidths of the description (attributes
  * `efficiency` and `write_efficiency`), wave quantisation over the units,
