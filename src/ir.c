@@ -33,7 +33,10 @@ double ir_dtype_bytes(ir_dtype d) {
 const char *const ir_opkind_names[OPK_COUNT] = {"matmul", "bmm", "elementwise", "add", "mul", "gelu",
                                                  "silu", "softmax", "layernorm", "rmsnorm", "attention",
                                                  "embedding", "scatter_add", "append",
-                                                 "transpose", "split_heads", "merge_heads"};
+                                                 "transpose", "split_heads", "merge_heads",
+                                                 "conv2d", "conv2d_dgrad", "conv2d_wgrad", "maxpool",
+                                                 "maxpool_backward", "avgpool", "avgpool_backward",
+                                                 "batchnorm", "batchnorm_backward"};
 
 const char *ir_opkind_name(ir_opkind k) { return k < OPK_COUNT ? ir_opkind_names[k] : "?"; }
 

@@ -37,6 +37,21 @@
  *     read once; a longer row is read again from memory for the
  *     normalisation pass.
  *
+ * Column-wise operators.  Batch normalisation reduces over the N H W
+ * elements of each channel, across the whole tensor.  PyTorch's CUDA batch
+ * norm (training) is two kernels, a statistics kernel and an element-wise
+ * transform, and its backward likewise a reduction and an element-wise
+ * gradient kernel (from memory of PyTorch's Normalization.cuh, not
+ * re-read), so the inputs are read twice, the second time from memory:
+ * a channel of a real batch never stays on chip between two kernels.
+ *
+ * Implicit GEMM.  A convolution on tensor cores (cuDNN's and CUTLASS's
+ * implicit-GEMM kernels) runs as the GEMM of its output [N Ho Wo][Co]
+ * with K = KH KW C/groups, each tile gathering its unrolled operand panel
+ * through the cache; from memory it reads the input tensor and the
+ * weights once.  kernel_gemm_choose_io picks its tile over the same
+ * candidates with that memory traffic.
+ *
  * Other operators read their inputs and write their output once.
  */
 #include "kernel.h"
@@ -117,5 +132,40 @@ kernel_traffic kernel_rowwise(const kernel_hw *hw, ir_opkind kind, int64_t n, do
     } else if ((kind == OPK_LAYERNORM || kind == OPK_RMSNORM) && (double)n * PARTIAL > hw->row_memory) {
         t.mem += bytes_in; /* the normalisation pass reads the row again */
     }
+    return t;
+}
+
+/* kernel_gemm_estimate with the operands' memory traffic given (in_bytes). */
+static double estimate_io(const kernel_hw *hw, int64_t M, int64_t N, int64_t K, double eb, const kernel_gemm *g,
+                          double in_bytes) {
+    double waves_tile = kernel_gemm_compute(hw, M, N, K, eb, g);
+    double mn = (double)M * (double)N, mem = in_bytes, reduce = 0;
+    if (g->splitk > 1) {
+        mem += (double)g->splitk * mn * PARTIAL * hw->write_ratio;
+        reduce = (double)g->splitk * mn * PARTIAL + mn * eb * hw->write_ratio;
+    } else {
+        mem += mn * eb * hw->write_ratio;
+    }
+    double tmem = hw->mem_bw > 0 ? mem / hw->mem_bw : 0;
+    return (waves_tile > tmem ? waves_tile : tmem) + (hw->mem_bw > 0 ? reduce / hw->mem_bw : 0);
+}
+
+kernel_gemm kernel_gemm_choose_io(const kernel_hw *hw, int64_t M, int64_t N, int64_t K, double eb, double in_bytes) {
+    kernel_gemm best = {tiles[0][0], tiles[0][1], 1, INFINITY};
+    for (size_t i = 0; i < sizeof tiles / sizeof tiles[0]; i++)
+        for (size_t j = 0; j < sizeof splits / sizeof splits[0]; j++) {
+            kernel_gemm g = {tiles[i][0], tiles[i][1], splits[j], 0};
+            if (g.splitk > 1 && cdiv(K, g.splitk) < MIN_SLICE) break;
+            g.estimate = estimate_io(hw, M, N, K, eb, &g, in_bytes);
+            if (g.estimate < best.estimate * (1 - 1e-6)) best = g; /* ties keep the first */
+        }
+    return best;
+}
+
+int kernel_colwise_kind(ir_opkind kind) { return kind == OPK_BATCHNORM || kind == OPK_BATCHNORM_BACKWARD; }
+
+kernel_traffic kernel_colwise(const kernel_hw *hw, int64_t n, double bytes_in, double bytes_out) {
+    kernel_traffic t = {bytes_in + bytes_out * hw->write_ratio, 0};
+    if (hw->row_memory > 0 && (double)n * PARTIAL > hw->row_memory) t.mem += bytes_in; /* the second kernel's reads */
     return t;
 }

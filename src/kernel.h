@@ -14,6 +14,11 @@
  *                        input is read, and from where (on chip, the
  *                        cache, or the memory again).
  *
+ * A convolution (an implicit GEMM, src/vision.c) gets the same choice with
+ * its tensors' bytes as the operands' traffic (kernel_gemm_choose_io),
+ * and batch norm, which reduces over whole channels, its two kernels'
+ * reads (kernel_colwise).
+ *
  * Nothing here is fitted to shapes: the choice follows from the units, the
  * sustained rates and bandwidths of the description (attributes
  * `efficiency` and `write_efficiency`), wave quantisation over the units,
@@ -82,5 +87,23 @@ typedef struct kernel_traffic {
  * bytes_in and writing bytes_out in all.  Kinds without a row-wise model,
  * or hw->row_memory == 0, read once and write once. */
 kernel_traffic kernel_rowwise(const kernel_hw *hw, ir_opkind kind, int64_t n, double bytes_in, double bytes_out);
+
+/* The same choice for an implicit GEMM (a convolution, src/vision.c):
+ * its operands are read from memory once as tensors, in_bytes in all, not
+ * as the unrolled (im2col) M x K matrix, which exists only tile by tile
+ * in the cache and on chip; the estimate's memory side uses in_bytes. */
+kernel_gemm kernel_gemm_choose_io(const kernel_hw *hw, int64_t M, int64_t N, int64_t K, double eb, double in_bytes);
+
+/* Is kind a column-wise operator (one that reduces over every row of each
+ * channel: batch normalisation)? */
+int kernel_colwise_kind(ir_opkind kind);
+
+/* The traffic of a column-wise operator whose channels each reduce over
+ * n elements (N H W for NHWC), reading bytes_in and writing bytes_out in
+ * all: a statistics (or reduction) pass and then the element-wise pass,
+ * two kernels; the second reads the inputs again, from memory, unless a
+ * channel's n fp32 values fit row_memory.  hw->row_memory == 0: read
+ * once. */
+kernel_traffic kernel_colwise(const kernel_hw *hw, int64_t n, double bytes_in, double bytes_out);
 
 #endif

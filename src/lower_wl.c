@@ -12,6 +12,7 @@
 
 #include "lower_int.h"
 #include "parser.h"
+#include "vision.h"
 
 /* ------------------------------------------------------------------ */
 /* Workloads                                                           */
@@ -78,7 +79,10 @@ static void wl_tensor(lower *L, scope *s, const ast *st) {
 }
 
 static ir_opclass opclass_of(ir_opkind k) {
-    return k == OPK_MATMUL || k == OPK_BMM || k == OPK_ATTENTION ? OPCLASS_MATRIX : OPCLASS_VECTOR;
+    return k == OPK_MATMUL || k == OPK_BMM || k == OPK_ATTENTION || k == OPK_CONV2D || k == OPK_CONV2D_DGRAD ||
+                   k == OPK_CONV2D_WGRAD
+               ? OPCLASS_MATRIX
+               : OPCLASS_VECTOR;
 }
 
 static int tensor_arg(lower *L, scope *s, const ast *arg, int *out) {
@@ -152,7 +156,7 @@ static void wl_op(lower *L, scope *s, const ast *st) {
     }
     if (fv.k == V_ERR) return;
     if (fv.k != V_OPKIND) {
-        ERR(L, call->a->loc, "expected an operator (matmul, bmm, add, mul, gelu, silu, elementwise, softmax, layernorm, rmsnorm, attention, embedding, scatter_add, append, transpose, split_heads, merge_heads), found %s",
+        ERR(L, call->a->loc, "expected an operator (matmul, bmm, add, mul, gelu, silu, elementwise, softmax, layernorm, rmsnorm, attention, embedding, scatter_add, append, transpose, split_heads, merge_heads, conv2d, conv2d_dgrad, conv2d_wgrad, maxpool, maxpool_backward, avgpool, avgpool_backward, batchnorm, batchnorm_backward), found %s",
             lower_vkind_name(fv.k));
         return;
     }
@@ -164,6 +168,7 @@ static void wl_op(lower *L, scope *s, const ast *st) {
     int64_t batch = 1;
     int64_t window = 0;  /* attention: keys each query sees at most (0: all) */
     double flops_per = 1;
+    vision_args va = {0, 0, 0, 0, 0, 0, 0}; /* convolution and pooling arguments */
     ir_dtype dt = DT_FP16;
     int ok = 1;
     for (int i = 0; i < call->list.n; i++) {
@@ -207,6 +212,16 @@ static void wl_op(lower *L, scope *s, const ast *st) {
                 else if (arg->name[0] == 'k') kv_heads = (int)(n > 1 << 20 ? 1 << 20 : n);
                 else if (arg->name[0] == 'b') batch = n;
                 else flops_per = (double)n;
+            } else if (vision_arg(&va, kind, arg->name)) {
+                /* convolution and pooling geometry (vision.c) */
+                int64_t n;
+                if (!lower_eval_int(L, s, arg->a, &n)) { ok = 0; continue; }
+                if (n < vision_arg_min(arg->name)) {
+                    ERR(L, arg->a->loc, "'%s' must be at least %lld", arg->name, (long long)vision_arg_min(arg->name));
+                    ok = 0;
+                    continue;
+                }
+                *vision_arg(&va, kind, arg->name) = n;
             } else {
                 ERR(L, arg->b->loc, "%s() has no parameter '%s'", ir_opkind_names[kind], arg->name);
                 ok = 0;
@@ -221,7 +236,8 @@ static void wl_op(lower *L, scope *s, const ast *st) {
         if (!tensor_arg(L, s, arg, &ins[nin++])) ok = 0;
     }
     if (!ok) return;
-    static const int arity[OPK_COUNT] = {2, 2, -1, 2, 2, 1, 1, 1, 1, 1, 3, 2, -1, 2, 1, 1, 1};
+    static const int arity[OPK_COUNT] = {2, 2, -1, 2, 2, 1, 1, 1, 1, 1, 3, 2, -1, 2, 1, 1, 1,
+                                         2, 2, 2, 1, 2, 1, 1, 1, 2};
     if (arity[kind] > 0 && nin != arity[kind]) {
         ERR(L, call->loc, "%s() takes %d tensor%s, found %d", ir_opkind_names[kind], arity[kind], arity[kind] == 1 ? "" : "s", nin);
         return;
@@ -413,6 +429,15 @@ static void wl_op(lower *L, scope *s, const ast *st) {
         flops = 0;
         break;
     default:
+        if (vision_is(kind)) {
+            /* convolution, pooling, batch norm: vision.c's shape rules */
+            const ir_tensor *vin[2] = {a, b};
+            char msg[512];
+            if (!vision_shape(kind, vin, nin, &va, &ond, od, &flops, msg, sizeof msg)) {
+                ERR(L, call->loc, "%s", msg);
+                return;
+            }
+        }
         break;
     }
     const char *path = lower_join(L, L->gpath, st->name);

@@ -43,6 +43,7 @@
 #include "kernel.h"
 #include "checker.h"
 #include "traffic.h"
+#include "vision.h"
 
 /* ------------------------------------------------------------------ */
 /* Growable arrays                                                     */
@@ -859,7 +860,12 @@ static place_kernel place_kernel_of(const ir_system *s, const ir_workload *w, co
     tile_grid(w, a, 1, 1, &M, &N, &tr, &tc);
     double k = M > 0 && N > 0 ? op->flops / (2.0 * (double)M * (double)N) : 1;
     pk.K = k < 1 ? 1 : (int64_t)llround(k);
-    pk.g = kernel_gemm_choose(&pk.hw, M, N, pk.K, pk.eb);
+    /* a convolution is an implicit GEMM: its operands come from memory as
+     * tensors, not as the unrolled matrix */
+    if (vision_is(op->kind) && op->cls == OPCLASS_MATRIX)
+        pk.g = kernel_gemm_choose_io(&pk.hw, M, N, pk.K, pk.eb, op->bytes_in);
+    else
+        pk.g = kernel_gemm_choose(&pk.hw, M, N, pk.K, pk.eb);
     return pk;
 }
 
@@ -888,7 +894,8 @@ static uint64_t place_ntasks(const ir_system *s, const ir_workload *w, const ir_
     return n + (el0 && el0->dispatch > 0) + (el0 && el0->submit > 0);
 }
 
-/* A matmul placed (whole, or one piece per unit) on an element
+/* A matmul or a convolution (an implicit GEMM: vision.c) placed (whole,
+ * or one piece per unit) on an element
  * that is `units` units working as one (a GPU's SMs): the compute side
  * (whole waves of padded tiles, their cache traffic) of the GEMM kernel
  * picked for its piece over those units (kernel.c), which brings wave
@@ -899,7 +906,8 @@ static double element_gemm(const ir_system *s, const ir_workload *w, const ir_ac
                            double n, kernel_gemm *picked) {
     const ir_op *op = &w->ops[a->op];
     const ir_elem *el = a->nunits ? unit_elem(s, a->units[0]) : NULL;
-    if (!el || el->units <= 1 || op->kind != OPK_MATMUL || op->flops <= 0) return 0;
+    int conv = vision_is(op->kind) && op->cls == OPCLASS_MATRIX; /* an implicit GEMM */
+    if (!el || el->units <= 1 || (op->kind != OPK_MATMUL && !conv) || op->flops <= 0) return 0;
     int64_t M, N, tr, tc;
     tile_grid(w, a, 1, 1, &M, &N, &tr, &tc);
     double K = op->flops / (2.0 * (double)M * (double)N);
@@ -915,7 +923,14 @@ static double element_gemm(const ir_system *s, const ir_workload *w, const ir_ac
     mi = mi > 0 ? mi : 1;
     ni = ni > 0 ? ni : 1;
     ki = ki > 0 ? ki : 1;
-    kernel_gemm kg = kernel_gemm_choose(&g, mi, ni, ki, eb);
+    kernel_gemm kg;
+    if (conv) {
+        double rd, wr;
+        traffic_piece(w, op, a->split, (int64_t)n, &rd, &wr);
+        kg = kernel_gemm_choose_io(&g, mi, ni, ki, eb, rd);
+    } else {
+        kg = kernel_gemm_choose(&g, mi, ni, ki, eb);
+    }
     *picked = kg;
     return kernel_gemm_compute(&g, mi, ni, ki, eb, &kg);
 }
@@ -936,6 +951,16 @@ static int64_t row_length(const ir_workload *w, const ir_op *op) {
     if (op->ninputs < 1) return 1;
     const ir_tensor *t = &w->tensors[op->inputs[0]];
     return t->ndims ? t->dims[t->ndims - 1] : 1;
+}
+
+/* The elements each channel of a column-wise operator reduces over: its
+ * first input's elements over its last dimension (N H W for NHWC). */
+static int64_t col_length(const ir_workload *w, const ir_op *op) {
+    if (op->ninputs < 1) return 1;
+    const ir_tensor *t = &w->tensors[op->inputs[0]];
+    int64_t n = 1;
+    for (int d = 0; d + 1 < t->ndims; d++) n *= t->dims[d];
+    return n;
 }
 
 /* Place an operator.  Each unit runs 1/N of its FLOPs (split) reading its
@@ -974,7 +999,9 @@ static void do_place(builder *b, const ir_action *a, int64_t ai) {
      * write cost, row-wise operators' further passes over the row; they
      * scale a piece's reads (rfac) and writes (write_ratio) */
     kernel_hw hw = pk.chosen ? pk.hw : kernel_hw_of(b->s, a);
-    kernel_traffic kt = kernel_rowwise(&hw, op->kind, row_length(w, op), op->bytes_in, op->bytes_out);
+    kernel_traffic kt = kernel_colwise_kind(op->kind)
+                            ? kernel_colwise(&hw, col_length(w, op), op->bytes_in, op->bytes_out)
+                            : kernel_rowwise(&hw, op->kind, row_length(w, op), op->bytes_in, op->bytes_out);
     double rfac = op->bytes_in > 0 ? (kt.mem - op->bytes_out * hw.write_ratio) / op->bytes_in : 1;
     kernel_gemm wg = {0, 0, 1, 0};
     double whole = tiles ? 0 : element_gemm(b->s, w, a, &hw, n, &wg);

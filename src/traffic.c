@@ -12,7 +12,10 @@
  * heads and by whole sequences; a row cut that splits sequences (fewer
  * sequences than pieces) gives every piece all their keys and values.
  * An embedding reads only the table rows it gathers, which every cut
- * partitions.
+ * partitions.  conv2d and conv2d_dgrad follow the matmul rule, with the
+ * image batch as the rows and the channels as the columns; conv2d_wgrad,
+ * contracted over the batch, is cut by the batch with `split inner`, each
+ * piece writing a whole partial weight gradient.
  *
  * `split tiles` is a blocked kernel over one grid: its operands are read
  * once for the whole grid (the tiles of a wave reuse them through the
@@ -33,9 +36,22 @@ static int partitioned(const ir_workload *w, const ir_op *op, int j, ir_split s,
     int colcut = s == SPLIT_COLS || s == SPLIT_HEADS;
     switch (op->kind) {
     case OPK_MATMUL:
-        /* a[..][M][K] x b[K][N] */
+    case OPK_CONV2D:
+    case OPK_CONV2D_DGRAD:
+        /* a[..][M][K] x b[K][N]; conv2d and its dgrad are implicit GEMMs
+         * of the same structure (vision.c): the rows cut the image batch
+         * (x or dy partitioned, w whole), the columns the channels (w
+         * partitioned, x or dy whole) */
         if (s == SPLIT_INNER) return 1;
         return j == 0 ? rowcut : colcut;
+    case OPK_CONV2D_WGRAD:
+        /* x, dy -> dw[KH][KW][C/g][Co], contracted over the batch: inner
+         * cuts the batch (every piece reads its share of both and writes a
+         * whole partial dw: data parallelism); columns cut dy's channels
+         * (x whole); rows cut the taps and input channels, and every tap
+         * reads nearly all of x and all of dy, so both are counted whole */
+        if (s == SPLIT_INNER) return 1;
+        return j == 1 && colcut;
     case OPK_BMM: {
         /* a[B][M][K] x b[B][K][N]: batch (and heads, the batch of
          * attention's products) cuts both; rows cut b's batch only when

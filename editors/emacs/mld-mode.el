@@ -83,7 +83,8 @@
 (defconst mld-operators
   '("matmul" "bmm" "elementwise" "add" "mul" "gelu" "silu" "softmax"
     "layernorm" "rmsnorm" "attention" "embedding" "scatter_add" "append" "transpose"
-    "split_heads" "merge_heads")
+    "split_heads" "merge_heads" "conv2d" "conv2d_dgrad" "conv2d_wgrad" "maxpool"
+    "maxpool_backward" "avgpool" "avgpool_backward" "batchnorm" "batchnorm_backward")
   "Workload operators (opkind_names[]).")
 
 (defconst mld-functions

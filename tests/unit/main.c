@@ -22,6 +22,7 @@ int main(void) {
     srunner_add_suite(sr, api_suite());
     srunner_add_suite(sr, trace_suite());
     srunner_add_suite(sr, kernel_suite());
+    srunner_add_suite(sr, vision_suite());
     srunner_run_all(sr, CK_ENV);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

@@ -13,6 +13,7 @@ Suite *hf_suite(void);     /* test_hf.c: Hugging Face config.json reader */
 Suite *kernel_suite(void); /* test_kernel.c: kernel choice, row-wise kernels, std/gpu presets */
 Suite *llm_suite(void);    /* test_llm.c: stdlib LLM presets vs published figures */
 Suite *api_suite(void);    /* test_api.c: the public C API (mldc_api.h), lsp tables */
+Suite *vision_suite(void); /* test_vision.c: convolution, pooling, batch norm; std/vision's ResNets */
 Suite *trace_suite(void);  /* test_trace.c: the Chrome trace parsed back */
 
 #endif

@@ -53,7 +53,7 @@ syn match mldDefName   contained "\%(\<in\>\)\@!\<\h\w*"
 syn keyword mldType fp32 bf16 fp16 fp8 int8 int4 int32
 " topo_names[], opkind_names[], func_names[]: only where they are called.
 syn match mldTopology "\<\%(mesh\|torus\|ring\|bus\|crossbar\|switch\|fully_connected\|tree\|custom\)\ze\s*("
-syn match mldOperatorKind "\<\%(matmul\|bmm\|elementwise\|add\|mul\|gelu\|silu\|softmax\|layernorm\|rmsnorm\|attention\|embedding\|scatter_add\|append\|transpose\|split_heads\|merge_heads\)\ze\s*("
+syn match mldOperatorKind "\<\%(matmul\|bmm\|elementwise\|add\|mul\|gelu\|silu\|softmax\|layernorm\|rmsnorm\|attention\|embedding\|scatter_add\|append\|transpose\|split_heads\|merge_heads\|conv2d\|conv2d_dgrad\|conv2d_wgrad\|maxpool\|maxpool_backward\|avgpool\|avgpool_backward\|batchnorm\|batchnorm_backward\)\ze\s*("
 syn match mldFunction "\<\%(min\|max\|ceil\|floor\|log2\|sqrt\|count\|hf_config\|pipeline_order\)\ze\s*("
 " metric_names[]: after require, minimize and maximize ("minimize a, b").
 syn keyword mldMetric contained latency throughput energy area power edp throughput_per_area throughput_per_watt nextgroup=mldMetricSep skipwhite
