@@ -19,6 +19,8 @@
 #             back) or hf (Hugging Face configs)
 #   fuzz-long every harness for FUZZ_LONG_SECONDS each, coverage printed,
 #             finds merged into the replay set
+#   fuzz-compare  the sim and gen harnesses for FUZZ_SECONDS each, their
+#             coverage side by side
 #   bench     front-end speed on a generated 10,000-line design, simulator
 #             speed and memory on synthetic plans (bench/bench_sim.c), and
 #             `mldc run` on bench/gpt3_1k.mld and the examples, end to end
@@ -178,10 +180,10 @@ FUZZ_HARNESS_csv   := tests/fuzz/fuzz_csv.c -DFUZZ_CSV_DESIGN='"$(abspath tests/
 FUZZ_HARNESS_hf    := tests/fuzz/fuzz_hf.c
 FUZZ_LINK_check    := $(FUZZ_BUILD)/libmldc.a
 FUZZ_LINK_lsp      := $(FUZZ_BUILD)/libmldc.a
+FUZZ_BACKEND       := plan kernel traffic occupancy sim account report
 FUZZ_LINK_sim      := $(addprefix $(FUZZ_BUILD)/obj/,$(addsuffix .o,$(FUZZ_BACKEND))) \
                       $(FUZZ_BUILD)-nocov/libmldc.a
 FUZZ_LINK_gen      := $(FUZZ_LINK_sim)
-FUZZ_BACKEND       := plan kernel traffic occupancy sim account report
 FUZZ_NOCOV_sim     := -fsanitize-coverage-ignorelist=tests/fuzz/harness.ignore
 FUZZ_NOCOV_gen     := $(FUZZ_NOCOV_sim)
 FUZZ_LINK_csv      := $(FUZZ_BUILD)/libmldc.a
@@ -252,6 +254,14 @@ fuzz-long:
 	    $(FUZZ_BUILD)/fuzz_$$t -merge=1 -use_counters=0 $$r $(FUZZ_BUILD)/corpus-$$t >>$(FUZZ_BUILD)/fuzz-long-$$t.log 2>&1; \
 	    echo "fuzz-long: $$t: $$(($$(ls $$r | wc -l) - n0)) new seeds in $$r"; \
 	done
+
+# fuzz-compare: the two simulator harnesses (sim and gen) for FUZZ_SECONDS
+# each from fresh corpora, their coverage side by side
+# (tests/fuzz/compare.sh); FUZZ_COMPARE=empty starts both from nothing.
+FUZZ_COMPARE ?=
+.PHONY: fuzz-compare
+fuzz-compare:
+	@sh tests/fuzz/compare.sh $(FUZZ_SECONDS) $(FUZZ_COMPARE)
 
 # ---- bench ----------------------------------------------------------------
 #
