@@ -49,7 +49,7 @@ CFLAGS_ALL := -std=c11 $(OPT) $(SANFLAGS) -fPIC $(CPPFLAGS_ALL)
 LIBS    := $(shell pkg-config --libs jansson 2>/dev/null || echo -ljansson) -lm
 GENWARN := -Wall -Wextra -Werror -Wno-unused-function -Wno-sign-compare -Wno-unused-parameter -Wno-missing-field-initializers
 
-SRC     := arena diag units util lex ast lower check ir kernel traffic plan sim occupancy account report explore explore_plot fmt hf api lsp cli cli_lsp
+SRC     := arena diag units util lex ast lower lower_eval lower_hw lower_wl lower_map check ir kernel traffic plan sim occupancy account report explore explore_plot fmt hf api lsp cli cli_lsp
 LIBOBJ  := $(patsubst %,$(BUILD)/obj/%.o,$(filter-out cli cli_lsp,$(SRC))) \
            $(BUILD)/obj/parser.o $(BUILD)/obj/lexer.o
 DEPS_OK := $(BUILD)/.deps-ok

@@ -23,7 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lower_int.h"
+#include "checker.h"
 
 /* ------------------------------------------------------------------ */
 /* Connectivity                                                        */

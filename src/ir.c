@@ -1,4 +1,4 @@
-/* ir.c - names, sizes and the `mldc dump ir` printer.
+/* ir.c - names, sizes, instance addressing (ids <-> paths) and the `mldc dump ir` printer.
  *
  * The dump lists every part of the IR in declaration order with quantities
  * in readable units ("512 GB/s"), so a user can see exactly what a design
@@ -251,3 +251,71 @@ void ir_dump(FILE *out, const ir_design *d) {
             fprintf(out, "  %s %s\n", ex->obj[i].maximize ? "maximize" : "minimize", ir_metric_name(ex->obj[i].metric));
     }
 }
+
+/* ------------------------------------------------------------------ */
+/* Instance addressing: ids <-> paths (the layout is described in ir.h) */
+/* ------------------------------------------------------------------ */
+
+uint64_t ir_child_inst(const ir_level *lv, int c, int64_t i, uint64_t base) {
+    return base + 1 + lv->children[c].offset + (uint64_t)i * lv->children[c].type->ninst;
+}
+
+int ir_inst_steps(const ir_system *s, uint64_t inst, ir_step *out, int max) {
+    const ir_level *lv = s->root;
+    uint64_t base = 0;
+    int n = 0;
+    if (max > 0) out[n++] = (ir_step){0, lv, -1, 0};
+    while (base != inst) {
+        /* children lie in increasing offset order: binary search */
+        int lo = 0, hi = lv->nchildren - 1, c = -1;
+        while (lo <= hi) {
+            int mid = (lo + hi) / 2;
+            if (base + 1 + lv->children[mid].offset <= inst) {
+                c = mid;
+                lo = mid + 1;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        if (c < 0) abort(); /* an id outside the system: a bug */
+        const ir_child *ch = &lv->children[c];
+        uint64_t first = base + 1 + ch->offset;
+        if (inst >= first + (uint64_t)ch->count * ch->type->ninst) abort();
+        int64_t i = (int64_t)((inst - first) / ch->type->ninst);
+        base = first + (uint64_t)i * ch->type->ninst;
+        lv = ch->type;
+        if (n < max) out[n++] = (ir_step){base, lv, c, i};
+    }
+    return n;
+}
+
+static int fmt_index(char *buf, size_t n, const ir_child *ch, int64_t flat) {
+    int len = 0;
+    int64_t idx[IR_MAX_DIMS];
+    for (int d = ch->ndims - 1; d >= 0; d--) {
+        idx[d] = flat % ch->dims[d];
+        flat /= ch->dims[d];
+    }
+    for (int d = 0; d < ch->ndims && (size_t)len < n; d++)
+        len += snprintf(buf + len, n - (size_t)len, "[%lld]", (long long)idx[d]);
+    return len;
+}
+
+const ir_level *ir_inst_path(const ir_system *s, uint64_t inst, char *buf, size_t n) {
+    ir_step st[256];
+    int k = ir_inst_steps(s, inst, st, 256);
+    int len = snprintf(buf, n, "%s", s->name);
+    for (int i = 1; i < k && (size_t)len < n; i++) {
+        const ir_child *ch = &st[i - 1].level->children[st[i].child];
+        len += snprintf(buf + len, n - (size_t)len, ".%s", ch->name);
+        if ((size_t)len < n) len += fmt_index(buf + len, n - (size_t)len, ch, st[i].index);
+    }
+    return st[k - 1].level;
+}
+
+void ir_unit_path(const ir_system *s, ir_unit u, char *buf, size_t n) {
+    const ir_level *lv = ir_inst_path(s, u.inst, buf, n);
+    size_t len = strlen(buf);
+    if (u.elem >= 0 && len < n) snprintf(buf + len, n - len, ".%s", lv->elems[u.elem].name);
+}
+

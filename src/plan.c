@@ -40,7 +40,7 @@
 #include <string.h>
 
 #include "kernel.h"
-#include "lower_int.h"
+#include "checker.h"
 #include "traffic.h"
 
 /* ------------------------------------------------------------------ */

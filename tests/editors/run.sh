@@ -4,7 +4,7 @@
 #   sh tests/editors/run.sh [REPO-ROOT]
 #
 # 1. Coverage: every reserved word (src/lex.c parse_keywords[]), every builtin
-#    name (src/lower.c topo_names, dtype_names, metric_names, src/ir.c ir_opkind_names,
+#    name (src/lower_eval.c topo_names, dtype_names, metric_names, src/ir.c ir_opkind_names,
 #    func_names) and every unit base (src/units.c bases[]) appears in the Vim
 #    syntax, the Emacs mode and the TextMate grammar.  Then a generated sample
 #    (one line per word, and every valid prefix+base unit spelling as well as
@@ -99,11 +99,11 @@ unit_rows() {
 }
 
 strings_of src/lex.c 'parse_keywords\[\][ \t]*=' > "$TMP/keyword"
-strings_of src/lower.c 'topo_names\[[^]]*\][ \t]*=' > "$TMP/topology"
-strings_of src/lower.c 'dtype_names\[[^]]*\][ \t]*=' > "$TMP/dtype"
+strings_of src/lower_eval.c 'topo_names\[[^]]*\][ \t]*=' > "$TMP/topology"
+strings_of src/lower_eval.c 'dtype_names\[[^]]*\][ \t]*=' > "$TMP/dtype"
 strings_of src/ir.c 'ir_opkind_names\[[^]]*\][ \t]*=' > "$TMP/operator"
-strings_of src/lower.c 'metric_names\[[^]]*\][ \t]*=' > "$TMP/metric"
-strings_of src/lower.c 'func_names\[[^]]*\][ \t]*=' > "$TMP/function"
+strings_of src/lower_eval.c 'metric_names\[[^]]*\][ \t]*=' > "$TMP/metric"
+strings_of src/lower_eval.c 'func_names\[[^]]*\][ \t]*=' > "$TMP/function"
 unit_rows src/units.c 'bases\[\][ \t]*=' > "$TMP/bases"
 unit_rows src/units.c 'prefixes\[\][ \t]*=' > "$TMP/prefixes"
 cut -d' ' -f1 "$TMP/bases" > "$TMP/unit"
@@ -125,7 +125,7 @@ for l in keyword topology dtype operator metric function unit; do
 done
 [ -s "$TMP/uinvalid" ] || echo "no unit prefix families extracted" >> "$TMP/extract.err"
 if [ -s "$TMP/extract.err" ]; then
-    fail "extract word lists from src/lex.c, src/lower.c, src/units.c" "$TMP/extract.err"
+    fail "extract word lists from src/lex.c, src/lower_eval.c, src/units.c" "$TMP/extract.err"
 else
     pass "extract word lists ($(wc -l < "$TMP/keyword") keywords, $(cat "$TMP/topology" "$TMP/dtype" "$TMP/operator" "$TMP/metric" "$TMP/function" | wc -l) builtins, $(wc -l < "$TMP/unit") unit bases, $(wc -l < "$TMP/uvalid") unit spellings)"
 fi
