@@ -19,6 +19,8 @@
 #             back) or hf (Hugging Face configs)
 #   fuzz-long every harness for FUZZ_LONG_SECONDS each, coverage printed,
 #             finds merged into the replay set
+#   fuzz-compare  the sim and gen harnesses for FUZZ_SECONDS each, their
+#             coverage side by side
 #   bench     front-end speed on a generated 10,000-line design, simulator
 #             speed and memory on synthetic plans (bench/bench_sim.c), and
 #             `mldc run` on bench/gpt3_1k.mld and the examples, end to end
@@ -160,12 +162,16 @@ docs: $(BUILD)/mldc
 # FUZZ_FLAGS passes more libFuzzer options, e.g. FUZZ_FLAGS="-jobs=4
 # -workers=4" to use more cores, or -detect_leaks=0 to look past a known leak.
 
-# The sim target links only plan, sim and report with coverage
-# instrumentation, and the front end from a second build without it: a
-# mutation that breaks the design then finds no new coverage and stays out
-# of the corpus, which remains made of designs that simulate.  (With the
-# whole library instrumented, 97% of the corpus was front-end error paths
-# and never reached the simulator.)
+# The sim and gen targets link only the back end (FUZZ_BACKEND: the plan
+# builder, its kernel, traffic and occupancy models, the simulator, the
+# per-operator account and the reports) with coverage instrumentation, and
+# the front end from a second build without it: a mutation that breaks the
+# design then finds no new coverage and stays out of the corpus, which
+# remains made of designs that simulate.  (With the whole library
+# instrumented, 97% of the corpus was front-end error paths and never
+# reached the simulator.)  The harness's own code is not instrumented
+# either (tests/fuzz/harness.ignore), so the coverage both print counts the
+# same edges, the back end's, and the two can be compared.
 FUZZ_HARNESS_check := $(FUZZ_SRC)
 FUZZ_HARNESS_sim   := $(FUZZ_SIM_SRC)
 FUZZ_HARNESS_lsp   := $(FUZZ_LSP_SRC)
@@ -174,9 +180,12 @@ FUZZ_HARNESS_csv   := tests/fuzz/fuzz_csv.c -DFUZZ_CSV_DESIGN='"$(abspath tests/
 FUZZ_HARNESS_hf    := tests/fuzz/fuzz_hf.c
 FUZZ_LINK_check    := $(FUZZ_BUILD)/libmldc.a
 FUZZ_LINK_lsp      := $(FUZZ_BUILD)/libmldc.a
-FUZZ_LINK_sim      := $(FUZZ_BUILD)/obj/plan.o $(FUZZ_BUILD)/obj/sim.o $(FUZZ_BUILD)/obj/report.o \
+FUZZ_BACKEND       := plan kernel traffic occupancy sim account report
+FUZZ_LINK_sim      := $(addprefix $(FUZZ_BUILD)/obj/,$(addsuffix .o,$(FUZZ_BACKEND))) \
                       $(FUZZ_BUILD)-nocov/libmldc.a
 FUZZ_LINK_gen      := $(FUZZ_LINK_sim)
+FUZZ_NOCOV_sim     := -fsanitize-coverage-ignorelist=tests/fuzz/harness.ignore
+FUZZ_NOCOV_gen     := $(FUZZ_NOCOV_sim)
 FUZZ_LINK_csv      := $(FUZZ_BUILD)/libmldc.a
 FUZZ_LINK_hf       := $(FUZZ_BUILD)/libmldc.a
 # Seeds of each target's corpus, and the replay set its finds go back into.
@@ -194,7 +203,7 @@ FUZZ_REPLAY_hf     := tests/fuzz/seeds_hf
 FUZZ_REPLAY_lsp    := tests/fuzz/seeds_lsp
 FUZZ_DICT_check    := -dict=tests/fuzz/mld.dict
 FUZZ_DICT_sim      := -dict=tests/fuzz/mld.dict
-FUZZ_TARGETS       := check sim gen csv hf lsp
+FUZZ_TARGETS       ?= check sim gen csv hf lsp
 
 fuzz:
 	@case "$(FUZZ_TARGET)" in check|sim|gen|csv|hf|lsp) ;; \
@@ -211,7 +220,7 @@ fuzz:
 	fi
 	clang -std=c11 -O1 -g -fsanitize=fuzzer,address,undefined \
 	    -fno-sanitize-recover=all -fno-omit-frame-pointer \
-	    -Isrc -I$(FUZZ_BUILD) -D_POSIX_C_SOURCE=200809L \
+	    -Isrc -I$(FUZZ_BUILD) -D_POSIX_C_SOURCE=200809L $(FUZZ_NOCOV_$(FUZZ_TARGET)) \
 	    -o $(FUZZ_BUILD)/fuzz_$(FUZZ_TARGET) $(FUZZ_HARNESS_$(FUZZ_TARGET)) $(FUZZ_LINK_$(FUZZ_TARGET)) $(LIBS)
 	@mkdir -p $(FUZZ_BUILD)/corpus-$(FUZZ_TARGET)
 	@for f in $(FUZZ_SEEDS_$(FUZZ_TARGET)); do \
@@ -224,9 +233,12 @@ fuzz:
 
 # fuzz-long: every harness for FUZZ_LONG_SECONDS each (default 1800: half
 # an hour), one after another.  Each prints its coverage at the end
-# ("cov": edges reached, "ft": features); the inputs that add coverage to
-# the replay set are merged into it (tests/fuzz/seeds*, replayed by
-# `make seeds`), to be read and committed.  Stops at the first crash.
+# ("cov": edges reached, "ft": features); the inputs that reach edges the
+# replay set does not are merged into it (tests/fuzz/seeds*, replayed by
+# `make seeds`), to be read and committed: edges only (-use_counters=0),
+# the smallest input for each, so that the replay set grows by a few small
+# files, not by every input that hit an edge a new number of times.
+# FUZZ_TARGETS="gen sim" picks harnesses.  Stops at the first crash.
 FUZZ_LONG_SECONDS ?= 1800
 .PHONY: fuzz-long
 fuzz-long:
@@ -235,13 +247,21 @@ fuzz-long:
 	    echo "== fuzz-long: $$t for $(FUZZ_LONG_SECONDS) s"; \
 	    $(MAKE) --no-print-directory fuzz FUZZ_TARGET=$$t FUZZ_SECONDS=$(FUZZ_LONG_SECONDS) \
 	        >$(FUZZ_BUILD)/fuzz-long-$$t.log 2>&1 || { tail -40 $(FUZZ_BUILD)/fuzz-long-$$t.log; exit 1; }; \
-	    grep -E '^#[0-9]+ +DONE' $(FUZZ_BUILD)/fuzz-long-$$t.log | tail -1 | sed "s/^/fuzz-long: $$t: /"; \
+	    grep -E '^#[0-9]+[[:space:]]+DONE' $(FUZZ_BUILD)/fuzz-long-$$t.log | tail -1 | sed "s/^/fuzz-long: $$t: /"; \
 	    grep -E '^stat::(number_of_executed_units|peak_rss_mb)' $(FUZZ_BUILD)/fuzz-long-$$t.log | sed "s/^/fuzz-long: $$t: /"; \
 	    case $$t in check) r=tests/fuzz/seeds;; sim) r=tests/fuzz/seeds;; *) r=tests/fuzz/seeds_$$t;; esac; \
 	    n0=$$(ls $$r | wc -l); \
-	    $(FUZZ_BUILD)/fuzz_$$t -merge=1 $$r $(FUZZ_BUILD)/corpus-$$t >>$(FUZZ_BUILD)/fuzz-long-$$t.log 2>&1; \
+	    $(FUZZ_BUILD)/fuzz_$$t -merge=1 -use_counters=0 $$r $(FUZZ_BUILD)/corpus-$$t >>$(FUZZ_BUILD)/fuzz-long-$$t.log 2>&1; \
 	    echo "fuzz-long: $$t: $$(($$(ls $$r | wc -l) - n0)) new seeds in $$r"; \
 	done
+
+# fuzz-compare: the two simulator harnesses (sim and gen) for FUZZ_SECONDS
+# each from fresh corpora, their coverage side by side
+# (tests/fuzz/compare.sh); FUZZ_COMPARE=empty starts both from nothing.
+FUZZ_COMPARE ?=
+.PHONY: fuzz-compare
+fuzz-compare:
+	@sh tests/fuzz/compare.sh $(FUZZ_SECONDS) $(FUZZ_COMPARE)
 
 # ---- bench ----------------------------------------------------------------
 #

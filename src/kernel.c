@@ -93,7 +93,7 @@ double kernel_gemm_estimate(const kernel_hw *hw, int64_t M, int64_t N, int64_t K
 }
 
 kernel_gemm kernel_gemm_choose(const kernel_hw *hw, int64_t M, int64_t N, int64_t K, double eb) {
-    kernel_gemm best = {tiles[0][0], tiles[0][1], 1, INFINITY};
+    kernel_gemm best = {tiles[0][0], tiles[0][1], 1, HUGE_VAL};
     for (size_t i = 0; i < sizeof tiles / sizeof tiles[0]; i++)
         for (size_t j = 0; j < sizeof splits / sizeof splits[0]; j++) {
             int64_t s = splits[j];

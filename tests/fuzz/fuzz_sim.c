@@ -9,7 +9,8 @@
  *     (same input, same output),
  *   - requires every start, end and occupancy time to be finite and >= 0,
  *   - runs sim_verify and requires no violation,
- *   - writes the text and JSON reports and the trace (to /dev/null),
+ *   - writes the text and JSON reports, the per-operator reports (--ops,
+ *     --ops-csv, --json --ops) and the trace (to /dev/null),
  *
  * and abort()s, after printing what went wrong, when a requirement fails.
  * Inputs that do not get that far are kept out of the fuzzing corpus, so
@@ -234,6 +235,9 @@ static int simulate(const ir_design *d, FILE *devnull) {
     }
     sim_report_text(devnull, r);
     sim_report_json(devnull, r);
+    sim_report_json_ops(devnull, r);
+    sim_ops_text(devnull, r);
+    sim_ops_csv(devnull, r);
     sim_trace(devnull, r);
     fflush(devnull);
     sim_free(r);
