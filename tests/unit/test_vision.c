@@ -193,7 +193,7 @@ END_TEST
  * implicit GEMM reads its tensors, not the unrolled matrix, so its tile
  * fits the 64 output channels instead of padding a 128-wide tile. */
 START_TEST(test_kernel_vision) {
-    kernel_hw hw = {108, 2048 * 1.41e9 * 0.94, 2039e9 * 0.92, 0.92 / 0.68, 5120 * 1.41e9 * 0.5, 49152};
+    kernel_hw hw = {108, 2048 * 1.41e9 * 0.94, 2039e9 * 0.92, 0.92 / 0.68, 5120 * 1.41e9 * 0.5, 49152, 4096};
     ck_assert(kernel_colwise_kind(OPK_BATCHNORM) && kernel_colwise_kind(OPK_BATCHNORM_BACKWARD));
     ck_assert(!kernel_colwise_kind(OPK_LAYERNORM) && !kernel_colwise_kind(OPK_CONV2D));
     kernel_traffic t = kernel_colwise(&hw, 32 * 56 * 56, 1e6, 1e6);
