@@ -44,7 +44,14 @@ function! s:InComment(lnum, col) abort
 endfunction
 
 " Skip expression for searchpairpos(): brackets in comments and strings.
+" Asking the syntax engine is slow in long blocks, so a line without '"' or
+" '/' is known to hold neither when the buffer has no block comment
+" (s:noblock, set by s:Context).
+let s:noblock = 0
 function! s:Skip() abort
+  if s:noblock && getline('.') !~# '["/]'
+    return 0
+  endif
   return synIDattr(synID(line('.'), col('.'), 0), 'name') =~# 'Comment\|Todo\|String\|Escape'
 endfunction
 
@@ -71,6 +78,7 @@ endfunction
 function! s:Context(lnum) abort
   let save = getcurpos()
   let skip = 's:Skip()'
+  let s:noblock = search('/\*', 'nw') == 0
   let stop = s:SyncLine(a:lnum)
   call cursor(a:lnum, 1)
   let brace = searchpairpos('{', '', '}', 'bW', skip, stop)
